@@ -1,0 +1,314 @@
+//! The compiled program: what a bundle carries and what the runtime interprets.
+//!
+//! Everything is resolved to indices: event types, fields, enum values, clauses and states are
+//! numbers into the tables of [`Program`], so evaluation never looks a name up.
+//! Names are kept beside the numbers only to report findings and to pretty-print.
+
+use serde::{Deserialize, Serialize};
+
+/// Index of an event type in [`Vocabulary::events`].
+pub type EventId = u32;
+/// Index of an enum in [`Vocabulary::enums`].
+pub type EnumId = u32;
+/// Index of a record in [`Vocabulary::records`].
+pub type RecordId = u32;
+/// Index of a clause in [`Program::clauses`].
+pub type ClauseId = u32;
+/// Index of a state in [`Program::states`].
+pub type StateId = u32;
+/// A rule's variable slot: 0 is the trigger (the `on` event, or the key of a `reaches`
+/// trigger), 1 is the event named by a `once` or deadline pattern, 2 is the event named by a
+/// `reset by` pattern (whose condition sees slots 1 and 2, not the trigger).
+pub type Slot = u8;
+
+pub const TRIGGER_SLOT: Slot = 0;
+pub const PATTERN_SLOT: Slot = 1;
+pub const RESET_SLOT: Slot = 2;
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Program {
+    pub regulation: Regulation,
+    pub clauses: Vec<Clause>,
+    pub vocabulary: Vocabulary,
+    pub exemptions: Vec<Exemption>,
+    pub states: Vec<StateDef>,
+    pub rules: Vec<Rule>,
+    pub calendar: CalendarOverrides,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Regulation {
+    /// e.g. `measures-2025`
+    pub id: String,
+    pub title: Option<String>,
+    pub title_en: Option<String>,
+    /// Events before the start of this day (in `timezone`) are not judged.
+    pub effective: Option<Date>,
+    /// IANA time zone in which dates and deadlines are read, e.g. `Asia/Shanghai`.
+    pub timezone: String,
+}
+
+/// A calendar date.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct Date {
+    pub year: i32,
+    pub month: u8,
+    pub day: u8,
+}
+
+impl std::fmt::Display for Date {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{:04}-{:02}-{:02}", self.year, self.month, self.day)
+    }
+}
+
+/// One article, paragraph or item of the regulation that the policy uses.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Clause {
+    pub article: u32,
+    pub paragraph: Option<u32>,
+    pub item: Option<u32>,
+    /// The title the policy gives the clause (or, failing that, its article).
+    pub title: Option<String>,
+    /// Set when the policy marks the clause `not_checkable`, with the reason.
+    pub not_checkable: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Vocabulary {
+    pub name: String,
+    pub enums: Vec<EnumDef>,
+    pub records: Vec<RecordDef>,
+    pub events: Vec<EventDef>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EnumDef {
+    pub name: String,
+    pub values: Vec<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RecordDef {
+    pub name: String,
+    pub fields: Vec<FieldDef>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EventDef {
+    pub name: String,
+    /// An open event type accepts fields it does not declare (they are ignored).
+    pub open: bool,
+    /// The common fields first, then the event's own, in declaration order.
+    pub fields: Vec<FieldDef>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FieldDef {
+    pub name: String,
+    pub ty: Type,
+    /// A required field must be present in every event of the type.
+    pub required: bool,
+    /// The value an absent optional field takes.
+    pub default: Option<Value>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Type {
+    Bool,
+    Int,
+    String,
+    Date,
+    Time,
+    Duration,
+    Enum(EnumId),
+    Record(RecordId),
+    List(Box<Type>),
+    Set(Box<Type>),
+}
+
+/// A value in an event, a constant, or a state key.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Value {
+    Bool(bool),
+    Int(i64),
+    Str(String),
+    /// Index into the enum's values.
+    Enum(EnumId, u32),
+    Date(Date),
+    /// Seconds since the Unix epoch.
+    Time(i64),
+    /// Field values of a record, by field index; `None` for an absent optional field.
+    Record(Vec<Option<Value>>),
+    /// A list, or a set literal (without duplicates).
+    List(Vec<Value>),
+}
+
+/// `exempt`: events this matches are outside the regulation's scope.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Exemption {
+    pub clause: ClauseId,
+    /// `None` for `any event`.
+    pub event: Option<EventId>,
+    /// Evaluated with the event in slot 0.
+    pub condition: Expr,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StateDef {
+    pub name: String,
+    pub kind: StateKind,
+    pub updates: Vec<StateUpdate>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum StateKind {
+    /// A set per key, of values of the given type.
+    Set(Type),
+    Counter,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StateUpdate {
+    pub event: EventId,
+    /// The key, read from the updating event (slot 0).
+    pub key: Expr,
+    pub op: StateOp,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum StateOp {
+    Add(Expr),
+    Remove(Expr),
+    Increment,
+    Decrement,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Rule {
+    /// Stable id: `REGULATION/artN[/pN][/iN]/NAME`.
+    pub id: String,
+    pub name: String,
+    pub clause: ClauseId,
+    pub trigger: Trigger,
+    pub when: Option<Expr>,
+    pub body: Body,
+    pub unless: Option<Expr>,
+    pub message: String,
+    pub message_zh: Option<String>,
+    /// Fields of the trigger event that decide the rule, reported with each finding.
+    pub evidence: Vec<Evidence>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Trigger {
+    /// The rule is evaluated for each event of this type (bound to slot 0).
+    Event(EventId),
+    /// The rule fires once per key when the state's size for the key reaches the threshold
+    /// (the key is bound to slot 0).
+    Reaches { state: StateId, threshold: i64 },
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Body {
+    /// Violation when the condition is false.
+    Require(Expr),
+    /// Violation when the condition is true.
+    Prohibit(Expr),
+    /// Some earlier event must (or, with `forbid`, must not) match the pattern.
+    Once {
+        forbid: bool,
+        pattern: Pattern,
+        within: Option<Duration>,
+        resets: Vec<Pattern>,
+    },
+    /// A matching event must follow before the deadline.
+    Deadline {
+        pattern: Pattern,
+        deadline: Deadline,
+    },
+}
+
+/// An event type and a condition over it (slot 1) and the trigger (slot 0).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Pattern {
+    pub event: EventId,
+    pub condition: Option<Expr>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Deadline {
+    /// The period starts at the time of the event in `after` (always slot 0 today).
+    Within { duration: Duration, after: Slot },
+    /// The end of this day in the regulation's time zone.
+    By(Date),
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Duration {
+    pub amount: Expr,
+    pub unit: DurationUnit,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum DurationUnit {
+    Days,
+    WorkingDays,
+    Years,
+}
+
+/// A field of the trigger event to report with a finding.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Evidence {
+    /// The dotted path as the user wrote it, e.g. `consent.given_by`.
+    pub label: String,
+    pub path: Vec<u32>,
+}
+
+/// Working-day calendar additions written in policy source.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CalendarOverrides {
+    pub holidays: Vec<Date>,
+    pub workdays: Vec<Date>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Expr {
+    Const(Value),
+    /// The value bound to a slot itself (a `reaches` key).
+    Slot(Slot),
+    /// A field of the event in a slot, through nested records: `path[0]` indexes the event
+    /// type's fields, later entries index record fields.
+    Field {
+        slot: Slot,
+        path: Vec<u32>,
+    },
+    /// Whether that optional field is present.
+    Has {
+        slot: Slot,
+        path: Vec<u32>,
+    },
+    Not(Box<Expr>),
+    And(Vec<Expr>),
+    Or(Vec<Expr>),
+    Cmp {
+        op: CmpOp,
+        lhs: Box<Expr>,
+        rhs: Box<Expr>,
+    },
+    /// Membership of `element` in a list or set.
+    In {
+        element: Box<Expr>,
+        set: Box<Expr>,
+    },
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum CmpOp {
+    Eq,
+    Ne,
+    Lt,
+    Le,
+    Gt,
+    Ge,
+}

@@ -1,0 +1,28 @@
+//! The Edict runtime: policy bundles and the generic evaluator of event streams.
+//!
+//! It knows nothing of any regulation: everything it checks comes from the [`ir::Program`] in
+//! a bundle. It depends on neither the grammar nor the compiler.
+//!
+//! The modules, in the order a run uses them:
+//! - [`bundle`]: reading and writing bundles, with their format number and hash;
+//! - [`engine`]: a program prepared for evaluation, the run over a stream, and its summary;
+//! - [`event`]: decoding one line of a stream against the vocabulary;
+//! - [`eval`]: evaluating the program's expressions over decoded events;
+//! - [`finding`]: what a run reports;
+//! - [`pretty`]: a readable rendering of a program;
+//! - [`time`]: reading and writing the stream's times and dates.
+
+pub mod bundle;
+pub mod engine;
+pub mod eval;
+pub mod event;
+pub mod finding;
+pub mod ir;
+pub mod pretty;
+mod suggest;
+pub mod time;
+
+pub use bundle::{BUNDLE_FORMAT, Bundle, BundleError};
+pub use engine::{Engine, LoadError, Summary, run_stream};
+pub use event::{Decoder, Event, InputError};
+pub use finding::{Finding, FindingKind};
