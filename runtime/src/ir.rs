@@ -205,8 +205,15 @@ pub enum Trigger {
     /// The rule is evaluated for each event of this type (bound to slot 0).
     Event(EventId),
     /// The rule fires once per key when the state's size for the key reaches the threshold
-    /// (the key is bound to slot 0).
-    Reaches { state: StateId, threshold: i64 },
+    /// (the key is bound to slot 0). With `before_effective`, it fires instead for each key
+    /// whose size had already reached the threshold when the regulation took effect (a
+    /// transitional rule); without it, only crossings at or after the effective instant count.
+    Reaches {
+        state: StateId,
+        threshold: i64,
+        #[serde(default)]
+        before_effective: bool,
+    },
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

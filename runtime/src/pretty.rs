@@ -191,12 +191,21 @@ impl Printer<'_> {
                 Trigger::Event(event) => {
                     writeln!(f, "  on {} {TRIGGER_VAR}", self.event_name(*event))?;
                 }
-                Trigger::Reaches { state, threshold } => {
+                Trigger::Reaches {
+                    state,
+                    threshold,
+                    before_effective,
+                } => {
                     let name = p
                         .states
                         .get(*state as usize)
                         .map_or_else(|| format!("#{state}"), |s| s.name.clone());
-                    writeln!(f, "  on size({name}[{KEY_VAR}]) reaches {threshold}")?;
+                    let when = if *before_effective {
+                        " before effective"
+                    } else {
+                        ""
+                    };
+                    writeln!(f, "  on size({name}[{KEY_VAR}]) reaches {threshold}{when}")?;
                 }
             }
             if let Some(when) = &rule.when {

@@ -299,6 +299,7 @@ pub fn program() -> Program {
                 trigger: Trigger::Reaches {
                     state: 0,
                     threshold: 1_000,
+                    before_effective: false,
                 },
                 when: None,
                 body: Body::Once {
