@@ -1,0 +1,159 @@
+//! The one diagnostic type every pass produces.
+//!
+//! Passes create [`Diagnostic`] values; only the CLI and tests render them (see [`crate::render`]).
+//! Messages are lowercase without a trailing period and quote the user's own words in backticks;
+//! detail goes into labels and help.
+
+use edict_grammar::ast::Span;
+
+use crate::db::SourceFile;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Severity {
+    Error,
+    Warning,
+}
+
+/// A place in a file and what to say about it.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Label {
+    pub file: SourceFile,
+    pub span: Span,
+    pub message: String,
+}
+
+impl Label {
+    pub fn new(file: SourceFile, span: Span, message: impl Into<String>) -> Label {
+        Label {
+            file,
+            span,
+            message: message.into(),
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Diagnostic {
+    pub code: Code,
+    pub severity: Severity,
+    pub message: String,
+    pub primary: Label,
+    pub secondary: Vec<Label>,
+    pub help: Option<String>,
+}
+
+impl Diagnostic {
+    /// An error of `code` at `span`, with the primary label's text.
+    pub fn error(code: Code, file: SourceFile, span: Span, message: impl Into<String>) -> Self {
+        Diagnostic {
+            code,
+            severity: Severity::Error,
+            message: message.into(),
+            primary: Label::new(file, span, ""),
+            secondary: Vec::new(),
+            help: None,
+        }
+    }
+
+    pub fn warning(code: Code, file: SourceFile, span: Span, message: impl Into<String>) -> Self {
+        Diagnostic {
+            severity: Severity::Warning,
+            ..Diagnostic::error(code, file, span, message)
+        }
+    }
+
+    /// Sets the text under the primary span.
+    pub fn label(mut self, text: impl Into<String>) -> Self {
+        self.primary.message = text.into();
+        self
+    }
+
+    /// Sets the text under the primary span of a diagnostic already pushed.
+    pub fn set_label(&mut self, text: impl Into<String>) -> &mut Self {
+        self.primary.message = text.into();
+        self
+    }
+
+    pub fn secondary(mut self, file: SourceFile, span: Span, text: impl Into<String>) -> Self {
+        self.secondary.push(Label::new(file, span, text));
+        self
+    }
+
+    pub fn help(mut self, text: impl Into<String>) -> Self {
+        self.help = Some(text.into());
+        self
+    }
+
+    pub fn help_opt(mut self, text: Option<String>) -> Self {
+        self.help = text;
+        self
+    }
+
+    pub fn is_error(&self) -> bool {
+        self.severity == Severity::Error
+    }
+}
+
+macro_rules! codes {
+    ($($variant:ident = $code:literal, $summary:literal;)*) => {
+        /// The stable code of each kind of diagnostic. `docs/diagnostics.md` explains each with
+        /// an example; a test checks that every code is there and is triggered by a fixture.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub enum Code {
+            $($variant,)*
+        }
+
+        impl Code {
+            pub const ALL: &'static [Code] = &[$(Code::$variant,)*];
+
+            /// The code as users see it, e.g. `E0301`.
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $(Code::$variant => $code,)*
+                }
+            }
+
+            /// One line on what the code means.
+            pub fn summary(self) -> &'static str {
+                match self {
+                    $(Code::$variant => $summary,)*
+                }
+            }
+        }
+    };
+}
+
+codes! {
+    Syntax = "E0001", "the source does not follow the grammar";
+    OutlineSyntax = "E0002", "the regulation outline cannot be segmented into clauses";
+    MissingHeader = "E0100", "the package has no `regulation` header";
+    DuplicateHeader = "E0101", "the package has more than one `regulation` header";
+    MissingHeaderField = "E0102", "the header lacks a field the compiler needs";
+    DuplicateHeaderField = "E0103", "a header field is given twice";
+    UnknownTimezone = "E0104", "the header names a time zone that does not exist";
+    FileNotFound = "E0110", "an imported file (outline or vocabulary) cannot be found";
+    VocabularyMismatch = "E0111", "the imported file does not declare the named vocabulary";
+    UnknownType = "E0200", "a field's type is not a built-in type, enum or record";
+    DuplicateDeclaration = "E0201", "a name is declared twice in the same scope";
+    BadDefault = "E0202", "a field's default value does not fit the field";
+    UnknownEventType = "E0300", "a rule names an event type the vocabulary does not declare";
+    UnknownField = "E0301", "an event or record has no field of that name";
+    TypeMismatch = "E0302", "an operand has the wrong type for its operator";
+    WrongEnum = "E0303", "a value belongs to a different enum than the field it is compared with";
+    UnguardedOptional = "E0304", "an optional field is used without checking that it is present";
+    UnknownName = "E0305", "a name is neither a variable, a constant nor an enum value";
+    NotACondition = "E0306", "a condition is not a true/false expression";
+    ConstantCondition = "E0307", "a condition does not depend on the event, so it is always the same";
+    HasOnRequired = "W0308", "`has` is applied to a field that is always present";
+    NotAField = "E0309", "`has` is applied to something that is not a field";
+    CitationNotInOutline = "E0400", "a clause is absent from the regulation's outline";
+    DuplicateClause = "E0401", "an article, paragraph or item is written twice";
+    DuplicateRule = "E0402", "two rules of one regulation have the same name";
+    OutsideClause = "E0403", "a rule or exemption stands outside any article";
+    MisplacedClause = "E0404", "a paragraph or item is nested where the regulation has none";
+    DeadlineWithoutTrigger = "E0500", "a deadline has no event to count from";
+    MissingTrigger = "E0501", "a rule does not say which events it judges";
+    StateError = "E0502", "a state declaration or `size(…)` use does not fit the vocabulary";
+    UnknownVariable = "E0503", "`after` names a variable the rule does not bind";
+    MissingMessage = "W0001", "a rule has no `message`, so its findings get a generic one";
+}

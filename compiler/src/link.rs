@@ -1,0 +1,267 @@
+//! Linking rules to the regulation: every article, paragraph and item a policy writes must
+//! exist in the outline, once; every rule must sit inside one; rule names are unique.
+
+use std::collections::{BTreeMap, HashMap};
+
+use edict_grammar::ast::{ClauseEntry, Item, Span, SubClause};
+use edict_grammar::outline::Outline;
+use edict_runtime::ir;
+
+use crate::db::{Package, SourceFile};
+use crate::diagnostic::{Code, Diagnostic};
+use crate::parse::parse_file;
+use crate::resolve::package_env;
+use crate::typecheck::ClausePath;
+
+#[derive(Clone, Debug, PartialEq, Eq, Default)]
+pub struct Linked {
+    /// The clauses the policy writes, in regulation order.
+    pub clauses: BTreeMap<ClauseKey, ir::Clause>,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// Orders clauses as the regulation does: article, then paragraph, then item.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct ClauseKey(pub u32, pub Option<u32>, pub Option<u32>);
+
+impl From<ClausePath> for ClauseKey {
+    fn from(p: ClausePath) -> Self {
+        ClauseKey(p.article, p.paragraph, p.item)
+    }
+}
+
+impl Linked {
+    /// The index of a clause in the program's clause table.
+    pub fn clause_index(&self, path: ClausePath) -> Option<u32> {
+        self.clauses
+            .keys()
+            .position(|k| *k == ClauseKey::from(path))
+            .map(|i| i as u32)
+    }
+}
+
+#[salsa::tracked(returns(ref))]
+pub fn link_package(db: &dyn salsa::Database, package: Package) -> Linked {
+    let env = package_env(db, package);
+    let mut linker = Linker {
+        outline: env.outline.as_ref().map(|(_, o)| &**o),
+        outline_name: env
+            .outline
+            .as_ref()
+            .map(|(f, _)| f.path(db).clone())
+            .unwrap_or_default(),
+        out: Linked::default(),
+        spans: HashMap::new(),
+        rules: HashMap::new(),
+    };
+    for &file in package.sources(db) {
+        for item in &parse_file(db, file).ast.items {
+            match item {
+                Item::Article(article) => {
+                    let path = ClausePath {
+                        article: article.number.value,
+                        paragraph: None,
+                        item: None,
+                    };
+                    let title = article.title.as_ref().map(|t| t.value.clone());
+                    linker.clause(file, path, article.number.span, title.clone(), &article.body);
+                }
+                Item::Stray(entry) => {
+                    let (what, span) = match entry {
+                        ClauseEntry::Rule(r) => (format!("rule `{}`", r.name.name), r.name.span),
+                        ClauseEntry::Exempt(e) => ("this exemption".to_string(), e.span),
+                        ClauseEntry::NotCheckable(s) => ("`not_checkable`".to_string(), s.span),
+                        ClauseEntry::Paragraph(p) | ClauseEntry::Item(p) => {
+                            ("this paragraph or item".to_string(), p.number.span)
+                        }
+                    };
+                    linker.out.diagnostics.push(
+                        Diagnostic::error(
+                            Code::OutsideClause,
+                            file,
+                            span,
+                            format!("{what} stands outside any article"),
+                        )
+                        .label("not inside `article N { … }`")
+                        .help("move it into the article (and paragraph) of the regulation it implements"),
+                    );
+                }
+                _ => {}
+            }
+        }
+    }
+    linker.out
+}
+
+struct Linker<'a> {
+    outline: Option<&'a Outline>,
+    outline_name: String,
+    out: Linked,
+    spans: HashMap<ClauseKey, (SourceFile, Span)>,
+    rules: HashMap<String, (SourceFile, Span)>,
+}
+
+impl Linker<'_> {
+    fn clause(
+        &mut self,
+        file: SourceFile,
+        path: ClausePath,
+        span: Span,
+        title: Option<String>,
+        body: &[ClauseEntry],
+    ) {
+        let key = ClauseKey::from(path);
+        if let Some((first_file, first)) = self.spans.get(&key).copied() {
+            self.out.diagnostics.push(
+                Diagnostic::error(
+                    Code::DuplicateClause,
+                    file,
+                    span,
+                    format!("{} is written twice", describe(path)),
+                )
+                .label("written again here")
+                .secondary(first_file, first, "first written here")
+                .help("put all rules of one clause in one block"),
+            );
+            return;
+        }
+        self.spans.insert(key, (file, span));
+        self.check_outline(file, path, span);
+        let mut clause = ir::Clause {
+            article: path.article,
+            paragraph: path.paragraph,
+            item: path.item,
+            title: title.clone(),
+            not_checkable: None,
+        };
+        for entry in body {
+            match entry {
+                ClauseEntry::Paragraph(sub) => {
+                    if path.paragraph.is_some() || path.item.is_some() {
+                        self.misplaced(file, sub, "a paragraph", path);
+                        continue;
+                    }
+                    let inner = ClausePath {
+                        paragraph: Some(sub.number.value),
+                        ..path
+                    };
+                    let t = sub.title.as_ref().map(|t| t.value.clone()).or(title.clone());
+                    self.clause(file, inner, sub.number.span, t, &sub.body);
+                }
+                ClauseEntry::Item(sub) => {
+                    if path.item.is_some() {
+                        self.misplaced(file, sub, "an item", path);
+                        continue;
+                    }
+                    let inner = ClausePath {
+                        item: Some(sub.number.value),
+                        ..path
+                    };
+                    let t = sub.title.as_ref().map(|t| t.value.clone()).or(title.clone());
+                    self.clause(file, inner, sub.number.span, t, &sub.body);
+                }
+                ClauseEntry::Rule(rule) => {
+                    if let Some((first_file, first)) = self.rules.get(&rule.name.name).copied() {
+                        self.out.diagnostics.push(
+                            Diagnostic::error(
+                                Code::DuplicateRule,
+                                file,
+                                rule.name.span,
+                                format!("two rules are named `{}`", rule.name.name),
+                            )
+                            .label("second rule of this name")
+                            .secondary(first_file, first, "first rule of this name")
+                            .help("rule names identify findings: give each rule its own name"),
+                        );
+                    } else {
+                        self.rules
+                            .insert(rule.name.name.clone(), (file, rule.name.span));
+                    }
+                }
+                ClauseEntry::NotCheckable(reason) => {
+                    clause.not_checkable = Some(reason.value.clone());
+                }
+                ClauseEntry::Exempt(_) => {}
+            }
+        }
+        self.out.clauses.insert(key, clause);
+    }
+
+    fn misplaced(&mut self, file: SourceFile, sub: &SubClause, what: &str, outer: ClausePath) {
+        self.out.diagnostics.push(
+            Diagnostic::error(
+                Code::MisplacedClause,
+                file,
+                sub.number.span,
+                format!("{what} cannot stand inside {}", describe(outer)),
+            )
+            .label("misplaced")
+            .help("articles hold paragraphs, paragraphs hold items"),
+        );
+    }
+
+    fn check_outline(&mut self, file: SourceFile, path: ClausePath, span: Span) {
+        let Some(outline) = self.outline else { return };
+        let name = &self.outline_name;
+        let error = |message: String, help: String| {
+            Diagnostic::error(Code::CitationNotInOutline, file, span, message)
+                .label(format!("not in `{name}`"))
+                .help(help)
+        };
+        let Some(article) = outline.article(path.article) else {
+            let last = outline.articles.last().map_or(0, |a| a.number);
+            self.out.diagnostics.push(error(
+                format!("the regulation has no article {}", path.article),
+                format!("its outline has articles 1 to {last}; check the number against the official text"),
+            ));
+            return;
+        };
+        let paragraph = match path.paragraph {
+            Some(p) => match article.paragraph(p) {
+                Some(par) => Some(par),
+                None => {
+                    self.out.diagnostics.push(error(
+                        format!("article {} has no paragraph {p}", path.article),
+                        format!(
+                            "article {} has {}",
+                            path.article,
+                            count(article.paragraphs.len(), "paragraph")
+                        ),
+                    ));
+                    return;
+                }
+            },
+            None => None,
+        };
+        if let Some(i) = path.item {
+            let par = paragraph.or_else(|| article.paragraph(1));
+            if par.and_then(|p| p.item(i)).is_none() {
+                let n = par.map_or(0, |p| p.items.len());
+                self.out.diagnostics.push(error(
+                    format!("{} has no item {i}", describe(ClausePath { item: None, ..path })),
+                    format!("it has {}", count(n, "item")),
+                ));
+            }
+        }
+    }
+}
+
+fn count(n: usize, what: &str) -> String {
+    match n {
+        0 => format!("no {what}s"),
+        1 => format!("one {what}"),
+        n => format!("{what}s 1 to {n}"),
+    }
+}
+
+/// "article 8", "article 8 paragraph 2", "article 13 paragraph 1 item 2".
+pub fn describe(p: ClausePath) -> String {
+    let mut s = format!("article {}", p.article);
+    if let Some(par) = p.paragraph {
+        s.push_str(&format!(" paragraph {par}"));
+    }
+    if let Some(i) = p.item {
+        s.push_str(&format!(" item {i}"));
+    }
+    s
+}

@@ -1,0 +1,98 @@
+//! `edict`: check and build policies, run event streams against them.
+//!
+//! Exit status: 0 success, 1 errors in the policy or rejected event lines, 2 usage or IO error
+//! (see `shared/spec/cli-and-findings.md`).
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+mod cli;
+
+#[derive(Parser)]
+#[command(
+    name = "edict",
+    version,
+    about = "Compliance policies for facial recognition: check, build and run them"
+)]
+struct Args {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Clone, Copy, Debug, Default, ValueEnum)]
+pub enum Format {
+    /// Source snippets with labels, for people.
+    #[default]
+    Human,
+    /// One JSON object per diagnostic, for tools.
+    Json,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Parse, resolve, type-check and clause-link policy sources.
+    Check {
+        /// Policy files or package folders.
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+        #[arg(long, value_enum, default_value_t)]
+        format: Format,
+    },
+    /// Compile one regulation package into a bundle file.
+    Build {
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+        /// Where to write the bundle.
+        #[arg(short, long)]
+        output: PathBuf,
+        #[arg(long, value_enum, default_value_t)]
+        format: Format,
+    },
+    /// Evaluate an event stream (JSON Lines) and print findings as JSON Lines.
+    Run {
+        /// A bundle built by `edict build`.
+        #[arg(long, conflicts_with = "paths")]
+        bundle: Option<PathBuf>,
+        /// Policy sources to compile instead of a bundle.
+        paths: Vec<PathBuf>,
+        /// The event stream; `-` or absent reads standard input.
+        #[arg(long)]
+        events: Option<PathBuf>,
+        /// Close the stream at this time (RFC 3339) instead of at its last event.
+        #[arg(long)]
+        as_of: Option<String>,
+        /// Write findings here instead of standard output.
+        #[arg(long)]
+        output: Option<PathBuf>,
+    },
+}
+
+fn main() -> ExitCode {
+    let args = Args::parse();
+    let status = match args.command {
+        Command::Check { paths, format } => cli::check(&paths, format),
+        Command::Build {
+            paths,
+            output,
+            format,
+        } => cli::build(&paths, &output, format),
+        Command::Run {
+            bundle,
+            paths,
+            events,
+            as_of,
+            output,
+        } => cli::run(cli::RunArgs {
+            bundle,
+            paths,
+            events,
+            as_of,
+            output,
+        }),
+    };
+    let _ = std::io::stdout().flush();
+    ExitCode::from(status)
+}

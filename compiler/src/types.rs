@@ -1,0 +1,116 @@
+//! The compiler's types, and how they are shown to users and lowered to the IR.
+
+use edict_runtime::ir;
+
+use crate::vocab::Vocab;
+
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum Ty {
+    Bool,
+    Int,
+    Str,
+    Date,
+    Time,
+    Duration,
+    Enum(u32),
+    Record(u32),
+    List(Box<Ty>),
+    Set(Box<Ty>),
+    /// The type of an expression that already produced a diagnostic; it fits everywhere, so one
+    /// mistake is reported once.
+    Error,
+}
+
+impl Ty {
+    /// The built-in type with this name.
+    pub fn builtin(name: &str) -> Option<Ty> {
+        Some(match name {
+            "bool" => Ty::Bool,
+            "int" => Ty::Int,
+            "string" => Ty::Str,
+            "date" => Ty::Date,
+            "time" => Ty::Time,
+            "duration" => Ty::Duration,
+            _ => return None,
+        })
+    }
+
+    pub const BUILTIN_NAMES: &'static [&'static str] =
+        &["bool", "int", "string", "date", "time", "duration"];
+
+    /// Whether a value of type `other` may stand where `self` is expected.
+    pub fn accepts(&self, other: &Ty) -> bool {
+        match (self, other) {
+            (Ty::Error, _) | (_, Ty::Error) => true,
+            (Ty::List(a), Ty::List(b)) | (Ty::Set(a), Ty::Set(b)) => a.accepts(b),
+            (a, b) => a == b,
+        }
+    }
+
+    /// Whether `<`, `<=`, `>`, `>=` apply.
+    pub fn is_ordered(&self) -> bool {
+        matches!(
+            self,
+            Ty::Int | Ty::Date | Ty::Time | Ty::Duration | Ty::Error
+        )
+    }
+
+    /// The element type of a list or set.
+    pub fn element(&self) -> Option<&Ty> {
+        match self {
+            Ty::List(t) | Ty::Set(t) => Some(t),
+            _ => None,
+        }
+    }
+
+    /// The name a user would write for this type.
+    pub fn display(&self, vocab: Option<&Vocab>) -> String {
+        match self {
+            Ty::Bool => "bool".into(),
+            Ty::Int => "int".into(),
+            Ty::Str => "string".into(),
+            Ty::Date => "date".into(),
+            Ty::Time => "time".into(),
+            Ty::Duration => "duration".into(),
+            Ty::Enum(id) => vocab
+                .and_then(|v| v.enums.get(*id as usize))
+                .map_or_else(|| "an enum".into(), |e| format!("enum `{}`", e.name)),
+            Ty::Record(id) => vocab
+                .and_then(|v| v.records.get(*id as usize))
+                .map_or_else(|| "a record".into(), |r| format!("record `{}`", r.name)),
+            Ty::List(t) => format!("list of {}", t.display(vocab)),
+            Ty::Set(t) => format!("set of {}", t.display(vocab)),
+            Ty::Error => "unknown".into(),
+        }
+    }
+
+    pub fn to_ir(&self) -> ir::Type {
+        match self {
+            Ty::Bool | Ty::Error => ir::Type::Bool,
+            Ty::Int => ir::Type::Int,
+            Ty::Str => ir::Type::String,
+            Ty::Date => ir::Type::Date,
+            Ty::Time => ir::Type::Time,
+            Ty::Duration => ir::Type::Duration,
+            Ty::Enum(id) => ir::Type::Enum(*id),
+            Ty::Record(id) => ir::Type::Record(*id),
+            Ty::List(t) => ir::Type::List(Box::new(t.to_ir())),
+            Ty::Set(t) => ir::Type::Set(Box::new(t.to_ir())),
+        }
+    }
+}
+
+/// The closest of `candidates` to `name`, if close enough to be a likely typo.
+pub fn closest<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    candidates
+        .into_iter()
+        .map(|c| (strsim::jaro_winkler(name, c), c))
+        .filter(|(score, _)| *score >= 0.8)
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .map(|(_, c)| c)
+}
+
+/// "did you mean `x`?" for the closest candidate.
+pub fn did_you_mean<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<String> {
+    closest(name, candidates).map(|c| format!("did you mean `{c}`?"))
+}
