@@ -1,0 +1,412 @@
+//! The syntax tree of an Edict source file.
+//!
+//! English and Chinese keywords produce the same tree: nothing here records which were used.
+//! Every node that a diagnostic may point at carries a [`Span`] of byte offsets into its file.
+
+use std::fmt;
+
+/// A half-open range of byte offsets into one source file.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Span {
+    pub start: u32,
+    pub end: u32,
+}
+
+impl Span {
+    pub fn new(start: usize, end: usize) -> Span {
+        Span {
+            start: u32::try_from(start).unwrap_or(u32::MAX),
+            end: u32::try_from(end).unwrap_or(u32::MAX),
+        }
+    }
+
+    /// The smallest span covering both.
+    pub fn to(self, other: Span) -> Span {
+        Span {
+            start: self.start.min(other.start),
+            end: self.end.max(other.end),
+        }
+    }
+
+    pub fn range(self) -> std::ops::Range<usize> {
+        self.start as usize..self.end as usize
+    }
+}
+
+/// A name written by the user, with where it was written.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Ident {
+    pub name: String,
+    pub span: Span,
+}
+
+impl fmt::Display for Ident {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.name)
+    }
+}
+
+/// A string literal, already unescaped.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct StrLit {
+    pub value: String,
+    pub span: Span,
+}
+
+/// A whole source file: its top-level items in source order.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
+pub struct File {
+    pub items: Vec<Item>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum Item {
+    Regulation(Regulation),
+    Vocabulary(Vocabulary),
+    Article(Article),
+    Const(ConstDecl),
+    State(StateDecl),
+    Calendar(Calendar),
+    /// A rule, exemption or `not_checkable` written outside any article: always an error,
+    /// kept in the tree so the compiler can say so at the right place.
+    Stray(ClauseEntry),
+}
+
+/// `regulation ID { title "…" title_en "…" effective DATE timezone "…" outline "…" use vocabulary NAME from "…" }`
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Regulation {
+    pub id: Ident,
+    pub fields: Vec<HeaderField>,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum HeaderField {
+    Title(StrLit),
+    TitleEn(StrLit),
+    Effective(DateLit),
+    Timezone(StrLit),
+    Outline(StrLit),
+    UseVocabulary { name: Ident, path: StrLit },
+}
+
+/// A calendar date `YYYY-MM-DD` as written.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct DateLit {
+    pub year: i32,
+    pub month: u8,
+    pub day: u8,
+    pub span: Span,
+}
+
+/// `vocabulary NAME { enum … record … event … common { … } }`
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Vocabulary {
+    pub name: Ident,
+    pub decls: Vec<VocabDecl>,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum VocabDecl {
+    /// `enum NAME { a, b, c }`
+    Enum { name: Ident, values: Vec<Ident> },
+    /// `record NAME { field: type, … }`
+    Record { name: Ident, fields: Vec<FieldDecl> },
+    /// `event NAME [open] { field: type, … }`
+    Event {
+        name: Ident,
+        open: bool,
+        fields: Vec<FieldDecl>,
+    },
+    /// `common { field: type, … }`: fields every event type carries.
+    Common { fields: Vec<FieldDecl>, span: Span },
+}
+
+/// `name: type`, `name?: type` (optional) or `name?: type = literal` (absent means the default).
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct FieldDecl {
+    pub name: Ident,
+    pub optional: bool,
+    pub ty: TypeExpr,
+    pub default: Option<Expr>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum TypeExpr {
+    /// `bool`, `int`, `string`, `date`, `time`, `duration`, or an enum/record name.
+    Named(Ident),
+    /// `list of T`
+    List(Box<TypeExpr>, Span),
+    /// `set of T`
+    Set(Box<TypeExpr>, Span),
+}
+
+impl TypeExpr {
+    pub fn span(&self) -> Span {
+        match self {
+            TypeExpr::Named(id) => id.span,
+            TypeExpr::List(_, s) | TypeExpr::Set(_, s) => *s,
+        }
+    }
+}
+
+/// A clause number as written: `article 7`, `第七条`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Number {
+    pub value: u32,
+    pub span: Span,
+}
+
+/// `article N ["title"] { … }` (第N条).
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Article {
+    pub number: Number,
+    pub title: Option<StrLit>,
+    pub body: Vec<ClauseEntry>,
+    pub span: Span,
+}
+
+/// What may stand inside an article, paragraph or item.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum ClauseEntry {
+    /// `paragraph N ["title"] { … }` (第N款)
+    Paragraph(SubClause),
+    /// `item N ["title"] { … }` (第N项)
+    Item(SubClause),
+    Rule(Rule),
+    Exempt(Exempt),
+    /// `not_checkable "reason"`: no event can show whether this clause is followed.
+    NotCheckable(StrLit),
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct SubClause {
+    pub number: Number,
+    pub title: Option<StrLit>,
+    pub body: Vec<ClauseEntry>,
+    pub span: Span,
+}
+
+/// `exempt any event e when COND` or `exempt EVENT e when COND`: events matching are outside
+/// the regulation's scope; they are not judged and do not change state.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Exempt {
+    /// `None` for `any event`.
+    pub event: Option<Ident>,
+    pub binding: Ident,
+    pub condition: Expr,
+    pub span: Span,
+}
+
+/// `rule NAME: on … [when …] (require|prohibit) … [unless …] [message …] [message_zh …]`
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Rule {
+    pub name: Ident,
+    pub trigger: Option<Trigger>,
+    pub when: Option<Expr>,
+    pub body: RuleBody,
+    pub unless: Option<Expr>,
+    pub message: Option<StrLit>,
+    pub message_zh: Option<StrLit>,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum Trigger {
+    /// `on EVENT e`
+    Event { event: Ident, binding: Ident },
+    /// `on size(STATE[k]) reaches N`: fires once for key `k` when the state's size crosses N upward.
+    Reaches {
+        state: Ident,
+        key: Ident,
+        threshold: Expr,
+        span: Span,
+    },
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum RuleBody {
+    /// `require COND` (应当): the condition must hold.
+    Require(Expr),
+    /// `prohibit COND` (不得): the condition must not hold.
+    Prohibit(Expr),
+    /// `require once EVENT x where COND before [reset by EVENT y where COND]…`:
+    /// some earlier event must match, and no later reset may have cancelled it.
+    /// `prohibit once …` is the negation.
+    Once(OnceRequirement),
+    /// `require EVENT x where COND within DURATION [after VAR]` or `… by DATE`:
+    /// a matching event must follow before the deadline.
+    Deadline(DeadlineRequirement),
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct EventPattern {
+    pub event: Ident,
+    pub binding: Ident,
+    pub condition: Option<Expr>,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct OnceRequirement {
+    /// `prohibit once …`: no such earlier event may exist.
+    pub forbid: bool,
+    pub pattern: EventPattern,
+    /// `within DURATION before`: the earlier event must be no older than this.
+    pub within: Option<Duration>,
+    pub resets: Vec<EventPattern>,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct DeadlineRequirement {
+    pub pattern: EventPattern,
+    pub deadline: Deadline,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum Deadline {
+    /// `within DURATION [after VAR]`; without `after`, the period runs from the rule's trigger.
+    Within {
+        duration: Duration,
+        after: Option<Ident>,
+    },
+    /// `by DATE`: a fixed date, the end of that day in the regulation's time zone.
+    By(DateLit),
+}
+
+/// `N days`, `N working days`, `N years`; `N` may be any integer expression.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Duration {
+    pub amount: Expr,
+    pub unit: DurationUnit,
+    pub span: Span,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum DurationUnit {
+    Days,
+    WorkingDays,
+    Years,
+}
+
+/// `const NAME = EXPR` (常量).
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct ConstDecl {
+    pub name: Ident,
+    pub value: Expr,
+    pub span: Span,
+}
+
+/// `state NAME: set of FIELD per KEY { on EVENT e: add EXPR … }` or
+/// `state NAME: counter per KEY { on EVENT e: increment … }`.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct StateDecl {
+    pub name: Ident,
+    pub kind: StateKind,
+    /// The field of each updating event that names the key (e.g. `processor`).
+    pub key: Ident,
+    pub updates: Vec<StateUpdate>,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum StateKind {
+    /// `set of FIELD`: the element is this field of the updating events.
+    Set {
+        element: Ident,
+    },
+    Counter,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct StateUpdate {
+    pub event: Ident,
+    pub binding: Ident,
+    pub op: StateOp,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum StateOp {
+    Add(Expr),
+    Remove(Expr),
+    Increment,
+    Decrement,
+}
+
+/// `calendar { holiday DATE … workday DATE … }`: additions to the working-day calendar.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Calendar {
+    pub entries: Vec<CalendarEntry>,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum CalendarEntry {
+    /// A day off that would otherwise be a working day.
+    Holiday(DateLit),
+    /// A working day that would otherwise be a day off (an adjusted weekend).
+    Workday(DateLit),
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Expr {
+    pub kind: ExprKind,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum ExprKind {
+    Bool(bool),
+    Int(i64),
+    Str(String),
+    Date(DateLit),
+    /// A bare name: a bound event variable, a constant, or an enum value.
+    Name(Ident),
+    /// `base.field`
+    Field(Box<Expr>, Ident),
+    /// `has(path)` (有): the optional field is present.
+    Has(Box<Expr>),
+    /// `{a, b, c}`
+    Set(Vec<Expr>),
+    Unary(UnaryOp, Box<Expr>),
+    Binary(BinaryOp, Box<Expr>, Box<Expr>),
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum UnaryOp {
+    Not,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum BinaryOp {
+    Or,
+    And,
+    Eq,
+    Ne,
+    Lt,
+    Le,
+    Gt,
+    Ge,
+    /// `x in S`: membership of a value in a set or list.
+    In,
+}
+
+impl BinaryOp {
+    pub fn symbol(self) -> &'static str {
+        match self {
+            BinaryOp::Or => "or",
+            BinaryOp::And => "and",
+            BinaryOp::Eq => "==",
+            BinaryOp::Ne => "!=",
+            BinaryOp::Lt => "<",
+            BinaryOp::Le => "<=",
+            BinaryOp::Gt => ">",
+            BinaryOp::Ge => ">=",
+            BinaryOp::In => "in",
+        }
+    }
+}

@@ -1,0 +1,14 @@
+//! Syntax of the Edict policy language.
+//!
+//! [`parse`] turns a source file into an [`ast::File`] with spans, recovering at top-level items
+//! (and at entries inside a broken article) so one run reports every syntax error;
+//! [`outline::segment`] reads a regulation's text or outline into its article → paragraph →
+//! item tree; [`chinese_numeral`] reads the numerals of clause numbers such as `第十五条`.
+
+pub mod ast;
+pub mod numeral;
+pub mod outline;
+mod parse;
+
+pub use numeral::{chinese_numeral, format_chinese_numeral};
+pub use parse::{ParseError, parse};

@@ -1,0 +1,1038 @@
+//! From pest pairs to the syntax tree: one `build_<rule>` function per grammar rule.
+//!
+//! The grammar has already accepted the input, so the shape of the pairs is known; what can
+//! still be wrong is checked here and reported as an error: dates that do not exist, numbers
+//! too large, Chinese numerals that are not numerals, escapes that name no character, and
+//! chained comparisons.
+
+use std::cell::RefCell;
+use std::sync::LazyLock;
+
+use pest::iterators::{Pair, Pairs};
+use pest::pratt_parser::{Assoc, Op, PrattParser};
+
+use super::ParseError;
+use super::grammar::Rule;
+use crate::ast::*;
+use crate::numeral;
+
+/// Longest run of `not` in a row that is read; longer runs are reported instead of recursing.
+const MAX_PREFIX_RUN: usize = 64;
+
+/// The operator table, loosest first: `or`, `and`, prefix `not`, comparisons and `in`, `.field`.
+static PRATT: LazyLock<PrattParser<Rule>> = LazyLock::new(|| {
+    PrattParser::new()
+        .op(Op::infix(Rule::kw_or, Assoc::Left))
+        .op(Op::infix(Rule::kw_and, Assoc::Left))
+        .op(Op::prefix(Rule::kw_not))
+        .op(Op::infix(Rule::eq, Assoc::Left)
+            | Op::infix(Rule::ne, Assoc::Left)
+            | Op::infix(Rule::lt, Assoc::Left)
+            | Op::infix(Rule::le, Assoc::Left)
+            | Op::infix(Rule::gt, Assoc::Left)
+            | Op::infix(Rule::ge, Assoc::Left)
+            | Op::infix(Rule::kw_in, Assoc::Left))
+        .op(Op::postfix(Rule::field_access))
+});
+
+/// Builds the tree for pairs parsed from `source[base..]`, collecting the errors it finds.
+pub(super) struct Builder {
+    /// The offset of the parsed text in the whole file: added to every span.
+    base: usize,
+    errors: RefCell<Vec<ParseError>>,
+}
+
+/// An expression while operators are resolved: whether it was written in parentheses decides
+/// whether a comparison may stand on either side of another.
+struct Operand {
+    expr: Expr,
+    grouped: bool,
+}
+
+/// The meaningful children of a pair: keywords that only mark a place and punctuation are
+/// skipped, so builders can take children in order.
+struct Children<'i> {
+    inner: Pairs<'i, Rule>,
+    peeked: Option<Pair<'i, Rule>>,
+}
+
+impl<'i> Children<'i> {
+    fn of(pair: Pair<'i, Rule>) -> Children<'i> {
+        Children {
+            inner: pair.into_inner(),
+            peeked: None,
+        }
+    }
+
+    fn peek_rule(&mut self) -> Option<Rule> {
+        if self.peeked.is_none() {
+            self.peeked = self.inner.find(|p| !is_marker(p.as_rule()));
+        }
+        self.peeked.as_ref().map(Pair::as_rule)
+    }
+
+    fn next_opt(&mut self) -> Option<Pair<'i, Rule>> {
+        self.peek_rule();
+        self.peeked.take()
+    }
+
+    /// The next child, which the grammar guarantees.
+    #[expect(
+        clippy::expect_used,
+        reason = "the grammar guarantees the child; a missing one is a bug in this file"
+    )]
+    fn next(&mut self) -> Pair<'i, Rule> {
+        self.next_opt().expect("the grammar guarantees this child")
+    }
+
+    /// The next child if it is of the given rule.
+    fn next_if(&mut self, rule: Rule) -> Option<Pair<'i, Rule>> {
+        if self.peek_rule() == Some(rule) {
+            self.peeked.take()
+        } else {
+            None
+        }
+    }
+}
+
+/// Whether a rule only marks a place (a keyword or punctuation) and carries nothing to build.
+fn is_marker(rule: Rule) -> bool {
+    use Rule::*;
+    matches!(
+        rule,
+        lbrace
+            | rbrace
+            | lparen
+            | rparen
+            | lbracket
+            | rbracket
+            | colon
+            | comma
+            | dot
+            | assign
+            | kw_regulation
+            | kw_title
+            | kw_title_en
+            | kw_effective
+            | kw_timezone
+            | kw_outline
+            | kw_use_vocabulary
+            | kw_from
+            | kw_vocabulary
+            | kw_common
+            | kw_enum
+            | kw_record
+            | kw_event
+            | kw_list_of
+            | kw_set_of
+            | kw_article
+            | kw_paragraph
+            | kw_item
+            | kw_not_checkable
+            | kw_rule
+            | kw_on
+            | kw_when
+            | kw_require
+            | kw_prohibit
+            | kw_unless
+            | kw_message
+            | kw_message_zh
+            | kw_exempt
+            | kw_has
+            | kw_const
+            | kw_once
+            | kw_before
+            | kw_where
+            | kw_reset_by
+            | kw_within
+            | kw_within_zh
+            | kw_after
+            | kw_since_zh
+            | kw_after_zh
+            | kw_by
+            | kw_state
+            | kw_per
+            | kw_add
+            | kw_remove
+            | kw_size
+            | kw_reaches
+            | kw_calendar
+            | kw_holiday
+            | kw_workday
+    )
+}
+
+/// Where a pair's text really ends: pest counts blanks and comments after a rule's last token
+/// into the rule, so the end is taken from its last token instead.
+fn content_end(pair: &Pair<'_, Rule>) -> usize {
+    let atomic = matches!(
+        pair.as_rule(),
+        Rule::string | Rule::zh_article | Rule::zh_paragraph | Rule::zh_item
+    );
+    if atomic {
+        return pair.as_span().end();
+    }
+    match pair.clone().into_inner().last() {
+        Some(last) => content_end(&last),
+        None => pair.as_span().end(),
+    }
+}
+
+impl Builder {
+    pub(super) fn new(base: usize) -> Builder {
+        Builder {
+            base,
+            errors: RefCell::new(Vec::new()),
+        }
+    }
+
+    /// The errors found while building.
+    pub(super) fn finish(self) -> Vec<ParseError> {
+        self.errors.into_inner()
+    }
+
+    fn error(&self, span: Span, message: String, help: Option<String>) {
+        self.errors.borrow_mut().push(ParseError {
+            span,
+            message,
+            help,
+        });
+    }
+
+    /// The span of a pair's text in the whole file, without trailing blanks and comments.
+    fn span(&self, pair: &Pair<'_, Rule>) -> Span {
+        Span::new(
+            self.base + pair.as_span().start(),
+            self.base + content_end(pair),
+        )
+    }
+
+    // -----------------------------------------------------------------------------------------
+    // Items
+
+    /// Builds a top-level item.
+    pub(super) fn build_top_item(&self, pair: Pair<'_, Rule>) -> Item {
+        match pair.as_rule() {
+            Rule::regulation => Item::Regulation(self.build_regulation(pair)),
+            Rule::vocabulary => Item::Vocabulary(self.build_vocabulary(pair)),
+            Rule::article => Item::Article(self.build_article(pair)),
+            Rule::const_decl => Item::Const(self.build_const_decl(pair)),
+            Rule::state_decl => Item::State(self.build_state_decl(pair)),
+            Rule::calendar => Item::Calendar(self.build_calendar(pair)),
+            _ => Item::Stray(self.build_stray(pair)),
+        }
+    }
+
+    fn build_stray(&self, pair: Pair<'_, Rule>) -> ClauseEntry {
+        self.build_clause_entry(Children::of(pair).next())
+    }
+
+    fn build_regulation(&self, pair: Pair<'_, Rule>) -> Regulation {
+        let span = self.span(&pair);
+        let mut children = Children::of(pair);
+        let id = self.build_ident(children.next());
+        let mut fields = Vec::new();
+        while let Some(field) = children.next_opt() {
+            fields.push(self.build_header_field(field));
+        }
+        Regulation { id, fields, span }
+    }
+
+    fn build_header_field(&self, pair: Pair<'_, Rule>) -> HeaderField {
+        let rule = pair.as_rule();
+        let mut children = Children::of(pair);
+        match rule {
+            Rule::title_field => HeaderField::Title(self.build_string(children.next())),
+            Rule::title_en_field => HeaderField::TitleEn(self.build_string(children.next())),
+            Rule::effective_field => HeaderField::Effective(self.build_date(children.next())),
+            Rule::timezone_field => HeaderField::Timezone(self.build_string(children.next())),
+            Rule::outline_field => HeaderField::Outline(self.build_string(children.next())),
+            _ => {
+                let name = self.build_ident(children.next());
+                let path = self.build_string(children.next());
+                HeaderField::UseVocabulary { name, path }
+            }
+        }
+    }
+
+    // -----------------------------------------------------------------------------------------
+    // Vocabulary
+
+    fn build_vocabulary(&self, pair: Pair<'_, Rule>) -> Vocabulary {
+        let span = self.span(&pair);
+        let mut children = Children::of(pair);
+        let name = self.build_ident(children.next());
+        let mut decls = Vec::new();
+        while let Some(decl) = children.next_opt() {
+            decls.push(self.build_vocab_decl(decl));
+        }
+        Vocabulary { name, decls, span }
+    }
+
+    fn build_vocab_decl(&self, pair: Pair<'_, Rule>) -> VocabDecl {
+        match pair.as_rule() {
+            Rule::common_decl => self.build_common_decl(pair),
+            Rule::enum_decl => self.build_enum_decl(pair),
+            Rule::record_decl => self.build_record_decl(pair),
+            _ => self.build_event_decl(pair),
+        }
+    }
+
+    fn build_common_decl(&self, pair: Pair<'_, Rule>) -> VocabDecl {
+        let span = self.span(&pair);
+        let fields = self.build_field_list(Children::of(pair));
+        VocabDecl::Common { fields, span }
+    }
+
+    fn build_enum_decl(&self, pair: Pair<'_, Rule>) -> VocabDecl {
+        let mut children = Children::of(pair);
+        let name = self.build_ident(children.next());
+        let mut values = Vec::new();
+        while let Some(value) = children.next_opt() {
+            values.push(self.build_ident(value));
+        }
+        VocabDecl::Enum { name, values }
+    }
+
+    fn build_record_decl(&self, pair: Pair<'_, Rule>) -> VocabDecl {
+        let mut children = Children::of(pair);
+        let name = self.build_ident(children.next());
+        let fields = self.build_field_list(children);
+        VocabDecl::Record { name, fields }
+    }
+
+    fn build_event_decl(&self, pair: Pair<'_, Rule>) -> VocabDecl {
+        let mut children = Children::of(pair);
+        let name = self.build_ident(children.next());
+        let open = children.next_if(Rule::kw_open).is_some();
+        let fields = self.build_field_list(children);
+        VocabDecl::Event { name, open, fields }
+    }
+
+    /// Builds the remaining children, all `field_decl`s.
+    fn build_field_list(&self, mut children: Children<'_>) -> Vec<FieldDecl> {
+        let mut fields = Vec::new();
+        while let Some(field) = children.next_opt() {
+            fields.push(self.build_field_decl(field));
+        }
+        fields
+    }
+
+    fn build_field_decl(&self, pair: Pair<'_, Rule>) -> FieldDecl {
+        let mut children = Children::of(pair);
+        let name = self.build_ident(children.next());
+        let optional = children.next_if(Rule::question).is_some();
+        let ty = self.build_type_expr(children.next());
+        let default = children.next_opt().map(|p| self.build_expr(p));
+        FieldDecl {
+            name,
+            optional,
+            ty,
+            default,
+        }
+    }
+
+    fn build_type_expr(&self, pair: Pair<'_, Rule>) -> TypeExpr {
+        match pair.as_rule() {
+            Rule::list_type => self.build_list_type(pair),
+            Rule::set_type => self.build_set_type(pair),
+            _ => TypeExpr::Named(self.build_ident(pair)),
+        }
+    }
+
+    fn build_list_type(&self, pair: Pair<'_, Rule>) -> TypeExpr {
+        let span = self.span(&pair);
+        let element = self.build_type_expr(Children::of(pair).next());
+        TypeExpr::List(Box::new(element), span)
+    }
+
+    fn build_set_type(&self, pair: Pair<'_, Rule>) -> TypeExpr {
+        let span = self.span(&pair);
+        let element = self.build_type_expr(Children::of(pair).next());
+        TypeExpr::Set(Box::new(element), span)
+    }
+
+    // -----------------------------------------------------------------------------------------
+    // Clause structure
+
+    fn build_article(&self, pair: Pair<'_, Rule>) -> Article {
+        let span = self.span(&pair);
+        let mut children = Children::of(pair);
+        let (number, title) = self.build_article_open(children.next());
+        let body = self.build_clause_body(children);
+        Article {
+            number,
+            title,
+            body,
+            span,
+        }
+    }
+
+    /// Builds `article N "title" {` into the number and the title.
+    pub(super) fn build_article_open(&self, pair: Pair<'_, Rule>) -> (Number, Option<StrLit>) {
+        self.build_clause_open(pair, "an article", "条")
+    }
+
+    /// Builds `paragraph N "title" {` into the number and the title.
+    pub(super) fn build_paragraph_open(&self, pair: Pair<'_, Rule>) -> (Number, Option<StrLit>) {
+        self.build_clause_open(pair, "a paragraph", "款")
+    }
+
+    /// Builds `item N "title" {` into the number and the title.
+    pub(super) fn build_item_open(&self, pair: Pair<'_, Rule>) -> (Number, Option<StrLit>) {
+        self.build_clause_open(pair, "an item", "项")
+    }
+
+    /// Builds the head of an article, paragraph or item; `keyword` ("an article") and `suffix`
+    /// (`条`) name the clause in errors.
+    fn build_clause_open(
+        &self,
+        pair: Pair<'_, Rule>,
+        keyword: &str,
+        suffix: &str,
+    ) -> (Number, Option<StrLit>) {
+        let mut children = Children::of(pair);
+        let number = self.build_clause_number(children.next(), keyword, suffix);
+        let title = children.next_if(Rule::string).map(|p| self.build_string(p));
+        (number, title)
+    }
+
+    /// Builds `article 7`, `第七条` and their paragraph and item forms into a [`Number`] whose
+    /// span covers the whole number as written.
+    fn build_clause_number(&self, pair: Pair<'_, Rule>, keyword: &str, suffix: &str) -> Number {
+        let span = self.span(&pair);
+        let digits = Children::of(pair).next();
+        let value = match digits.as_rule() {
+            Rule::int => self.build_clause_int(digits, keyword),
+            _ => self.build_zh_number(Children::of(digits).next(), suffix),
+        };
+        Number { value, span }
+    }
+
+    /// Builds the Arabic number of `article 7`.
+    fn build_clause_int(&self, pair: Pair<'_, Rule>, keyword: &str) -> u32 {
+        let span = self.span(&pair);
+        let text: String = pair.as_str().chars().filter(|&c| c != '_').collect();
+        match text.parse::<u32>() {
+            Ok(value) => value,
+            Err(_) => {
+                self.error(
+                    span,
+                    format!("`{}` is too large for {keyword} number", pair.as_str()),
+                    None,
+                );
+                0
+            }
+        }
+    }
+
+    /// Builds the number inside `第…条`, written in Arabic digits or Chinese numerals.
+    fn build_zh_number(&self, pair: Pair<'_, Rule>, suffix: &str) -> u32 {
+        let text = pair.as_str();
+        match numeral::clause_number(text) {
+            Some(value) => value,
+            None => {
+                self.error(
+                    self.span(&pair),
+                    format!("`{text}` is not a chinese numeral"),
+                    Some(format!(
+                        "write the number as in `第十五{suffix}`, `第一百零一{suffix}` or `第15{suffix}`"
+                    )),
+                );
+                0
+            }
+        }
+    }
+
+    /// Builds the remaining children, all clause entries.
+    fn build_clause_body(&self, mut children: Children<'_>) -> Vec<ClauseEntry> {
+        let mut body = Vec::new();
+        while let Some(entry) = children.next_opt() {
+            body.push(self.build_clause_entry(entry));
+        }
+        body
+    }
+
+    /// Builds what stands inside an article, paragraph or item.
+    pub(super) fn build_clause_entry(&self, pair: Pair<'_, Rule>) -> ClauseEntry {
+        match pair.as_rule() {
+            Rule::paragraph => ClauseEntry::Paragraph(self.build_paragraph(pair)),
+            Rule::item => ClauseEntry::Item(self.build_item(pair)),
+            Rule::rule_decl => ClauseEntry::Rule(self.build_rule_decl(pair)),
+            Rule::exempt => ClauseEntry::Exempt(self.build_exempt(pair)),
+            _ => ClauseEntry::NotCheckable(self.build_not_checkable(pair)),
+        }
+    }
+
+    fn build_paragraph(&self, pair: Pair<'_, Rule>) -> SubClause {
+        let span = self.span(&pair);
+        let mut children = Children::of(pair);
+        let (number, title) = self.build_paragraph_open(children.next());
+        let body = self.build_clause_body(children);
+        SubClause {
+            number,
+            title,
+            body,
+            span,
+        }
+    }
+
+    fn build_item(&self, pair: Pair<'_, Rule>) -> SubClause {
+        let span = self.span(&pair);
+        let mut children = Children::of(pair);
+        let (number, title) = self.build_item_open(children.next());
+        let body = self.build_clause_body(children);
+        SubClause {
+            number,
+            title,
+            body,
+            span,
+        }
+    }
+
+    fn build_not_checkable(&self, pair: Pair<'_, Rule>) -> StrLit {
+        self.build_string(Children::of(pair).next())
+    }
+
+    fn build_exempt(&self, pair: Pair<'_, Rule>) -> Exempt {
+        let span = self.span(&pair);
+        let mut children = Children::of(pair);
+        let event = children.next();
+        let event = match event.as_rule() {
+            Rule::kw_any_event => None,
+            _ => Some(self.build_ident(event)),
+        };
+        let binding = self.build_ident(children.next());
+        let condition = self.build_expr(children.next());
+        Exempt {
+            event,
+            binding,
+            condition,
+            span,
+        }
+    }
+
+    // -----------------------------------------------------------------------------------------
+    // Rules
+
+    fn build_rule_decl(&self, pair: Pair<'_, Rule>) -> crate::ast::Rule {
+        let span = self.span(&pair);
+        let mut children = Children::of(pair);
+        let name = self.build_ident(children.next());
+        let mut trigger = None;
+        let mut when = None;
+        let mut unless = None;
+        let mut message = None;
+        let mut message_zh = None;
+        let mut body = None;
+        while let Some(part) = children.next_opt() {
+            match part.as_rule() {
+                Rule::event_trigger => trigger = Some(self.build_event_trigger(part)),
+                Rule::size_trigger => trigger = Some(self.build_size_trigger(part)),
+                Rule::when_clause => when = Some(self.build_when_clause(part)),
+                Rule::unless_clause => unless = Some(self.build_unless_clause(part)),
+                Rule::message_clause => message = Some(self.build_message_clause(part)),
+                Rule::message_zh_clause => message_zh = Some(self.build_message_zh_clause(part)),
+                _ => body = Some(self.build_rule_body(part)),
+            }
+        }
+        crate::ast::Rule {
+            name,
+            trigger,
+            when,
+            body: required(body),
+            unless,
+            message,
+            message_zh,
+            span,
+        }
+    }
+
+    fn build_event_trigger(&self, pair: Pair<'_, Rule>) -> Trigger {
+        let mut children = Children::of(pair);
+        let event = self.build_ident(children.next());
+        let binding = self.build_ident(children.next());
+        Trigger::Event { event, binding }
+    }
+
+    fn build_size_trigger(&self, pair: Pair<'_, Rule>) -> Trigger {
+        let span = self.span(&pair);
+        let mut children = Children::of(pair);
+        let state = self.build_ident(children.next());
+        let key = self.build_ident(children.next());
+        let threshold = self.build_expr(children.next());
+        Trigger::Reaches {
+            state,
+            key,
+            threshold,
+            span,
+        }
+    }
+
+    fn build_when_clause(&self, pair: Pair<'_, Rule>) -> Expr {
+        self.build_expr(Children::of(pair).next())
+    }
+
+    fn build_unless_clause(&self, pair: Pair<'_, Rule>) -> Expr {
+        self.build_expr(Children::of(pair).next())
+    }
+
+    fn build_message_clause(&self, pair: Pair<'_, Rule>) -> StrLit {
+        self.build_string(Children::of(pair).next())
+    }
+
+    fn build_message_zh_clause(&self, pair: Pair<'_, Rule>) -> StrLit {
+        self.build_string(Children::of(pair).next())
+    }
+
+    fn build_rule_body(&self, pair: Pair<'_, Rule>) -> RuleBody {
+        match pair.as_rule() {
+            Rule::require_once => RuleBody::Once(self.build_once(Children::of(pair).next(), false)),
+            Rule::prohibit_once => RuleBody::Once(self.build_once(Children::of(pair).next(), true)),
+            Rule::require_deadline => RuleBody::Deadline(self.build_require_deadline(pair)),
+            Rule::require_expr => RuleBody::Require(self.build_expr(Children::of(pair).next())),
+            _ => RuleBody::Prohibit(self.build_expr(Children::of(pair).next())),
+        }
+    }
+
+    fn build_once(&self, pair: Pair<'_, Rule>, forbid: bool) -> OnceRequirement {
+        let span = self.span(&pair);
+        let mut children = Children::of(pair);
+        let pattern = self.build_event_pattern(children.next());
+        let within = children
+            .next_if(Rule::once_within)
+            .map(|p| self.build_once_within(p));
+        let mut resets = Vec::new();
+        while let Some(reset) = children.next_opt() {
+            resets.push(self.build_reset(reset));
+        }
+        OnceRequirement {
+            forbid,
+            pattern,
+            within,
+            resets,
+            span,
+        }
+    }
+
+    fn build_once_within(&self, pair: Pair<'_, Rule>) -> Duration {
+        self.build_duration(Children::of(pair).next())
+    }
+
+    fn build_reset(&self, pair: Pair<'_, Rule>) -> EventPattern {
+        self.build_event_pattern(Children::of(pair).next())
+    }
+
+    /// Builds `EVENT x [where COND] within …` into a deadline whose span starts at the event.
+    fn build_require_deadline(&self, pair: Pair<'_, Rule>) -> DeadlineRequirement {
+        let end = self.span(&pair).end;
+        let mut children = Children::of(pair);
+        let pattern = self.build_event_pattern(children.next());
+        let deadline = self.build_deadline(children.next());
+        let span = Span {
+            start: pattern.span.start,
+            end,
+        };
+        DeadlineRequirement {
+            pattern,
+            deadline,
+            span,
+        }
+    }
+
+    fn build_event_pattern(&self, pair: Pair<'_, Rule>) -> EventPattern {
+        let span = self.span(&pair);
+        let mut children = Children::of(pair);
+        let event = self.build_ident(children.next());
+        let binding = self.build_ident(children.next());
+        let condition = children.next_opt().map(|p| self.build_expr(p));
+        EventPattern {
+            event,
+            binding,
+            condition,
+            span,
+        }
+    }
+
+    fn build_deadline(&self, pair: Pair<'_, Rule>) -> Deadline {
+        match pair.as_rule() {
+            Rule::within_after => self.build_within_after(pair),
+            Rule::since_within_zh => self.build_since_within_zh(pair),
+            _ => self.build_by_date(pair),
+        }
+    }
+
+    fn build_within_after(&self, pair: Pair<'_, Rule>) -> Deadline {
+        let mut children = Children::of(pair);
+        let duration = self.build_duration(children.next());
+        let after = children.next_opt().map(|p| self.build_ident(p));
+        Deadline::Within { duration, after }
+    }
+
+    fn build_since_within_zh(&self, pair: Pair<'_, Rule>) -> Deadline {
+        let mut children = Children::of(pair);
+        let after = children.next_if(Rule::ident).map(|p| self.build_ident(p));
+        let duration = self.build_duration(children.next());
+        Deadline::Within { duration, after }
+    }
+
+    fn build_by_date(&self, pair: Pair<'_, Rule>) -> Deadline {
+        Deadline::By(self.build_date(Children::of(pair).next()))
+    }
+
+    fn build_duration(&self, pair: Pair<'_, Rule>) -> Duration {
+        let span = self.span(&pair);
+        let mut children = Children::of(pair);
+        let amount = self.build_expr(children.next());
+        let unit = match children.next().as_rule() {
+            Rule::kw_working_days => DurationUnit::WorkingDays,
+            Rule::kw_years => DurationUnit::Years,
+            _ => DurationUnit::Days,
+        };
+        Duration { amount, unit, span }
+    }
+
+    // -----------------------------------------------------------------------------------------
+    // Constants, state and calendar
+
+    fn build_const_decl(&self, pair: Pair<'_, Rule>) -> ConstDecl {
+        let span = self.span(&pair);
+        let mut children = Children::of(pair);
+        let name = self.build_ident(children.next());
+        let value = self.build_expr(children.next());
+        ConstDecl { name, value, span }
+    }
+
+    fn build_state_decl(&self, pair: Pair<'_, Rule>) -> StateDecl {
+        let span = self.span(&pair);
+        let mut children = Children::of(pair);
+        let name = self.build_ident(children.next());
+        let kind = self.build_state_kind(children.next());
+        let key = self.build_ident(children.next());
+        let mut updates = Vec::new();
+        while let Some(update) = children.next_opt() {
+            updates.push(self.build_state_update(update));
+        }
+        StateDecl {
+            name,
+            kind,
+            key,
+            updates,
+            span,
+        }
+    }
+
+    fn build_state_kind(&self, pair: Pair<'_, Rule>) -> StateKind {
+        match pair.as_rule() {
+            Rule::set_state => StateKind::Set {
+                element: self.build_ident(Children::of(pair).next()),
+            },
+            _ => StateKind::Counter,
+        }
+    }
+
+    fn build_state_update(&self, pair: Pair<'_, Rule>) -> StateUpdate {
+        let span = self.span(&pair);
+        let mut children = Children::of(pair);
+        let event = self.build_ident(children.next());
+        let binding = self.build_ident(children.next());
+        let op = self.build_state_op(children.next());
+        StateUpdate {
+            event,
+            binding,
+            op,
+            span,
+        }
+    }
+
+    fn build_state_op(&self, pair: Pair<'_, Rule>) -> StateOp {
+        match pair.as_rule() {
+            Rule::add_op => StateOp::Add(self.build_expr(Children::of(pair).next())),
+            Rule::remove_op => StateOp::Remove(self.build_expr(Children::of(pair).next())),
+            Rule::increment_op => StateOp::Increment,
+            _ => StateOp::Decrement,
+        }
+    }
+
+    fn build_calendar(&self, pair: Pair<'_, Rule>) -> Calendar {
+        let span = self.span(&pair);
+        let mut children = Children::of(pair);
+        let mut entries = Vec::new();
+        while let Some(entry) = children.next_opt() {
+            entries.push(self.build_calendar_entry(entry));
+        }
+        Calendar { entries, span }
+    }
+
+    fn build_calendar_entry(&self, pair: Pair<'_, Rule>) -> CalendarEntry {
+        let holiday = pair.as_rule() == Rule::holiday;
+        let date = self.build_date(Children::of(pair).next());
+        if holiday {
+            CalendarEntry::Holiday(date)
+        } else {
+            CalendarEntry::Workday(date)
+        }
+    }
+
+    // -----------------------------------------------------------------------------------------
+    // Expressions
+
+    /// Builds an expression, resolving operator precedence with the Pratt parser.
+    fn build_expr(&self, pair: Pair<'_, Rule>) -> Expr {
+        let span = self.span(&pair);
+        let mut run = 0;
+        for part in pair.clone().into_inner() {
+            run = if part.as_rule() == Rule::kw_not {
+                run + 1
+            } else {
+                0
+            };
+            if run > MAX_PREFIX_RUN {
+                self.error(span, "too many `not` in a row".to_owned(), None);
+                return Expr {
+                    kind: ExprKind::Bool(false),
+                    span,
+                };
+            }
+        }
+        PRATT
+            .map_primary(|primary| self.build_primary(primary))
+            .map_prefix(|op, rhs| Operand {
+                expr: Expr {
+                    span: self.span(&op).to(rhs.expr.span),
+                    kind: ExprKind::Unary(UnaryOp::Not, Box::new(rhs.expr)),
+                },
+                grouped: false,
+            })
+            .map_postfix(|lhs, op| {
+                let field = self.build_field_access(op);
+                Operand {
+                    expr: Expr {
+                        span: lhs.expr.span.to(field.span),
+                        kind: ExprKind::Field(Box::new(lhs.expr), field),
+                    },
+                    grouped: false,
+                }
+            })
+            .map_infix(|lhs, op, rhs| self.build_infix(lhs, op, rhs))
+            .parse(pair.into_inner())
+            .expr
+    }
+
+    fn build_infix(&self, lhs: Operand, op: Pair<'_, Rule>, rhs: Operand) -> Operand {
+        let op_span = self.span(&op);
+        let op = match op.as_rule() {
+            Rule::kw_or => BinaryOp::Or,
+            Rule::kw_and => BinaryOp::And,
+            Rule::eq => BinaryOp::Eq,
+            Rule::ne => BinaryOp::Ne,
+            Rule::lt => BinaryOp::Lt,
+            Rule::le => BinaryOp::Le,
+            Rule::gt => BinaryOp::Gt,
+            Rule::ge => BinaryOp::Ge,
+            _ => BinaryOp::In,
+        };
+        if is_comparison(op) && is_comparison_expr(&lhs) {
+            self.error(
+                op_span,
+                format!(
+                    "comparisons cannot be chained: `{}` follows another comparison",
+                    op.symbol()
+                ),
+                Some("join the comparisons with `and`, as in `a < b and b < c`".to_owned()),
+            );
+        }
+        Operand {
+            expr: Expr {
+                span: lhs.expr.span.to(rhs.expr.span),
+                kind: ExprKind::Binary(op, Box::new(lhs.expr), Box::new(rhs.expr)),
+            },
+            grouped: false,
+        }
+    }
+
+    fn build_field_access(&self, pair: Pair<'_, Rule>) -> Ident {
+        self.build_ident(Children::of(pair).next())
+    }
+
+    fn build_primary(&self, pair: Pair<'_, Rule>) -> Operand {
+        let span = self.span(&pair);
+        let kind = match pair.as_rule() {
+            Rule::kw_true => ExprKind::Bool(true),
+            Rule::kw_false => ExprKind::Bool(false),
+            Rule::date => ExprKind::Date(self.build_date(pair)),
+            Rule::int => ExprKind::Int(self.build_int(pair)),
+            Rule::string => ExprKind::Str(self.build_string(pair).value),
+            Rule::has_call => self.build_has_call(pair),
+            Rule::set_literal => self.build_set_literal(pair),
+            Rule::paren_expr => {
+                let inner = self.build_paren_expr(pair);
+                return Operand {
+                    expr: Expr {
+                        kind: inner.kind,
+                        span,
+                    },
+                    grouped: true,
+                };
+            }
+            _ => ExprKind::Name(self.build_ident(pair)),
+        };
+        Operand {
+            expr: Expr { kind, span },
+            grouped: false,
+        }
+    }
+
+    fn build_has_call(&self, pair: Pair<'_, Rule>) -> ExprKind {
+        ExprKind::Has(Box::new(self.build_expr(Children::of(pair).next())))
+    }
+
+    fn build_set_literal(&self, pair: Pair<'_, Rule>) -> ExprKind {
+        let mut children = Children::of(pair);
+        let mut elements = Vec::new();
+        while let Some(element) = children.next_opt() {
+            elements.push(self.build_expr(element));
+        }
+        ExprKind::Set(elements)
+    }
+
+    fn build_paren_expr(&self, pair: Pair<'_, Rule>) -> Expr {
+        self.build_expr(Children::of(pair).next())
+    }
+
+    // -----------------------------------------------------------------------------------------
+    // Tokens
+
+    fn build_ident(&self, pair: Pair<'_, Rule>) -> Ident {
+        Ident {
+            name: pair.as_str().to_owned(),
+            span: self.span(&pair),
+        }
+    }
+
+    fn build_int(&self, pair: Pair<'_, Rule>) -> i64 {
+        let text: String = pair.as_str().chars().filter(|&c| c != '_').collect();
+        match text.parse::<i64>() {
+            Ok(value) => value,
+            Err(_) => {
+                self.error(
+                    self.span(&pair),
+                    format!("`{}` is too large for a number", pair.as_str()),
+                    Some(format!("numbers go up to {}", i64::MAX)),
+                );
+                0
+            }
+        }
+    }
+
+    /// Builds a date, checking that it is written `YYYY-MM-DD` and that the day exists.
+    fn build_date(&self, pair: Pair<'_, Rule>) -> DateLit {
+        let span = self.span(&pair);
+        let text = pair.as_str();
+        let mut parts = text.split('-').map(|part| part.parse::<u32>().unwrap_or(0));
+        let year = parts.next().unwrap_or(0);
+        let month = parts.next().unwrap_or(0);
+        let day = parts.next().unwrap_or(0);
+        let date = DateLit {
+            year: i32::try_from(year).unwrap_or(0),
+            month: u8::try_from(month).unwrap_or(0),
+            day: u8::try_from(day).unwrap_or(0),
+            span,
+        };
+        if text.len() != "YYYY-MM-DD".len() {
+            self.error(
+                span,
+                format!("`{text}` is not written as `YYYY-MM-DD`"),
+                Some(format!("write `{year:04}-{month:02}-{day:02}`")),
+            );
+        } else if !(1..=12).contains(&month) {
+            self.error(
+                span,
+                format!("`{text}` is not a date: there is no month {month}"),
+                Some("months run from 01 to 12".to_owned()),
+            );
+        } else {
+            let last = days_in_month(year, month);
+            if !(1..=last).contains(&day) {
+                self.error(
+                    span,
+                    format!("`{text}` is not a date: there is no day {day} in that month"),
+                    Some(format!("{year:04}-{month:02} has {last} days")),
+                );
+            }
+        }
+        date
+    }
+
+    /// Builds a string literal, decoding its escapes.
+    fn build_string(&self, pair: Pair<'_, Rule>) -> StrLit {
+        let span = self.span(&pair);
+        let mut value = String::new();
+        for part in pair.into_inner() {
+            if part.as_rule() == Rule::escape {
+                if let Some(c) = self.build_escape(&part) {
+                    value.push(c);
+                }
+            } else {
+                value.push_str(part.as_str());
+            }
+        }
+        StrLit { value, span }
+    }
+
+    fn build_escape(&self, pair: &Pair<'_, Rule>) -> Option<char> {
+        let text = pair.as_str();
+        let c = match text {
+            "\\\"" => '"',
+            "\\\\" => '\\',
+            "\\n" => '\n',
+            "\\t" => '\t',
+            "\\r" => '\r',
+            _ => {
+                let hex = text.trim_start_matches("\\u{").trim_end_matches('}');
+                let c = u32::from_str_radix(hex, 16).ok().and_then(char::from_u32);
+                if c.is_none() {
+                    self.error(
+                        self.span(pair),
+                        format!("`{text}` is not a character"),
+                        Some(
+                            "a `\\u{…}` escape names a unicode scalar value, such as `\\u{4e2d}`"
+                                .to_owned(),
+                        ),
+                    );
+                }
+                return c;
+            }
+        };
+        Some(c)
+    }
+}
+
+/// The value a grammar invariant guarantees.
+#[expect(
+    clippy::expect_used,
+    reason = "the grammar guarantees the value; a missing one is a bug in this file"
+)]
+fn required<T>(value: Option<T>) -> T {
+    value.expect("the grammar guarantees this value")
+}
+
+fn is_comparison(op: BinaryOp) -> bool {
+    !matches!(op, BinaryOp::Or | BinaryOp::And)
+}
+
+/// Whether an operand is a comparison written without parentheses.
+fn is_comparison_expr(operand: &Operand) -> bool {
+    !operand.grouped && matches!(&operand.expr.kind, ExprKind::Binary(op, ..) if is_comparison(*op))
+}
+
+fn days_in_month(year: u32, month: u32) -> u32 {
+    match month {
+        4 | 6 | 9 | 11 => 30,
+        2 if year.is_multiple_of(4) && (!year.is_multiple_of(100) || year.is_multiple_of(400)) => {
+            29
+        }
+        2 => 28,
+        _ => 31,
+    }
+}
