@@ -64,7 +64,7 @@ pub fn link_package(db: &dyn salsa::Database, package: Package) -> Linked {
                         item: None,
                     };
                     let title = article.title.as_ref().map(|t| t.value.clone());
-                    linker.clause(file, path, article.number.span, title.clone(), &article.body);
+                    linker.clause(file, path, article.number.span, title, &article.body, true);
                 }
                 Item::Stray(entry) => {
                     let (what, span) = match entry {
@@ -109,6 +109,7 @@ impl Linker<'_> {
         span: Span,
         title: Option<String>,
         body: &[ClauseEntry],
+        check_outline: bool,
     ) {
         let key = ClauseKey::from(path);
         if let Some((first_file, first)) = self.spans.get(&key).copied() {
@@ -126,7 +127,8 @@ impl Linker<'_> {
             return;
         }
         self.spans.insert(key, (file, span));
-        self.check_outline(file, path, span);
+        // Below a clause the outline lacks, every sub-clause is missing too: report it once.
+        let in_outline = check_outline && self.check_outline(file, path, span);
         let mut clause = ir::Clause {
             article: path.article,
             paragraph: path.paragraph,
@@ -146,7 +148,7 @@ impl Linker<'_> {
                         ..path
                     };
                     let t = sub.title.as_ref().map(|t| t.value.clone()).or(title.clone());
-                    self.clause(file, inner, sub.number.span, t, &sub.body);
+                    self.clause(file, inner, sub.number.span, t, &sub.body, in_outline);
                 }
                 ClauseEntry::Item(sub) => {
                     if path.item.is_some() {
@@ -158,7 +160,7 @@ impl Linker<'_> {
                         ..path
                     };
                     let t = sub.title.as_ref().map(|t| t.value.clone()).or(title.clone());
-                    self.clause(file, inner, sub.number.span, t, &sub.body);
+                    self.clause(file, inner, sub.number.span, t, &sub.body, in_outline);
                 }
                 ClauseEntry::Rule(rule) => {
                     if let Some((first_file, first)) = self.rules.get(&rule.name.name).copied() {
@@ -200,8 +202,11 @@ impl Linker<'_> {
         );
     }
 
-    fn check_outline(&mut self, file: SourceFile, path: ClausePath, span: Span) {
-        let Some(outline) = self.outline else { return };
+    /// Reports a clause the outline lacks; returns whether the clause is there.
+    fn check_outline(&mut self, file: SourceFile, path: ClausePath, span: Span) -> bool {
+        let Some(outline) = self.outline else {
+            return false;
+        };
         let name = &self.outline_name;
         let error = |message: String, help: String| {
             Diagnostic::error(Code::CitationNotInOutline, file, span, message)
@@ -214,7 +219,7 @@ impl Linker<'_> {
                 format!("the regulation has no article {}", path.article),
                 format!("its outline has articles 1 to {last}; check the number against the official text"),
             ));
-            return;
+            return false;
         };
         let paragraph = match path.paragraph {
             Some(p) => match article.paragraph(p) {
@@ -228,7 +233,7 @@ impl Linker<'_> {
                             count(article.paragraphs.len(), "paragraph")
                         ),
                     ));
-                    return;
+                    return false;
                 }
             },
             None => None,
@@ -241,8 +246,10 @@ impl Linker<'_> {
                     format!("{} has no item {i}", describe(ClausePath { item: None, ..path })),
                     format!("it has {}", count(n, "item")),
                 ));
+                return false;
             }
         }
+        true
     }
 }
 

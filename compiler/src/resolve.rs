@@ -381,7 +381,7 @@ fn resolve_states(db: &dyn salsa::Database, env: &mut Env, sources: &[SourceFile
                                     file,
                                     e.span,
                                     format!(
-                                        "state `{}` holds {} values, not {}",
+                                        "state `{}` holds values of type {}, not {}",
                                         decl.name.name,
                                         t.display(Some(vocab)),
                                         ty.display(Some(vocab))

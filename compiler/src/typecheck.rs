@@ -11,7 +11,7 @@ use crate::db::{Package, SourceFile};
 use crate::diagnostic::{Code, Diagnostic};
 use crate::parse::parse_file;
 use crate::resolve::{ConstInfo, Env, StateInfo, package_env};
-use crate::types::{Ty, did_you_mean};
+use crate::types::{Ty, a, did_you_mean};
 use crate::vocab::{FieldInfo, Vocab};
 
 /// The clause a rule sits in, as written.
@@ -239,7 +239,7 @@ impl<'a> Checker<'a> {
                 Code::NotACondition,
                 self.file,
                 e.span,
-                format!("this is a {}, not a condition", ty.display(Some(self.vocab))),
+                format!("this is {}, not a condition", a(&ty.display(Some(self.vocab)))),
             )
             .label("expected something true or false")
             .help("compare it with a value, e.g. `… == …`");
@@ -331,7 +331,7 @@ impl<'a> Checker<'a> {
                         access.ty,
                     )
                 }
-                None => (ir::Expr::Const(ir::Value::Bool(false)), Ty::Error),
+                None => (poisoned(), Ty::Error),
             },
             ExprKind::Has(inner) => (self.has(inner, e.span), Ty::Bool),
             ExprKind::Set(items) => self.set_literal(items, expected, e.span),
@@ -402,7 +402,7 @@ impl<'a> Checker<'a> {
                 .set_label(format!("expected a value of `{name}`"))
                 .help = Some(help);
             }
-            return (ir::Expr::Const(ir::Value::Bool(false)), Ty::Error);
+            return (poisoned(), Ty::Error);
         }
         let owners = self.vocab.enums_with_value(&n.name);
         if let [(e, v)] = owners.as_slice() {
@@ -420,7 +420,7 @@ impl<'a> Checker<'a> {
             )
             .set_label(format!("a value of {}", names.join(" and ")))
             .help = Some("compare it with a field, which tells which enum is meant".into());
-            return (ir::Expr::Const(ir::Value::Bool(false)), Ty::Error);
+            return (poisoned(), Ty::Error);
         }
         let candidates: Vec<String> = self
             .vars
@@ -438,7 +438,7 @@ impl<'a> Checker<'a> {
         )
         .set_label("not a variable, constant or enum value")
         .help = Some(help);
-        (ir::Expr::Const(ir::Value::Bool(false)), Ty::Error)
+        (poisoned(), Ty::Error)
     }
 
     /// Resolves `var.a.b`; with `check_guard`, reports optional fields read without `has`.
@@ -554,7 +554,7 @@ impl<'a> Checker<'a> {
                         self.error(
                             Code::UnknownField,
                             chain[depth + 1].span,
-                            format!("`{}.{label}` is a {shown}, which has no fields", var.name),
+                            format!("`{}.{label}` is {}, which has no fields", var.name, a(&shown)),
                         )
                         .set_label("no fields here");
                         return None;
@@ -589,10 +589,10 @@ impl<'a> Checker<'a> {
             )
             .set_label("not a field")
             .help = Some("write `has(e.field)`".into());
-            return ir::Expr::Const(ir::Value::Bool(false));
+            return poisoned();
         }
         let Some(access) = self.field(inner, false) else {
-            return ir::Expr::Const(ir::Value::Bool(false));
+            return poisoned();
         };
         if !access.last_may_be_absent {
             let d = Diagnostic::warning(
@@ -633,7 +633,7 @@ impl<'a> Checker<'a> {
                     self.error(
                         Code::TypeMismatch,
                         item.span,
-                        format!("a set of {want} cannot hold a {got}"),
+                        format!("a set of {want} cannot hold {}", a(&got)),
                     )
                     .set_label(format!("expected a {want}"))
                     .help = Some("every element of a set has the same type".into());
@@ -714,7 +714,7 @@ impl<'a> Checker<'a> {
                         self.error(
                             Code::TypeMismatch,
                             span,
-                            format!("cannot look for a {shown_e} in a {shown_s}"),
+                            format!("cannot look for {} in {}", a(&shown_e), a(&shown_s)),
                         )
                         .set_label(format!("`in` needs a set or list of {shown_e} on its right"))
                         .help = Some("write `x in {a, b}` or `x in e.list_field`".into());
@@ -763,23 +763,23 @@ impl<'a> Checker<'a> {
                         Code::TypeMismatch,
                         span,
                         format!(
-                            "cannot compare a {} with a {}",
-                            lt.display(vocab),
-                            rt.display(vocab)
+                            "cannot compare {} with {}",
+                            a(&lt.display(vocab)),
+                            a(&rt.display(vocab))
                         ),
                     )
                     .set_label(format!(
-                        "`{}` has a {} on its left and a {} on its right",
+                        "`{}` has {} on its left and {} on its right",
                         cmp.symbol(),
-                        lt.display(vocab),
-                        rt.display(vocab)
+                        a(&lt.display(vocab)),
+                        a(&rt.display(vocab))
                     ))
                     .help = Some(hint);
                 } else if !matches!(op, ir::CmpOp::Eq | ir::CmpOp::Ne) && !lt.is_ordered() {
                     self.error(
                         Code::TypeMismatch,
                         span,
-                        format!("`{}` does not apply to a {}", cmp.symbol(), lt.display(vocab)),
+                        format!("`{}` does not apply to {}", cmp.symbol(), a(&lt.display(vocab))),
                     )
                     .set_label("only numbers, dates, times and durations are ordered")
                     .help = Some("use `==` or `!=`".into());
@@ -787,7 +787,7 @@ impl<'a> Checker<'a> {
                     self.error(
                         Code::TypeMismatch,
                         span,
-                        format!("a {} cannot be compared as a whole", lt.display(vocab)),
+                        format!("{} cannot be compared as a whole", a(&lt.display(vocab))),
                     )
                     .set_label("compare one of its fields instead")
                     .help = Some("e.g. `e.consent.given_by == guardian`".into());
@@ -812,7 +812,7 @@ impl<'a> Checker<'a> {
             self.error(
                 Code::TypeMismatch,
                 e.span,
-                format!("{what} must be a whole number, not a {shown}"),
+                format!("{what} must be a whole number, not {}", a(&shown)),
             )
             .set_label("expected an int");
         }
@@ -1120,6 +1120,13 @@ impl<'a> Checker<'a> {
             }
         }
     }
+}
+
+/// The stand-in for an expression that failed to check. It counts as reading the event, so a
+/// condition built on a mistake is not also reported as constant; no program is lowered from
+/// a package with errors, so it never runs.
+fn poisoned() -> ir::Expr {
+    ir::Expr::Slot(ir::TRIGGER_SLOT)
 }
 
 /// The optional fields a condition proves present when it holds.

@@ -327,9 +327,9 @@ fn resolve_fields(
                         file,
                         d.span,
                         format!(
-                            "the default of `{}` is not a {}",
+                            "the default of `{}` is not {}",
                             f.name.name,
-                            ty.display(Some(vocab))
+                            crate::types::a(&ty.display(Some(vocab)))
                         ),
                     )
                     .label("this value does not fit the field's type")

@@ -1,0 +1,114 @@
+//! Every diagnostic code, triggered by a fixture in `tests/diagnostics/`, rendered as a user
+//! sees it; and the catalogue in `docs/diagnostics.md`, generated from the same fixtures.
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+use edict_compiler::{Code, Workspace, render};
+
+/// A fixture's path relative to this crate, so rendered file names do not depend on the machine.
+fn relative(path: &Path) -> PathBuf {
+    path.strip_prefix(env!("CARGO_MANIFEST_DIR"))
+        .unwrap_or(path)
+        .to_path_buf()
+}
+
+/// Checks a fixture as a package of one file; returns its source, the rendered diagnostics and
+/// their codes.
+fn check(path: &Path) -> (String, String, Vec<Code>) {
+    let path = relative(path);
+    let source = std::fs::read_to_string(&path).expect("fixture is readable");
+    let mut ws = Workspace::default();
+    let packages = ws.load(&[path]).expect("fixture loads");
+    let diagnostics = ws.diagnostics(&packages[0]).to_vec();
+    let rendered = render::human(&ws.db, &diagnostics);
+    (source, rendered, diagnostics.iter().map(|d| d.code).collect())
+}
+
+fn fixtures() -> Vec<PathBuf> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("diagnostics");
+    let mut found: Vec<PathBuf> = std::fs::read_dir(dir)
+        .expect("fixture folder exists")
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|e| e == "edict"))
+        .collect();
+    found.sort();
+    found
+}
+
+/// The code a fixture is named for: `E0301-unknown-field.edict` → `E0301`.
+fn named_code(path: &Path) -> &str {
+    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or_default();
+    name.split('-').next().unwrap_or_default()
+}
+
+#[test]
+fn rendered_diagnostics() {
+    insta::glob!("../diagnostics", "*.edict", |path| {
+        let (source, rendered, _) = check(path);
+        insta::assert_snapshot!(format!("----- SOURCE\n{source}\n----- DIAGNOSTICS\n{rendered}"));
+    });
+}
+
+#[test]
+fn each_fixture_triggers_the_code_it_is_named_for() {
+    for path in fixtures() {
+        let (_, rendered, codes) = check(&path);
+        let want = named_code(&path);
+        assert!(
+            codes.iter().any(|c| c.as_str() == want),
+            "{} should report {want}, got:\n{rendered}",
+            path.display()
+        );
+    }
+}
+
+#[test]
+fn every_code_has_a_fixture() {
+    let named: BTreeSet<String> = fixtures().iter().map(|p| named_code(p).to_string()).collect();
+    let missing: Vec<&str> = Code::ALL
+        .iter()
+        .map(|c| c.as_str())
+        .filter(|c| !named.contains(*c))
+        .collect();
+    assert!(missing.is_empty(), "codes without a fixture: {missing:?}");
+}
+
+/// `docs/diagnostics.md` is generated from the fixtures; run with `EDICT_BLESS=1` to rewrite it.
+#[test]
+fn catalogue_is_up_to_date() {
+    let mut doc = String::from(
+        "# Diagnostics\n\n\
+         Every diagnostic the compiler reports has a stable code.\n\
+         Codes starting with `E` are errors (`edict check` exits 1); codes starting with `W` are warnings.\n\
+         Each entry shows a small policy that triggers it and what `edict check` prints.\n\
+         The fixtures are in `tests/diagnostics/`; this file is generated from them by\n\
+         `EDICT_BLESS=1 cargo test -p edict-tests --test diagnostics`.\n",
+    );
+    for code in Code::ALL {
+        let Some(path) = fixtures()
+            .into_iter()
+            .find(|p| named_code(p) == code.as_str())
+        else {
+            continue;
+        };
+        let (source, rendered, _) = check(&path);
+        doc.push_str(&format!(
+            "\n## {} — {}\n\n```\n{}```\n\n```text\n{}```\n",
+            code.as_str(),
+            code.summary(),
+            source,
+            rendered
+        ));
+    }
+    let target = Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs/diagnostics.md");
+    if std::env::var_os("EDICT_BLESS").is_some() {
+        std::fs::write(&target, &doc).expect("docs/diagnostics.md is writable");
+    }
+    let current = std::fs::read_to_string(&target).unwrap_or_default();
+    assert!(
+        current == doc,
+        "docs/diagnostics.md is out of date: run `EDICT_BLESS=1 cargo test -p edict-tests --test diagnostics`"
+    );
+}
