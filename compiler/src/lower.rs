@@ -63,6 +63,9 @@ pub fn lower_package(db: &dyn salsa::Database, package: Package) -> Option<Arc<i
             }
         }
     }
+    // Regulation order: by clause, then in source order within a clause.
+    rules.sort_by_key(|r| r.clause);
+    exemptions.sort_by_key(|e| e.clause);
     let mut calendar = env.calendar.clone();
     calendar.holidays.sort();
     calendar.workdays.sort();
