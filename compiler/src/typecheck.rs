@@ -846,6 +846,7 @@ impl<'a> Checker<'a> {
                 state,
                 key,
                 threshold,
+                before_effective,
                 span,
             }) => {
                 let found = states.iter().position(|s| s.name == state.name);
@@ -872,7 +873,7 @@ impl<'a> Checker<'a> {
                     (Some(state), ir::Expr::Const(ir::Value::Int(n))) => Some(ir::Trigger::Reaches {
                         state: state as u32,
                         threshold: n,
-                        before_effective: false,
+                        before_effective: *before_effective,
                     }),
                     (Some(_), _) => {
                         self.error(

@@ -217,10 +217,13 @@ pub enum Trigger {
     /// `on EVENT e`
     Event { event: Ident, binding: Ident },
     /// `on size(STATE[k]) reaches N`: fires once for key `k` when the state's size crosses N upward.
+    /// With `before effective`, fires instead for each key already at N when the regulation took
+    /// effect.
     Reaches {
         state: Ident,
         key: Ident,
         threshold: Expr,
+        before_effective: bool,
         span: Span,
     },
 }

@@ -183,6 +183,22 @@ fn deadlines() {
 }
 
 #[test]
+fn transitional_threshold_before_effective() {
+    let english = r#"article 15 {
+  rule transitional-filing:
+    on size(enrolled[p]) reaches 100_000 before effective
+    require filing f where f.processor == p by 2025-07-14
+}"#;
+    assert_snapshot!(check(english));
+    for chinese in [
+        "第十五条 {\n  规则 transitional-filing:\n    对于 规模(enrolled[p]) 达到 100_000 施行之前\n    应当 filing f 满足 f.processor == p 截止 2025-07-14\n}",
+        "第十五条 {\n  规则 transitional-filing:\n    对于 规模(enrolled[p]) 达到 100_000 施行前\n    应当 filing f 满足 f.processor == p 截止 2025-07-14\n}",
+    ] {
+        assert_eq!(tree_without_spans(chinese), tree_without_spans(english));
+    }
+}
+
+#[test]
 fn state_declarations() {
     assert_snapshot!(check(
         r#"state enrolled: set of subject per processor {

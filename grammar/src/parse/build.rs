@@ -561,10 +561,12 @@ impl Builder {
         let state = self.build_ident(children.next());
         let key = self.build_ident(children.next());
         let threshold = self.build_expr(children.next());
+        let before_effective = children.next_if(Rule::before_effective).is_some();
         Trigger::Reaches {
             state,
             key,
             threshold,
+            before_effective,
             span,
         }
     }

@@ -163,6 +163,8 @@ fn describe(rule: Rule) -> Option<&'static str> {
         kw_decrement => "`decrement`",
         kw_size => "`size`",
         kw_reaches => "`reaches`",
+        before_effective => "`before effective`",
+        kw_before_effective_zh => "`施行之前`",
         kw_calendar => "`calendar`",
         kw_holiday => "`holiday`",
         kw_workday => "`workday`",
