@@ -27,12 +27,20 @@ pub fn package_diagnostics(db: &dyn salsa::Database, package: Package) -> Vec<Di
         all.extend(parse_outline(db, *outline).diagnostics.iter().cloned());
     }
     for &file in package.sources(db) {
-        all.extend(typecheck_file(db, package, file).diagnostics.iter().cloned());
+        all.extend(
+            typecheck_file(db, package, file)
+                .diagnostics
+                .iter()
+                .cloned(),
+        );
     }
     all.extend(link_package(db, package).diagnostics.iter().cloned());
     all.sort_by(|a, b| {
-        (a.primary.file.path(db), a.primary.span.start, a.code)
-            .cmp(&(b.primary.file.path(db), b.primary.span.start, b.code))
+        (a.primary.file.path(db), a.primary.span.start, a.code).cmp(&(
+            b.primary.file.path(db),
+            b.primary.span.start,
+            b.code,
+        ))
     });
     all.dedup();
     all

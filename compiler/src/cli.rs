@@ -83,7 +83,10 @@ fn single_program(paths: &[PathBuf], format: Format) -> Result<Arc<ir::Program>,
     print_diagnostics(&ws, &diagnostics, format, false);
     let (errors, _) = tally(&diagnostics);
     if errors > 0 {
-        eprintln!("error: the policy has {}; nothing was built", plural(errors, "error"));
+        eprintln!(
+            "error: the policy has {}; nothing was built",
+            plural(errors, "error")
+        );
         return Err(FAILED);
     }
     let programs: Vec<(String, Arc<ir::Program>)> = packages
@@ -228,12 +231,10 @@ fn read_bundle(path: &Path) -> Result<ir::Program, u8> {
         eprintln!("error: cannot read the bundle `{}`: {e}", path.display());
         USAGE
     })?;
-    Bundle::from_json(&text)
-        .map(|b| b.program)
-        .map_err(|e| {
-            eprintln!("error: `{}`: {e}", path.display());
-            USAGE
-        })
+    Bundle::from_json(&text).map(|b| b.program).map_err(|e| {
+        eprintln!("error: `{}`: {e}", path.display());
+        USAGE
+    })
 }
 
 /// The human summary of a run, accounting for every line.

@@ -147,7 +147,11 @@ impl Linker<'_> {
                         paragraph: Some(sub.number.value),
                         ..path
                     };
-                    let t = sub.title.as_ref().map(|t| t.value.clone()).or(title.clone());
+                    let t = sub
+                        .title
+                        .as_ref()
+                        .map(|t| t.value.clone())
+                        .or(title.clone());
                     self.clause(file, inner, sub.number.span, t, &sub.body, in_outline);
                 }
                 ClauseEntry::Item(sub) => {
@@ -159,7 +163,11 @@ impl Linker<'_> {
                         item: Some(sub.number.value),
                         ..path
                     };
-                    let t = sub.title.as_ref().map(|t| t.value.clone()).or(title.clone());
+                    let t = sub
+                        .title
+                        .as_ref()
+                        .map(|t| t.value.clone())
+                        .or(title.clone());
                     self.clause(file, inner, sub.number.span, t, &sub.body, in_outline);
                 }
                 ClauseEntry::Rule(rule) => {
@@ -243,7 +251,10 @@ impl Linker<'_> {
             if par.and_then(|p| p.item(i)).is_none() {
                 let n = par.map_or(0, |p| p.items.len());
                 self.out.diagnostics.push(error(
-                    format!("{} has no item {i}", describe(ClausePath { item: None, ..path })),
+                    format!(
+                        "{} has no item {i}",
+                        describe(ClausePath { item: None, ..path })
+                    ),
                     format!("it has {}", count(n, "item")),
                 ));
                 return false;

@@ -13,7 +13,10 @@ use crate::typecheck::typecheck_file;
 /// The program of a package without errors; `None` when any diagnostic is an error.
 #[salsa::tracked(returns(ref))]
 pub fn lower_package(db: &dyn salsa::Database, package: Package) -> Option<Arc<ir::Program>> {
-    if package_diagnostics(db, package).iter().any(|d| d.is_error()) {
+    if package_diagnostics(db, package)
+        .iter()
+        .any(|d| d.is_error())
+    {
         return None;
     }
     let env = package_env(db, package);

@@ -52,7 +52,10 @@ mod tests {
     #[test]
     fn resolves_relative_to_the_importing_file() {
         assert_eq!(
-            resolve("policies/measures-2025/measures.edict", "../vocabulary/face.edict"),
+            resolve(
+                "policies/measures-2025/measures.edict",
+                "../vocabulary/face.edict"
+            ),
             "policies/vocabulary/face.edict"
         );
         assert_eq!(resolve("a.edict", "b.txt"), "b.txt");

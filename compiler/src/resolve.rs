@@ -82,7 +82,9 @@ pub fn package_env(db: &dyn salsa::Database, package: Package) -> Env {
                 "these articles belong to no regulation",
             )
             .label("no `regulation` header in this package")
-            .help("add `regulation ID { … }` to one file of the package, or check the whole folder"),
+            .help(
+                "add `regulation ID { … }` to one file of the package, or check the whole folder",
+            ),
         );
     }
     for (file, extra) in headers.iter().skip(1) {
@@ -169,7 +171,10 @@ fn resolve_header(
                     Code::DuplicateHeaderField,
                     file,
                     span,
-                    format!("`{name}` is given twice in the header of `{}`", header.id.name),
+                    format!(
+                        "`{name}` is given twice in the header of `{}`",
+                        header.id.name
+                    ),
                 )
                 .label("given again here")
                 .secondary(file, first, "first given here")
@@ -199,7 +204,11 @@ fn resolve_header(
         );
     };
     match timezone {
-        None => missing(&mut env.diagnostics, "timezone", "timezone \"Asia/Shanghai\""),
+        None => missing(
+            &mut env.diagnostics,
+            "timezone",
+            "timezone \"Asia/Shanghai\"",
+        ),
         Some(tz) => {
             if jiff::tz::db().get(&tz.value).is_err() {
                 env.diagnostics.push(
@@ -217,10 +226,18 @@ fn resolve_header(
         }
     }
     if outline_path.is_none() {
-        missing(&mut env.diagnostics, "outline", "outline \"regulation.outline.txt\"");
+        missing(
+            &mut env.diagnostics,
+            "outline",
+            "outline \"regulation.outline.txt\"",
+        );
     }
     if vocab_ref.is_none() {
-        missing(&mut env.diagnostics, "use vocabulary", "use vocabulary NAME from \"vocabulary.edict\"");
+        missing(
+            &mut env.diagnostics,
+            "use vocabulary",
+            "use vocabulary NAME from \"vocabulary.edict\"",
+        );
     }
     let base = file.path(db);
     let mut find = |lit: &ast::StrLit, what: &str| -> Option<SourceFile> {
@@ -262,7 +279,10 @@ fn resolve_header(
                         Code::VocabularyMismatch,
                         file,
                         name.span,
-                        format!("`{}` does not declare vocabulary `{}`", path.value, name.name),
+                        format!(
+                            "`{}` does not declare vocabulary `{}`",
+                            path.value, name.name
+                        ),
                     )
                     .label("no vocabulary of this name there")
                     .help(help),
@@ -372,7 +392,10 @@ fn resolve_states(db: &dyn salsa::Database, env: &mut Env, sources: &[SourceFile
                     None => key_ty = Some(kty),
                 }
                 let op = match (&decl.kind, &update.op) {
-                    (ast::StateKind::Set { .. }, ast::StateOp::Add(e) | ast::StateOp::Remove(e)) => {
+                    (
+                        ast::StateKind::Set { .. },
+                        ast::StateOp::Add(e) | ast::StateOp::Remove(e),
+                    ) => {
                         let (expr, ty) = checker.infer(e, elem_ty.as_ref());
                         match &elem_ty {
                             Some(t) if !t.accepts(&ty) => errors.push(

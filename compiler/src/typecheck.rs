@@ -239,7 +239,10 @@ impl<'a> Checker<'a> {
                 Code::NotACondition,
                 self.file,
                 e.span,
-                format!("this is {}, not a condition", a(&ty.display(Some(self.vocab)))),
+                format!(
+                    "this is {}, not a condition",
+                    a(&ty.display(Some(self.vocab)))
+                ),
             )
             .label("expected something true or false")
             .help("compare it with a value, e.g. `… == …`");
@@ -355,7 +358,10 @@ impl<'a> Checker<'a> {
                         format!("`{}` is a whole event, not a value", n.name),
                     )
                     .set_label("an event cannot be compared or tested directly")
-                    .help = Some(format!("use one of its fields, e.g. `{}.processor`", n.name));
+                    .help = Some(format!(
+                        "use one of its fields, e.g. `{}.processor`",
+                        n.name
+                    ));
                     (ir::Expr::Slot(var.slot), Ty::Error)
                 }
             };
@@ -428,9 +434,10 @@ impl<'a> Checker<'a> {
             .map(|v| v.name.clone())
             .chain(self.consts.iter().map(|c| c.name.clone()))
             .collect();
-        let help = did_you_mean(&n.name, candidates.iter().map(String::as_str)).unwrap_or_else(
-            || "names are event variables bound by `on`, constants, or enum values".into(),
-        );
+        let help =
+            did_you_mean(&n.name, candidates.iter().map(String::as_str)).unwrap_or_else(|| {
+                "names are event variables bound by `on`, constants, or enum values".into()
+            });
         self.error(
             Code::UnknownName,
             n.span,
@@ -502,7 +509,11 @@ impl<'a> Checker<'a> {
                     .unwrap_or_else(|| {
                         format!(
                             "its fields are: {}",
-                            fields.iter().map(|f| f.name.as_str()).collect::<Vec<_>>().join(", ")
+                            fields
+                                .iter()
+                                .map(|f| f.name.as_str())
+                                .collect::<Vec<_>>()
+                                .join(", ")
                         )
                     });
                 if matches!(var.kind, VarKind::AnyEvent) && depth == 0 {
@@ -554,7 +565,11 @@ impl<'a> Checker<'a> {
                         self.error(
                             Code::UnknownField,
                             chain[depth + 1].span,
-                            format!("`{}.{label}` is {}, which has no fields", var.name, a(&shown)),
+                            format!(
+                                "`{}.{label}` is {}, which has no fields",
+                                var.name,
+                                a(&shown)
+                            ),
                         )
                         .set_label("no fields here");
                         return None;
@@ -629,7 +644,8 @@ impl<'a> Checker<'a> {
             let (expr, ty) = self.infer(item, elem_ty.as_ref());
             match &elem_ty {
                 Some(want) if !want.accepts(&ty) => {
-                    let (want, got) = (want.display(Some(self.vocab)), ty.display(Some(self.vocab)));
+                    let (want, got) =
+                        (want.display(Some(self.vocab)), ty.display(Some(self.vocab)));
                     self.error(
                         Code::TypeMismatch,
                         item.span,
@@ -654,7 +670,8 @@ impl<'a> Checker<'a> {
                         "elements of a set literal must be fixed values",
                     )
                     .set_label("this depends on the event")
-                    .help = Some("write literals or enum values, or compare fields with `==`".into());
+                    .help =
+                        Some("write literals or enum values, or compare fields with `==`".into());
                 }
             }
         }
@@ -716,7 +733,9 @@ impl<'a> Checker<'a> {
                             span,
                             format!("cannot look for {} in {}", a(&shown_e), a(&shown_s)),
                         )
-                        .set_label(format!("`in` needs a set or list of {shown_e} on its right"))
+                        .set_label(format!(
+                            "`in` needs a set or list of {shown_e} on its right"
+                        ))
                         .help = Some("write `x in {a, b}` or `x in e.list_field`".into());
                     }
                 }
@@ -779,7 +798,11 @@ impl<'a> Checker<'a> {
                     self.error(
                         Code::TypeMismatch,
                         span,
-                        format!("`{}` does not apply to {}", cmp.symbol(), a(&lt.display(vocab))),
+                        format!(
+                            "`{}` does not apply to {}",
+                            cmp.symbol(),
+                            a(&lt.display(vocab))
+                        ),
                     )
                     .set_label("only numbers, dates, times and durations are ordered")
                     .help = Some("use `==` or `!=`".into());
@@ -853,7 +876,9 @@ impl<'a> Checker<'a> {
                 let key_ty = found.map_or(Ty::Error, |i| states[i].key_ty.clone());
                 if found.is_none() {
                     let help = did_you_mean(&state.name, states.iter().map(|s| s.name.as_str()))
-                        .unwrap_or_else(|| "declare it with `state NAME: set of FIELD per KEY { … }`".into());
+                        .unwrap_or_else(|| {
+                            "declare it with `state NAME: set of FIELD per KEY { … }`".into()
+                        });
                     self.error(
                         Code::StateError,
                         state.span,
@@ -870,11 +895,13 @@ impl<'a> Checker<'a> {
                 let threshold = self.int(threshold, "a threshold");
                 let _ = span;
                 match (found, threshold) {
-                    (Some(state), ir::Expr::Const(ir::Value::Int(n))) => Some(ir::Trigger::Reaches {
-                        state: state as u32,
-                        threshold: n,
-                        before_effective: *before_effective,
-                    }),
+                    (Some(state), ir::Expr::Const(ir::Value::Int(n))) => {
+                        Some(ir::Trigger::Reaches {
+                            state: state as u32,
+                            threshold: n,
+                            before_effective: *before_effective,
+                        })
+                    }
                     (Some(_), _) => {
                         self.error(
                             Code::TypeMismatch,
@@ -893,7 +920,10 @@ impl<'a> Checker<'a> {
             self.error(
                 Code::MissingTrigger,
                 rule.name.span,
-                format!("rule `{}` does not say which events it judges", rule.name.name),
+                format!(
+                    "rule `{}` does not say which events it judges",
+                    rule.name.name
+                ),
             )
             .set_label("no `on` clause")
             .help = Some("add `on EVENT e` after the rule name, e.g. `on enrollment e`".into());
@@ -916,7 +946,9 @@ impl<'a> Checker<'a> {
         self.facts.extend(when_facts);
 
         let body = match &rule.body {
-            ast::RuleBody::Require(c) => Some(ir::Body::Require(self.event_condition(c, "require"))),
+            ast::RuleBody::Require(c) => {
+                Some(ir::Body::Require(self.event_condition(c, "require")))
+            }
             ast::RuleBody::Prohibit(c) => {
                 Some(ir::Body::Prohibit(self.event_condition(c, "prohibit")))
             }
@@ -967,7 +999,8 @@ impl<'a> Checker<'a> {
                                 )
                                 .set_label("`within` without `after`, in a rule without `on`")
                                 .help = Some(
-                                    "add `on EVENT e` to the rule, or `after e` to the deadline".into(),
+                                    "add `on EVENT e` to the rule, or `after e` to the deadline"
+                                        .into(),
                                 );
                                 None
                             }
@@ -1009,7 +1042,10 @@ impl<'a> Checker<'a> {
                                     self.error(
                                         Code::UnknownVariable,
                                         name.span,
-                                        format!("`after {}`: no such event in this rule", name.name),
+                                        format!(
+                                            "`after {}`: no such event in this rule",
+                                            name.name
+                                        ),
                                     )
                                     .set_label("not bound by `on`")
                                     .help = Some(help);
@@ -1023,13 +1059,18 @@ impl<'a> Checker<'a> {
                 let pattern = self.pattern(&dl.pattern, ir::PATTERN_SLOT);
                 self.vars.truncate(outer);
                 match (pattern, deadline) {
-                    (Some(pattern), Some(deadline)) => Some(ir::Body::Deadline { pattern, deadline }),
+                    (Some(pattern), Some(deadline)) => {
+                        Some(ir::Body::Deadline { pattern, deadline })
+                    }
                     _ => None,
                 }
             }
         };
 
-        let unless = rule.unless.as_ref().map(|u| self.event_condition(u, "unless"));
+        let unless = rule
+            .unless
+            .as_ref()
+            .map(|u| self.event_condition(u, "unless"));
 
         if rule.message.is_none() {
             let d = Diagnostic::warning(
@@ -1109,11 +1150,16 @@ impl<'a> Checker<'a> {
             }
             None => {
                 let help = did_you_mean(&key.name, info.fields.iter().map(|f| f.name.as_str()))
-                    .unwrap_or_else(|| format!("`{}` would need a `{}` field", info.name, key.name));
+                    .unwrap_or_else(|| {
+                        format!("`{}` would need a `{}` field", info.name, key.name)
+                    });
                 self.error(
                     Code::StateError,
                     key.span,
-                    format!("event type `{}` has no field `{}` to key the state by", info.name, key.name),
+                    format!(
+                        "event type `{}` has no field `{}` to key the state by",
+                        info.name, key.name
+                    ),
                 )
                 .set_label("the state's key")
                 .help = Some(help);
@@ -1162,8 +1208,14 @@ fn const_bool(expr: &ir::Expr) -> Option<bool> {
     match expr {
         ir::Expr::Const(Bool(b)) => Some(*b),
         ir::Expr::Not(e) => const_bool(e).map(|b| !b),
-        ir::Expr::And(es) => es.iter().map(const_bool).try_fold(true, |a, b| Some(a && b?)),
-        ir::Expr::Or(es) => es.iter().map(const_bool).try_fold(false, |a, b| Some(a || b?)),
+        ir::Expr::And(es) => es
+            .iter()
+            .map(const_bool)
+            .try_fold(true, |a, b| Some(a && b?)),
+        ir::Expr::Or(es) => es
+            .iter()
+            .map(const_bool)
+            .try_fold(false, |a, b| Some(a || b?)),
         ir::Expr::Cmp { op, lhs, rhs } => {
             let (ir::Expr::Const(l), ir::Expr::Const(r)) = (&**lhs, &**rhs) else {
                 return None;

@@ -160,7 +160,10 @@ fn resolve_vocabulary(file: SourceFile, decl: &ast::Vocabulary) -> (Vocab, Vec<D
                     Code::DuplicateDeclaration,
                     file,
                     id.span,
-                    format!("`{}` is declared twice in vocabulary `{}`", id.name, decl.name),
+                    format!(
+                        "`{}` is declared twice in vocabulary `{}`",
+                        id.name, decl.name
+                    ),
                 )
                 .label(format!("second {what} named `{}`", id.name))
                 .secondary(file, *first, "first declared here")

@@ -71,9 +71,19 @@ fn check_passes_on_the_measures() {
 
 #[test]
 fn a_broken_field_name_fails_check_at_its_line() {
-    let package = broken_copy("field", "verification.edict", "require m.alternative_offered", "require m.alternative_offerd");
+    let package = broken_copy(
+        "field",
+        "verification.edict",
+        "require m.alternative_offered",
+        "require m.alternative_offerd",
+    );
     let line = line_of(&package.join("verification.edict"), "m.alternative_offerd");
-    let out = edict(&["check", package.to_str().expect("utf-8 path"), "--format", "json"]);
+    let out = edict(&[
+        "check",
+        package.to_str().expect("utf-8 path"),
+        "--format",
+        "json",
+    ]);
     assert_eq!(code(&out), 1);
     let diags: Vec<serde_json::Value> = stdout(&out)
         .lines()
@@ -83,7 +93,12 @@ fn a_broken_field_name_fails_check_at_its_line() {
     assert_eq!(diags[0]["code"], "E0301");
     assert_eq!(diags[0]["severity"], "error");
     assert_eq!(diags[0]["line"], line);
-    assert!(diags[0]["file"].as_str().unwrap_or_default().ends_with("verification.edict"));
+    assert!(
+        diags[0]["file"]
+            .as_str()
+            .unwrap_or_default()
+            .ends_with("verification.edict")
+    );
     assert_eq!(diags[0]["help"], "did you mean `alternative_offered`?");
 }
 
@@ -94,7 +109,10 @@ fn a_broken_article_number_fails_check_at_its_line() {
     let out = edict(&["check", package.to_str().expect("utf-8 path")]);
     assert_eq!(code(&out), 1);
     let text = stdout(&out);
-    assert!(text.contains("error[E0400]: the regulation has no article 31"), "{text}");
+    assert!(
+        text.contains("error[E0400]: the regulation has no article 31"),
+        "{text}"
+    );
     assert!(text.contains(&format!("places.edict:{line}:1")), "{text}");
 }
 
@@ -106,14 +124,28 @@ fn build_then_run_the_bundle() {
     let out = edict(&["build", MEASURES, "-o", bundle]);
     assert_eq!(code(&out), 0, "{}", stderr(&out));
 
-    let out = edict(&["run", "--bundle", bundle, "--events", "../policies/measures-2025/examples/violations.jsonl"]);
+    let out = edict(&[
+        "run",
+        "--bundle",
+        bundle,
+        "--events",
+        "../policies/measures-2025/examples/violations.jsonl",
+    ]);
     assert_eq!(code(&out), 0, "{}", stderr(&out));
-    let violations = stdout(&out).lines().filter(|l| l.contains("\"finding\":\"violation\"")).count();
+    let violations = stdout(&out)
+        .lines()
+        .filter(|l| l.contains("\"finding\":\"violation\""))
+        .count();
     assert_eq!(violations, 12);
     assert!(stderr(&out).contains("17 lines read"), "{}", stderr(&out));
 
     // The same stream from source gives the same findings.
-    let from_source = edict(&["run", MEASURES, "--events", "../policies/measures-2025/examples/violations.jsonl"]);
+    let from_source = edict(&[
+        "run",
+        MEASURES,
+        "--events",
+        "../policies/measures-2025/examples/violations.jsonl",
+    ]);
     assert_eq!(stdout(&from_source), stdout(&out));
 }
 
@@ -132,8 +164,20 @@ fn rejected_lines_make_run_exit_1_and_findings_go_to_the_output_file() {
     assert_eq!(code(&out), 1);
     assert!(stdout(&out).is_empty());
     let written = std::fs::read_to_string(&findings).expect("findings file");
-    assert_eq!(written.lines().filter(|l| l.contains("input_error")).count(), 7);
-    assert_eq!(written.lines().filter(|l| l.contains("\"violation\"")).count(), 1);
+    assert_eq!(
+        written
+            .lines()
+            .filter(|l| l.contains("input_error"))
+            .count(),
+        7
+    );
+    assert_eq!(
+        written
+            .lines()
+            .filter(|l| l.contains("\"violation\""))
+            .count(),
+        1
+    );
 }
 
 #[test]
@@ -146,16 +190,29 @@ fn a_bundle_of_another_format_is_refused_with_advice() {
     let changed = text.replacen("\"edict_bundle\": 1", "\"edict_bundle\": 99", 1);
     assert_ne!(changed, text, "the bundle names its format");
     std::fs::write(&bundle, changed).expect("write");
-    let out = edict(&["run", "--bundle", bundle_str, "--events", "../policies/measures-2025/examples/compliant.jsonl"]);
+    let out = edict(&[
+        "run",
+        "--bundle",
+        bundle_str,
+        "--events",
+        "../policies/measures-2025/examples/compliant.jsonl",
+    ]);
     assert_eq!(code(&out), 2);
-    assert!(stderr(&out).contains("rebuild it with `edict build`"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("rebuild it with `edict build`"),
+        "{}",
+        stderr(&out)
+    );
 }
 
 #[test]
 fn usage_and_missing_files_exit_2_with_a_plain_message() {
     let out = edict(&["check", "no/such/folder"]);
     assert_eq!(code(&out), 2);
-    assert_eq!(stderr(&out).trim(), "error: cannot read `no/such/folder`: no such file or folder");
+    assert_eq!(
+        stderr(&out).trim(),
+        "error: cannot read `no/such/folder`: no such file or folder"
+    );
 
     let out = edict(&["run", MEASURES, "--events", "missing.jsonl"]);
     assert_eq!(code(&out), 2);

@@ -22,7 +22,11 @@ fn check(path: &Path) -> (String, String, Vec<Code>) {
     let packages = ws.load(&[path]).expect("fixture loads");
     let diagnostics = ws.diagnostics(&packages[0]).to_vec();
     let rendered = render::human(&ws.db, &diagnostics);
-    (source, rendered, diagnostics.iter().map(|d| d.code).collect())
+    (
+        source,
+        rendered,
+        diagnostics.iter().map(|d| d.code).collect(),
+    )
 }
 
 fn fixtures() -> Vec<PathBuf> {
@@ -39,7 +43,10 @@ fn fixtures() -> Vec<PathBuf> {
 
 /// The code a fixture is named for: `E0301-unknown-field.edict` → `E0301`.
 fn named_code(path: &Path) -> &str {
-    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or_default();
+    let name = path
+        .file_name()
+        .and_then(|n| n.to_str())
+        .unwrap_or_default();
     name.split('-').next().unwrap_or_default()
 }
 
@@ -47,7 +54,9 @@ fn named_code(path: &Path) -> &str {
 fn rendered_diagnostics() {
     insta::glob!("../diagnostics", "*.edict", |path| {
         let (source, rendered, _) = check(path);
-        insta::assert_snapshot!(format!("----- SOURCE\n{source}\n----- DIAGNOSTICS\n{rendered}"));
+        insta::assert_snapshot!(format!(
+            "----- SOURCE\n{source}\n----- DIAGNOSTICS\n{rendered}"
+        ));
     });
 }
 
@@ -66,7 +75,10 @@ fn each_fixture_triggers_the_code_it_is_named_for() {
 
 #[test]
 fn every_code_has_a_fixture() {
-    let named: BTreeSet<String> = fixtures().iter().map(|p| named_code(p).to_string()).collect();
+    let named: BTreeSet<String> = fixtures()
+        .iter()
+        .map(|p| named_code(p).to_string())
+        .collect();
     let missing: Vec<&str> = Code::ALL
         .iter()
         .map(|c| c.as_str())

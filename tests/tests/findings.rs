@@ -25,7 +25,10 @@ fn run(program: &Program, stream: &str, as_of: Option<i64>) -> String {
         findings.push('\n');
     })
     .expect("reading from memory cannot fail");
-    assert!(summary.is_balanced(), "every line is accounted for: {summary:?}");
+    assert!(
+        summary.is_balanced(),
+        "every line is accounted for: {summary:?}"
+    );
     format!("{findings}----- SUMMARY\n{summary:#?}\n")
 }
 
@@ -60,7 +63,10 @@ fn a_bad_line_is_reported_and_the_rest_still_judged() {
         .take_while(|l| !l.starts_with("-----"))
         .map(|l| {
             let v: serde_json::Value = serde_json::from_str(l).expect("findings are JSON");
-            (v["finding"].as_str().unwrap_or_default().to_string(), v["line"].as_u64().unwrap_or(0))
+            (
+                v["finding"].as_str().unwrap_or_default().to_string(),
+                v["line"].as_u64().unwrap_or(0),
+            )
         })
         .collect();
     assert_eq!(
@@ -77,6 +83,9 @@ fn a_bad_line_is_reported_and_the_rest_still_judged() {
 fn the_runtime_links_neither_the_grammar_nor_the_compiler() {
     let manifest = std::fs::read_to_string("../runtime/Cargo.toml").expect("runtime manifest");
     for forbidden in ["edict-grammar", "edict-compiler"] {
-        assert!(!manifest.contains(forbidden), "runtime/Cargo.toml must not depend on {forbidden}");
+        assert!(
+            !manifest.contains(forbidden),
+            "runtime/Cargo.toml must not depend on {forbidden}"
+        );
     }
 }

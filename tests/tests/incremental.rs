@@ -60,8 +60,14 @@ fn editing_one_rule_rechecks_only_its_file() {
         ran_on(&log, untouched).is_empty(),
         "nothing about places.edict runs again: {log:?}"
     );
-    let typechecks = log.iter().filter(|e| e.starts_with("typecheck_file")).count();
-    assert_eq!(typechecks, 1, "only the edited file is type-checked again: {log:?}");
+    let typechecks = log
+        .iter()
+        .filter(|e| e.starts_with("typecheck_file"))
+        .count();
+    assert_eq!(
+        typechecks, 1,
+        "only the edited file is type-checked again: {log:?}"
+    );
     assert!(
         !log.iter().any(|e| e.starts_with("parse_outline")),
         "the outline is not segmented again: {log:?}"

@@ -21,7 +21,11 @@ fn sources_with(name: &str, replace: impl Fn(&str) -> String) -> Vec<(String, St
     for path in entries {
         let text = std::fs::read_to_string(&path).expect("source is readable");
         let shown = path.to_string_lossy().replace('\\', "/");
-        let text = if shown.ends_with(name) { replace(&text) } else { text };
+        let text = if shown.ends_with(name) {
+            replace(&text)
+        } else {
+            text
+        };
         out.push((shown, text));
     }
     out
@@ -47,7 +51,8 @@ fn the_measures_check_without_diagnostics() {
 
 #[test]
 fn chinese_keywords_compile_to_the_same_program_as_english() {
-    let english = std::fs::read_to_string("fixtures/art07-english.edict").expect("the English twin");
+    let english =
+        std::fs::read_to_string("fixtures/art07-english.edict").expect("the English twin");
     let chinese_sources = sources_with("", |t| t.to_string());
     assert!(
         chinese_sources
@@ -102,7 +107,10 @@ fn a_misspelt_field_is_reported_at_its_line() {
         "require m.alternative_offered",
         "require m.alternative_offerd",
     );
-    assert_eq!(errors, [(Code::UnknownField, "verification.edict".to_string(), line)]);
+    assert_eq!(
+        errors,
+        [(Code::UnknownField, "verification.edict".to_string(), line)]
+    );
 }
 
 #[test]
