@@ -2,38 +2,99 @@
 //!
 //! [`Engine::new`] does all the work that does not depend on events: it checks the program's
 //! references, builds the decoder's lookup tables, resolves the regulation's time zone and
-//! effective instant, indexes rules and exemptions by event type, and prepares the texts of
-//! findings.
-//! [`Engine::process_line`] then decodes and judges one line at a time.
+//! effective instant, indexes rules, exemptions and state updates by event type, plans the
+//! joins of `once` rules and deadlines, and prepares the texts of findings.
+//! [`Engine::process_line`] then decodes and judges one line at a time, and
+//! [`Engine::finish`] closes the stream.
 //!
-//! What is judged today: rules triggered by an event (`on EVENT`) whose body is `require` or
-//! `prohibit`.
-//! Rules over past events (`once`), deadlines, `reaches` triggers and states need time and
-//! state; the engine counts them at load time ([`Engine::deferred_rules`],
-//! [`Engine::deferred_states`]) and does not evaluate them.
+//! # Event time
 //!
-//! Accounting, in [`Summary`]: every line passed to the engine is blank, rejected or evaluated,
-//! so `blank + rejected + evaluated == lines_total`.
-//! An evaluated line was decoded; it is then either not yet effective (before the regulation's
-//! effective instant), exempt (an exemption matched), or judged against the rules, so
-//! `not_yet_effective` and `exempt` are disjoint parts of `evaluated`.
+//! Deadlines and `once` windows are driven by event time, never by the clock of the machine.
+//! The stream's *watermark* is the latest event time accepted so far less the allowed lateness
+//! ([`EngineOptions::allowed_lateness_seconds`], 300 seconds by default).
+//! An event whose time is before the watermark is rejected as an `input_error` and changes
+//! nothing; an event within the allowance is accepted and judged like any other.
+//! An obligation becomes `overdue` only when the watermark reaches its deadline, so an event
+//! that arrives late but within the allowance can still discharge it.
+//!
+//! # What one accepted event does, in order
+//!
+//! 1. Time passes: if it is the first event at or after the effective instant, the transitional
+//!    rules (`reaches … before_effective`) fire for every key already at their threshold, with
+//!    the effective instant as their time and the line of the key's crossing; then every
+//!    obligation whose deadline is at or before the watermark is reported `overdue`.
+//! 2. Exemptions are evaluated; an exempt event does nothing more.
+//! 3. If the event is at or after the effective instant, the rules it triggers are judged:
+//!    `require`, `prohibit`, and `once` (against the events remembered so far).
+//! 4. It discharges the pending obligations it meets: a deadline's pattern event whose
+//!    condition holds, at a time before the deadline.
+//! 5. If effective, the deadline rules it triggers start obligations (when `when` holds and
+//!    `unless` does not).
+//! 6. It cancels the remembered events that its `reset by` patterns match, then is itself
+//!    remembered by the `once` rules whose pattern event it is.
+//! 7. It updates the states; each key whose size crosses a threshold upward for the first time
+//!    at or after the effective instant fires the `reaches` rules on it.
+//!
+//! Events before the effective instant are not judged and start no obligation, but they are
+//! remembered, discharge obligations and update states.
+//!
+//! # Semantics in detail
+//!
+//! - *`reaches`*: a rule fires once per key for the whole run, on the key's first upward
+//!   crossing at or after the effective instant; a later drop and re-crossing does not fire it
+//!   again. Crossings before the effective instant fire nothing. A key whose size is at or above
+//!   the threshold at the effective instant fires the transitional rules instead, and never the
+//!   normal ones; a key that crossed before but was below the threshold again at the effective
+//!   instant fires the normal rules when it crosses again. A threshold of zero or less is never
+//!   crossed.
+//! - *`once`*: an earlier event matches if it arrived before the trigger, its time is not after
+//!   the trigger's, its pattern condition holds, it is within the `within` period (its date plus
+//!   the period, counted like a deadline, is not before the trigger's date), and no `reset by`
+//!   event that arrived after it (with a time not before its time) cancelled it.
+//!   Remembered events are kept for the whole run unless a reset cancels them.
+//! - *deadlines*: `within N days` ends at the end of the trigger's date plus N days in the
+//!   regulation's time zone; `years` likewise (29 February becomes 28 February); `working days`
+//!   at the end of the Nth working day after the trigger's date ([`Calendar`]); `by DATE` at the
+//!   end of that date. An event exactly at the end of the day is late. A period whose amount is
+//!   missing starts no obligation; a negative amount counts as zero, and amounts are capped at
+//!   one million units. Periods always start from the trigger (the IR's `after` names it).
+//!   A discharged obligation leaves a stale entry in the deadline queue until its deadline.
+//! - *joins*: remembered events, cancelled events and pending obligations are found through
+//!   hash indexes on the equality conjuncts of the patterns' conditions (the `join` module); a
+//!   condition without one falls back to checking every item of the rule.
+//!
+//! # Accounting
+//!
+//! In [`Summary`], every line passed to the engine is blank, rejected or evaluated, so
+//! `blank + rejected + evaluated == lines_total`.
+//! An evaluated line was decoded and accepted; it is then either not yet effective (before the
+//! regulation's effective instant), exempt (an exemption matched), or judged against the rules,
+//! so `not_yet_effective` and `exempt` are disjoint parts of `evaluated`.
 
+use std::cmp::Reverse;
+use std::collections::BinaryHeap;
 use std::fmt;
 use std::io::{self, BufRead};
 use std::sync::Arc;
 
+use jiff::Timestamp;
 use jiff::tz::TimeZone;
 use serde::Serialize;
 use serde_json::Value as Json;
 
 use crate::bundle::Bundle;
-use crate::eval::{Env, eval_bool, read_field};
+use crate::calendar::{self, Calendar};
+use crate::eval::{Binding, Env, Operand, eval_bool, eval_operand, read_field};
 use crate::event::{Decoder, Event};
 use crate::finding::{EvidenceMap, Finding, FindingKind, PROCESSOR_FIELD, SUBJECT_FIELD};
 use crate::ir::{
-    Body, Clause, Date, EventId, Expr, Program, Rule, Slot, Trigger, Type, Value, Vocabulary,
+    Body, Clause, Date, Deadline, Duration, DurationUnit, EventId, Expr, PATTERN_SLOT, Program,
+    RESET_SLOT, Rule, Slot, StateDef, StateId, StateOp, TRIGGER_SLOT, Trigger, Type, Value,
+    Vocabulary,
 };
+use crate::join::{Index, JoinPlan, Slab};
 use crate::pretty::clause_path;
+use crate::state::{Change, Crossing, States};
 use crate::time;
 
 /// Why a program cannot be loaded.
@@ -141,63 +202,288 @@ impl Summary {
     }
 }
 
+/// How the engine treats events that arrive out of time order.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct EngineOptions {
+    /// How far (in seconds) an event's time may lie behind the latest time seen so far.
+    ///
+    /// The stream's *watermark* is the latest event time seen less this allowance; an event
+    /// before the watermark is rejected as an input error, and a deadline becomes `overdue`
+    /// only once the watermark has passed it. The default is 300 seconds.
+    pub allowed_lateness_seconds: i64,
+}
+
+impl Default for EngineOptions {
+    fn default() -> Self {
+        EngineOptions {
+            allowed_lateness_seconds: 300,
+        }
+    }
+}
+
+/// What the engine holds for time and state, for measuring its memory.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct Footprint {
+    /// Elements held in the sets of all states, an element counted once per set.
+    pub stored_elements: usize,
+    /// Bytes allocated by the states: interned elements, keys and sets.
+    pub state_bytes: usize,
+    /// Obligations not yet discharged, overdue or closed.
+    pub open_obligations: usize,
+    /// Events remembered for `once` rules.
+    pub remembered_events: usize,
+}
+
 /// What an event of one type sets in motion, found at load time.
-///
-/// Time and state will add lists here: the state updates the type performs, the obligations
-/// its events may discharge, the `once` histories they feed, and the rules they arm.
 #[derive(Clone, Debug, Default)]
 struct Dispatch {
     /// Exemptions that can match this type, those for any event included, in program order.
     exemptions: Vec<usize>,
-    /// Rules judged on each event of this type alone (`require`/`prohibit`), in program order.
-    checks: Vec<usize>,
+    /// Rules judged on each event of this type (`require`, `prohibit`, `once`), in program
+    /// order.
+    judged: Vec<usize>,
+    /// Deadline rules that each event of this type sets running, in program order.
+    arms: Vec<usize>,
+    /// Deadline rules (by number in [`Prepared::deadlines`]) whose obligations an event of this
+    /// type may discharge.
+    discharges: Vec<usize>,
+    /// `once` rules (by number in [`Prepared::onces`]) that remember events of this type.
+    remembers: Vec<usize>,
+    /// `once` rules and their `reset by` patterns that events of this type match.
+    resets: Vec<(usize, usize)>,
+    /// State updates that events of this type perform: the state and the update's number.
+    updates: Vec<(StateId, usize)>,
     /// The top-level string field named [`PROCESSOR_FIELD`], if the type has one.
     processor: Option<usize>,
     /// The top-level string field named [`SUBJECT_FIELD`], if the type has one.
     subject: Option<usize>,
 }
 
-/// The parts of a rule's findings that do not depend on the event.
-#[derive(Clone, Debug)]
-struct RuleTemplate {
-    rule: Arc<str>,
-    regulation: Arc<str>,
-    article: u32,
-    paragraph: Option<u32>,
-    item: Option<u32>,
-    title: Option<Arc<str>>,
-    message: Arc<str>,
-    message_zh: Option<Arc<str>>,
-    evidence: Vec<EvidenceTemplate>,
+/// How a rule's body is evaluated.
+#[derive(Clone, Copy, Debug)]
+enum Action {
+    /// `require` or `prohibit`: a condition over the trigger.
+    Check,
+    /// A `once` rule, by its number in [`Prepared::onces`].
+    Once(usize),
+    /// A deadline rule, by its number in [`Prepared::deadlines`].
+    Deadline(usize),
 }
 
+/// A `once` rule's plans for finding its remembered events.
 #[derive(Clone, Debug)]
-struct EvidenceTemplate {
-    label: Arc<str>,
-    path: Vec<u32>,
-    /// The field's type, known when the rule is triggered by an event type.
-    ty: Option<Type>,
+struct OncePlan {
+    rule: usize,
+    /// Joins remembered events (slot 1) to the trigger (slot 0).
+    matcher: JoinPlan,
+    /// Per `reset by` pattern: joins remembered events (slot 1) to the reset (slot 2).
+    resets: Vec<JoinPlan>,
 }
 
-/// A program prepared for evaluation, with the counts of the run so far.
+/// A deadline rule's plan for finding the obligations an event discharges.
 #[derive(Clone, Debug)]
-pub struct Engine {
+struct DeadlinePlan {
+    rule: usize,
+    /// Joins obligations (their trigger, slot 0) to a discharging event (slot 1).
+    matcher: JoinPlan,
+}
+
+/// The rules watching one threshold of one state.
+#[derive(Clone, Debug)]
+struct Threshold {
+    threshold: i64,
+    /// Rules fired by a crossing at or after the effective instant.
+    normal: Vec<usize>,
+    /// Rules fired at the effective instant for keys already at the threshold.
+    transitional: Vec<usize>,
+}
+
+/// Which finding key a state's key fills.
+#[derive(Clone, Copy, Debug, Default)]
+struct KeyRole {
+    processor: bool,
+    subject: bool,
+}
+
+/// Everything the engine derives from the program at load time.
+#[derive(Clone, Debug)]
+struct Prepared {
     program: Program,
     decoder: Decoder,
     time_zone: TimeZone,
     effective: Option<i64>,
+    options: EngineOptions,
+    calendar: Calendar,
     dispatch: Vec<Dispatch>,
     templates: Vec<RuleTemplate>,
-    deferred_rules: Vec<String>,
-    deferred_states: Vec<String>,
+    actions: Vec<Action>,
+    onces: Vec<OncePlan>,
+    deadlines: Vec<DeadlinePlan>,
+    /// Per state, its thresholds in the order [`States`] numbers them.
+    thresholds: Vec<Vec<Threshold>>,
+    key_roles: Vec<KeyRole>,
+}
+
+/// The key of a `reaches` trigger and the event that made it cross.
+#[derive(Clone, Debug)]
+struct KeyTrigger {
+    state: StateId,
+    key: Value,
+    /// The trigger's time: the crossing event's, or the effective instant.
+    time: i64,
+    nanos: u32,
+    offset_seconds: i32,
+    event_id: Option<String>,
+}
+
+/// What a rule was triggered by, borrowed.
+#[derive(Clone, Copy, Debug)]
+enum TriggerRef<'a> {
+    Event(&'a Event),
+    Key(&'a KeyTrigger),
+}
+
+impl<'a> TriggerRef<'a> {
+    fn binding(self) -> Binding<'a> {
+        match self {
+            TriggerRef::Event(event) => Binding::Event(event),
+            TriggerRef::Key(key) => Binding::Value(&key.key),
+        }
+    }
+
+    fn time(self) -> i64 {
+        match self {
+            TriggerRef::Event(event) => event.time,
+            TriggerRef::Key(key) => key.time,
+        }
+    }
+}
+
+/// What an obligation keeps of its trigger.
+#[derive(Clone, Debug)]
+enum Bound {
+    Event(Arc<Event>),
+    Key(Arc<KeyTrigger>),
+}
+
+impl Bound {
+    fn as_ref(&self) -> TriggerRef<'_> {
+        match self {
+            Bound::Event(event) => TriggerRef::Event(event),
+            Bound::Key(key) => TriggerRef::Key(key),
+        }
+    }
+}
+
+/// When an obligation falls due.
+#[derive(Clone, Copy, Debug)]
+struct Due {
+    /// The last day allowed, in the regulation's time zone.
+    date: Date,
+    /// The start of the next day (Unix seconds): an event at or after it is late.
+    instant: i64,
+    /// The first day counted without holiday data, for an approximate deadline.
+    unknown_from: Option<Date>,
+}
+
+/// A pending deadline.
+#[derive(Clone, Debug)]
+struct Obligation {
+    /// The deadline rule, by its number in [`Prepared::deadlines`].
+    plan: usize,
+    trigger: Bound,
+    line: u64,
+    due: Due,
+    /// Distinguishes this obligation from a later one stored in the same place.
+    seq: u64,
+}
+
+/// An event remembered by a `once` rule.
+#[derive(Clone, Debug)]
+struct Candidate {
+    event: Arc<Event>,
+    /// Its date in the regulation's time zone, as a day number.
+    day: i64,
+}
+
+/// A `once` rule's remembered events and their indexes.
+#[derive(Clone, Debug, Default)]
+struct OnceStore {
+    candidates: Slab<Candidate>,
+    by_match: Index,
+    by_reset: Vec<Index>,
+}
+
+/// The most recent calendar day an instant fell on, to convert times to dates cheaply.
+#[derive(Clone, Copy, Debug)]
+struct DayCache {
+    start: i64,
+    end: i64,
+    date: Date,
+}
+
+impl DayCache {
+    fn date(&mut self, zone: &TimeZone, second: i64) -> Date {
+        if self.start <= second && second < self.end {
+            return self.date;
+        }
+        let Ok(instant) = Timestamp::from_second(second) else {
+            return calendar::date_of(second.div_euclid(86_400)).unwrap_or(self.date);
+        };
+        let civil = zone.to_datetime(instant).date();
+        let date = Date {
+            year: i32::from(civil.year()),
+            month: civil.month().unsigned_abs(),
+            day: civil.day().unsigned_abs(),
+        };
+        let start = time::start_of_day(date, zone);
+        let end = calendar::add_days(date, 1).and_then(|next| time::start_of_day(next, zone));
+        if let (Some(start), Some(end)) = (start, end) {
+            *self = DayCache { start, end, date };
+        }
+        date
+    }
+}
+
+/// What a run has seen so far.
+#[derive(Clone, Debug)]
+struct Run {
     summary: Summary,
+    states: States,
+    onces: Vec<OnceStore>,
+    /// Per deadline rule, its open obligations by their join key.
+    pending: Vec<Index>,
+    obligations: Slab<Obligation>,
+    /// Obligations by deadline, earliest first; entries of settled obligations are skipped.
+    queue: BinaryHeap<Reverse<(i64, u64, u32)>>,
+    next_seq: u64,
+    /// The latest event time accepted so far.
+    latest: Option<i64>,
+    /// Whether the rules on keys already past a threshold at the effective instant have run.
+    transition_done: bool,
+    days: DayCache,
+    /// Reused buffers.
+    crossings: Vec<Crossing>,
+    ids: Vec<u32>,
+}
+
+/// A program prepared for evaluation, with the state of the run so far.
+#[derive(Clone, Debug)]
+pub struct Engine {
+    prepared: Prepared,
+    run: Run,
     /// The event being judged, kept to reuse its storage from line to line.
     scratch: Event,
 }
 
 impl Engine {
-    /// Prepares a program for evaluation.
+    /// Prepares a program for evaluation with the default [`EngineOptions`].
     pub fn new(program: Program) -> Result<Engine, LoadError> {
+        Engine::with_options(program, EngineOptions::default())
+    }
+
+    /// Prepares a program for evaluation.
+    pub fn with_options(program: Program, options: EngineOptions) -> Result<Engine, LoadError> {
         let decoder = Decoder::new(&program.vocabulary)?;
         check_references(&program)?;
 
@@ -236,16 +522,92 @@ impl Engine {
             }
         }
 
-        let mut deferred_rules = Vec::new();
+        let mut actions = Vec::with_capacity(program.rules.len());
+        let mut onces = Vec::new();
+        let mut deadlines = Vec::new();
+        let mut thresholds: Vec<Vec<Threshold>> = vec![Vec::new(); program.states.len()];
         for (index, rule) in program.rules.iter().enumerate() {
-            match (&rule.trigger, &rule.body) {
-                (Trigger::Event(event), Body::Require(_) | Body::Prohibit(_)) => {
-                    dispatch[*event as usize].checks.push(index);
+            let action = match &rule.body {
+                Body::Require(_) | Body::Prohibit(_) => Action::Check,
+                Body::Once {
+                    pattern, resets, ..
+                } => {
+                    dispatch[pattern.event as usize].remembers.push(onces.len());
+                    for (r, reset) in resets.iter().enumerate() {
+                        dispatch[reset.event as usize].resets.push((onces.len(), r));
+                    }
+                    onces.push(OncePlan {
+                        rule: index,
+                        matcher: JoinPlan::new(
+                            pattern.condition.as_ref(),
+                            PATTERN_SLOT,
+                            TRIGGER_SLOT,
+                        ),
+                        resets: resets
+                            .iter()
+                            .map(|r| JoinPlan::new(r.condition.as_ref(), PATTERN_SLOT, RESET_SLOT))
+                            .collect(),
+                    });
+                    Action::Once(onces.len() - 1)
                 }
-                _ => deferred_rules.push(rule.id.clone()),
+                Body::Deadline { pattern, .. } => {
+                    dispatch[pattern.event as usize]
+                        .discharges
+                        .push(deadlines.len());
+                    deadlines.push(DeadlinePlan {
+                        rule: index,
+                        matcher: JoinPlan::new(
+                            pattern.condition.as_ref(),
+                            TRIGGER_SLOT,
+                            PATTERN_SLOT,
+                        ),
+                    });
+                    Action::Deadline(deadlines.len() - 1)
+                }
+            };
+            actions.push(action);
+            match rule.trigger {
+                Trigger::Event(event) => {
+                    let d = &mut dispatch[event as usize];
+                    match action {
+                        Action::Deadline(_) => d.arms.push(index),
+                        Action::Check | Action::Once(_) => d.judged.push(index),
+                    }
+                }
+                Trigger::Reaches {
+                    state,
+                    threshold,
+                    before_effective,
+                } => {
+                    let list = &mut thresholds[state as usize];
+                    let at = match list.iter().position(|t| t.threshold == threshold) {
+                        Some(at) => at,
+                        None => {
+                            list.push(Threshold {
+                                threshold,
+                                normal: Vec::new(),
+                                transitional: Vec::new(),
+                            });
+                            list.len() - 1
+                        }
+                    };
+                    if before_effective {
+                        list[at].transitional.push(index);
+                    } else {
+                        list[at].normal.push(index);
+                    }
+                }
             }
         }
-        let deferred_states = program.states.iter().map(|s| s.name.clone()).collect();
+        let mut key_roles = Vec::with_capacity(program.states.len());
+        for (id, state) in program.states.iter().enumerate() {
+            let id = StateId::try_from(id)
+                .map_err(|_| LoadError::invalid("the program has too many states"))?;
+            for (u, update) in state.updates.iter().enumerate() {
+                dispatch[update.event as usize].updates.push((id, u));
+            }
+            key_roles.push(key_role(vocabulary, state));
+        }
 
         let regulation: Arc<str> = Arc::from(program.regulation.id.as_str());
         let templates = program
@@ -254,16 +616,59 @@ impl Engine {
             .map(|rule| rule_template(&program, rule, &regulation))
             .collect::<Result<Vec<_>, _>>()?;
 
-        Ok(Engine {
-            program,
-            decoder,
-            time_zone,
-            effective,
-            dispatch,
-            templates,
-            deferred_rules,
-            deferred_states,
+        let states = States::new(
+            program
+                .states
+                .iter()
+                .zip(&thresholds)
+                .map(|(s, t)| (&s.kind, t.iter().map(|t| t.threshold).collect())),
+        );
+        let run = Run {
             summary: Summary::default(),
+            states,
+            onces: onces
+                .iter()
+                .map(|plan| OnceStore {
+                    by_reset: vec![Index::default(); plan.resets.len()],
+                    ..OnceStore::default()
+                })
+                .collect(),
+            pending: vec![Index::default(); deadlines.len()],
+            obligations: Slab::default(),
+            queue: BinaryHeap::new(),
+            next_seq: 0,
+            latest: None,
+            transition_done: false,
+            days: DayCache {
+                start: 0,
+                end: 0,
+                date: Date {
+                    year: 1970,
+                    month: 1,
+                    day: 1,
+                },
+            },
+            crossings: Vec::new(),
+            ids: Vec::new(),
+        };
+        let calendar = Calendar::mainland(&program.calendar);
+        Ok(Engine {
+            prepared: Prepared {
+                program,
+                decoder,
+                time_zone,
+                effective,
+                options,
+                calendar,
+                dispatch,
+                templates,
+                actions,
+                onces,
+                deadlines,
+                thresholds,
+                key_roles,
+            },
+            run,
             scratch: Event::default(),
         })
     }
@@ -275,61 +680,80 @@ impl Engine {
 
     /// The program being evaluated.
     pub fn program(&self) -> &Program {
-        &self.program
+        &self.prepared.program
     }
 
     /// The decoder of the program's vocabulary.
     pub fn decoder(&self) -> &Decoder {
-        &self.decoder
+        &self.prepared.decoder
     }
 
     /// The regulation's time zone.
     pub fn time_zone(&self) -> &TimeZone {
-        &self.time_zone
+        &self.prepared.time_zone
+    }
+
+    /// The working-day calendar deadlines are counted in.
+    pub fn calendar(&self) -> &Calendar {
+        &self.prepared.calendar
+    }
+
+    /// The options the engine runs with.
+    pub fn options(&self) -> EngineOptions {
+        self.prepared.options
     }
 
     /// The start of the regulation's effective date in its time zone, as Unix seconds.
     pub fn effective_from(&self) -> Option<i64> {
-        self.effective
+        self.prepared.effective
     }
 
-    /// The ids of the rules that need time and state (`once`, deadlines, `reaches`), which this
-    /// engine does not evaluate.
+    /// The ids of rules this engine cannot evaluate: none, as every rule the IR can express is
+    /// evaluated. Kept so callers that report such rules need not change.
     pub fn deferred_rules(&self) -> &[String] {
-        &self.deferred_rules
+        &[]
     }
 
-    /// The names of the states, which this engine does not keep.
-    pub fn deferred_states(&self) -> &[String] {
-        &self.deferred_states
+    /// The size of a key's set, or its count, in a state; zero for a key never seen.
+    pub fn state_size(&self, state: StateId, key: &Value) -> usize {
+        self.run.states.size(state, key)
+    }
+
+    /// What the engine holds for time and state.
+    pub fn footprint(&self) -> Footprint {
+        Footprint {
+            stored_elements: self.run.states.stored_elements(),
+            state_bytes: self.run.states.allocated_bytes(),
+            open_obligations: self.run.obligations.len(),
+            remembered_events: self.run.onces.iter().map(|o| o.candidates.len()).sum(),
+        }
     }
 
     /// The counts of the run so far.
     pub fn summary(&self) -> &Summary {
-        &self.summary
+        &self.run.summary
     }
 
     /// Decodes and judges one line of the stream, passing each finding to `out`.
     ///
     /// `line_no` is the 1-based line number reported in findings. A blank line is counted and
-    /// ignored; a line that does not decode gives an `input_error` finding and is counted as
-    /// rejected; a leading byte order mark is ignored.
+    /// ignored; a line that does not decode, or whose time is before the watermark, gives an
+    /// `input_error` finding and is counted as rejected; a leading byte order mark is ignored.
     pub fn process_line(&mut self, line_no: u64, line: &str, out: &mut impl FnMut(Finding)) {
-        self.summary.lines_total += 1;
+        self.run.summary.lines_total += 1;
         let line = line.strip_prefix('\u{feff}').unwrap_or(line);
         if line.trim().is_empty() {
-            self.summary.blank += 1;
+            self.run.summary.blank += 1;
             return;
         }
-        match self.decoder.decode_into(line, &mut self.scratch) {
-            Ok(()) => {
-                self.summary.evaluated += 1;
-                self.judge(line_no, out);
-            }
-            Err(error) => {
-                self.summary.rejected += 1;
-                self.emit(Finding::input_error(line_no, error.into_message()), out);
-            }
+        let Engine {
+            prepared,
+            run,
+            scratch,
+        } = self;
+        match prepared.decoder.decode_into(line, scratch) {
+            Ok(()) => run.accept(prepared, scratch, line_no, out),
+            Err(error) => run.reject(line_no, error.into_message(), out),
         }
     }
 
@@ -339,82 +763,748 @@ impl Engine {
         match std::str::from_utf8(line) {
             Ok(text) => self.process_line(line_no, text, out),
             Err(error) => {
-                self.summary.lines_total += 1;
-                self.summary.rejected += 1;
+                self.run.summary.lines_total += 1;
                 let message = format!(
                     "the line is not valid UTF-8: the first bad byte is at column {}",
                     error.valid_up_to() + 1
                 );
-                self.emit(Finding::input_error(line_no, message), out);
+                self.run.reject(line_no, message, out);
             }
         }
     }
 
     /// Closes the stream and gives the run's summary.
     ///
-    /// `as_of` is the time (Unix seconds) at which the stream closes, which will decide which
-    /// pending obligations are `overdue` and which `open`; `out` will receive those findings.
-    /// Without time and state there are no obligations yet, so nothing is emitted.
+    /// The stream closes at `as_of` (Unix seconds) or, without it, at the latest time of an
+    /// accepted event. Each pending obligation then gives one finding, earliest deadline first:
+    /// `overdue` if its deadline is at or before the close, `open` otherwise.
     pub fn finish(self, as_of: Option<i64>, out: &mut impl FnMut(Finding)) -> Summary {
-        let _ = (as_of, out);
-        self.summary
+        let Engine {
+            prepared, mut run, ..
+        } = self;
+        let Some(close) = as_of.or(run.latest) else {
+            return run.summary;
+        };
+        if !run.transition_done && prepared.effective.is_some_and(|e| close >= e) {
+            run.transition(&prepared, out);
+        }
+        while let Some(Reverse((_, seq, id))) = run.queue.pop() {
+            if let Some(obligation) = run.settle(&prepared, id, seq) {
+                let kind = if obligation.due.instant <= close {
+                    FindingKind::Overdue
+                } else {
+                    FindingKind::Open
+                };
+                let finding = prepared.obligation_finding(kind, &obligation);
+                run.emit(finding, out);
+            }
+        }
+        run.summary
     }
+}
 
+impl Run {
     fn emit(&mut self, finding: Finding, out: &mut impl FnMut(Finding)) {
         self.summary.findings_by_kind.add(finding.finding);
         out(finding);
     }
 
-    /// Judges the decoded event in `scratch`.
-    fn judge(&mut self, line_no: u64, out: &mut impl FnMut(Finding)) {
-        let Engine {
-            program,
-            effective,
-            dispatch,
-            templates,
-            summary,
-            scratch: event,
-            ..
-        } = self;
-        if effective.is_some_and(|from| event.time < from) {
-            summary.not_yet_effective += 1;
-            return;
+    fn reject(&mut self, line_no: u64, message: String, out: &mut impl FnMut(Finding)) {
+        self.summary.rejected += 1;
+        self.emit(Finding::input_error(line_no, message), out);
+    }
+
+    /// Takes a decoded event: checks its time against the watermark, lets time pass, and
+    /// judges it.
+    fn accept(&mut self, p: &Prepared, event: &Event, line_no: u64, out: &mut impl FnMut(Finding)) {
+        let lateness = p.options.allowed_lateness_seconds.max(0);
+        if let Some(latest) = self.latest {
+            let watermark = latest.saturating_sub(lateness);
+            if event.time < watermark {
+                let message = format!(
+                    "event time {} is earlier than the stream's watermark {} (the latest time seen less the allowed lateness); events may arrive at most {lateness} seconds out of order",
+                    event.time_rfc3339(),
+                    time::format_rfc3339(watermark, 0, event.time_offset_seconds),
+                );
+                self.reject(line_no, message, out);
+                return;
+            }
         }
-        let Some(dispatch) = dispatch.get(event.ty as usize) else {
+        self.summary.evaluated += 1;
+        let latest = self.latest.map_or(event.time, |l| l.max(event.time));
+        self.latest = Some(latest);
+        if !self.transition_done && p.effective.is_some_and(|e| event.time >= e) {
+            self.transition(p, out);
+        }
+        self.expire(p, latest.saturating_sub(lateness), out);
+        self.judge(p, event, line_no, out);
+    }
+
+    /// Judges an accepted event and lets it update the states.
+    fn judge(&mut self, p: &Prepared, event: &Event, line: u64, out: &mut impl FnMut(Finding)) {
+        let Some(dispatch) = p.dispatch.get(event.ty as usize) else {
             return;
         };
+        let effective = p.effective.is_none_or(|from| event.time >= from);
         let env = Env::trigger(event);
         let exempt = dispatch
             .exemptions
             .iter()
-            .any(|&x| eval_bool(&program.exemptions[x].condition, &env));
+            .any(|&x| eval_bool(&p.program.exemptions[x].condition, &env));
+        if !effective {
+            self.summary.not_yet_effective += 1;
+        } else if exempt {
+            self.summary.exempt += 1;
+        }
         if exempt {
-            summary.exempt += 1;
             return;
         }
-        for &index in &dispatch.checks {
-            let rule = &program.rules[index];
-            if violates(rule, &env) {
-                let finding =
-                    templates[index].violation(line_no, event, dispatch, &program.vocabulary);
-                summary.findings_by_kind.add(finding.finding);
-                out(finding);
+        let trigger = TriggerRef::Event(event);
+        if effective {
+            for &rule in &dispatch.judged {
+                self.check(p, rule, trigger, line, out);
             }
+        }
+        for &plan in &dispatch.discharges {
+            self.discharge(p, plan, event);
+        }
+        let mut shared: Option<Arc<Event>> = None;
+        if effective {
+            for &rule in &dispatch.arms {
+                if applies(&p.program.rules[rule], trigger) {
+                    let bound = Bound::Event(Arc::clone(
+                        shared.get_or_insert_with(|| Arc::new(event.clone())),
+                    ));
+                    self.arm(p, rule, bound, line);
+                }
+            }
+        }
+        for &(once, reset) in &dispatch.resets {
+            self.reset(p, once, reset, event);
+        }
+        for &once in &dispatch.remembers {
+            self.remember(p, once, event, &mut shared);
+        }
+        if dispatch.updates.is_empty() {
+            return;
+        }
+        let mut crossings = std::mem::take(&mut self.crossings);
+        crossings.clear();
+        for &(state, update) in &dispatch.updates {
+            let update = &p.program.states[state as usize].updates[update];
+            let key = match eval_operand(&update.key, &env) {
+                Operand::Value(key) => key,
+                Operand::Bool(_) | Operand::Missing => continue,
+            };
+            let element = |expr| match eval_operand(expr, &env) {
+                Operand::Value(value) => Some(value),
+                Operand::Bool(_) | Operand::Missing => None,
+            };
+            let change = match &update.op {
+                StateOp::Add(expr) => match element(expr) {
+                    Some(value) => Change::Add(value),
+                    None => continue,
+                },
+                StateOp::Remove(expr) => match element(expr) {
+                    Some(value) => Change::Remove(value),
+                    None => continue,
+                },
+                StateOp::Increment => Change::Increment,
+                StateOp::Decrement => Change::Decrement,
+            };
+            self.states.apply(state, key, change, line, &mut crossings);
+        }
+        if effective {
+            for crossing in &crossings {
+                let Some(rules) = p.thresholds[crossing.state as usize].get(crossing.threshold)
+                else {
+                    continue;
+                };
+                if !self
+                    .states
+                    .settle(crossing.state, crossing.key, crossing.threshold)
+                    || rules.normal.is_empty()
+                {
+                    continue;
+                }
+                let Some(key) = self.states.key(crossing.state, crossing.key) else {
+                    continue;
+                };
+                let trigger = Arc::new(KeyTrigger {
+                    state: crossing.state,
+                    key: key.clone(),
+                    time: event.time,
+                    nanos: event.time_subsec_nanos,
+                    offset_seconds: event.time_offset_seconds,
+                    event_id: event.id.clone(),
+                });
+                for &rule in &rules.normal {
+                    self.fire_on_key(p, rule, &trigger, line, out);
+                }
+            }
+        }
+        self.crossings = crossings;
+    }
+
+    /// Fires the rules on keys that had reached their threshold when the regulation took
+    /// effect; their trigger time is the effective instant.
+    fn transition(&mut self, p: &Prepared, out: &mut impl FnMut(Finding)) {
+        self.transition_done = true;
+        let Some(effective) = p.effective else {
+            return;
+        };
+        let offset = p.offset_at(effective);
+        for (state, thresholds) in p.thresholds.iter().enumerate() {
+            let Ok(state) = StateId::try_from(state) else {
+                continue;
+            };
+            for (index, rules) in thresholds.iter().enumerate() {
+                let keys: Vec<(u32, u64)> = self.states.keys_at_or_above(state, index).collect();
+                for (key, line) in keys {
+                    // A key already at the threshold has no crossing left to fire normal rules.
+                    self.states.settle(state, key, index);
+                    if rules.transitional.is_empty() {
+                        continue;
+                    }
+                    let Some(key) = self.states.key(state, key) else {
+                        continue;
+                    };
+                    let trigger = Arc::new(KeyTrigger {
+                        state,
+                        key: key.clone(),
+                        time: effective,
+                        nanos: 0,
+                        offset_seconds: offset,
+                        event_id: None,
+                    });
+                    for &rule in &rules.transitional {
+                        self.fire_on_key(p, rule, &trigger, line, out);
+                    }
+                }
+            }
+        }
+    }
+
+    fn fire_on_key(
+        &mut self,
+        p: &Prepared,
+        rule: usize,
+        trigger: &Arc<KeyTrigger>,
+        line: u64,
+        out: &mut impl FnMut(Finding),
+    ) {
+        match p.actions[rule] {
+            Action::Check | Action::Once(_) => {
+                self.check(p, rule, TriggerRef::Key(trigger), line, out);
+            }
+            Action::Deadline(_) => {
+                if applies(&p.program.rules[rule], TriggerRef::Key(trigger)) {
+                    self.arm(p, rule, Bound::Key(Arc::clone(trigger)), line);
+                }
+            }
+        }
+    }
+
+    /// Judges a `require`, `prohibit` or `once` rule on its trigger.
+    fn check(
+        &mut self,
+        p: &Prepared,
+        rule_index: usize,
+        trigger: TriggerRef<'_>,
+        line: u64,
+        out: &mut impl FnMut(Finding),
+    ) {
+        let rule = &p.program.rules[rule_index];
+        let env = Env::default().with(TRIGGER_SLOT, trigger.binding());
+        if rule
+            .when
+            .as_ref()
+            .is_some_and(|when| !eval_bool(when, &env))
+        {
+            return;
+        }
+        let broken = match (&rule.body, p.actions[rule_index]) {
+            (Body::Require(condition), _) => !eval_bool(condition, &env),
+            (Body::Prohibit(condition), _) => eval_bool(condition, &env),
+            (Body::Once { forbid, .. }, Action::Once(once)) => {
+                self.once_holds(p, once, trigger) == *forbid
+            }
+            _ => false,
+        };
+        if broken && !rule.unless.as_ref().is_some_and(|u| eval_bool(u, &env)) {
+            let finding = p.finding(
+                rule_index,
+                FindingKind::Violation,
+                line,
+                trigger,
+                trigger_time_text(trigger),
+                None,
+                Arc::clone(&p.templates[rule_index].message),
+            );
+            self.emit(finding, out);
+        }
+    }
+
+    /// Whether a remembered event matches a `once` rule's pattern for this trigger.
+    fn once_holds(&mut self, p: &Prepared, once: usize, trigger: TriggerRef<'_>) -> bool {
+        let plan = &p.onces[once];
+        let Body::Once {
+            pattern, within, ..
+        } = &p.program.rules[plan.rule].body
+        else {
+            return false;
+        };
+        let env = Env::default().with(TRIGGER_SLOT, trigger.binding());
+        let Some(key) = plan.matcher.probe_key(&env) else {
+            return false;
+        };
+        let trigger_day = match within {
+            Some(_) => calendar::day_number(self.days.date(&p.time_zone, trigger.time())),
+            None => 0,
+        };
+        let store = &self.onces[once];
+        store.by_match.get(&key).iter().any(|&id| {
+            let Some(candidate) = store.candidates.get(id) else {
+                return false;
+            };
+            let env = env.with(PATTERN_SLOT, Binding::Event(&candidate.event));
+            candidate.event.time <= trigger.time()
+                && pattern
+                    .condition
+                    .as_ref()
+                    .is_none_or(|c| eval_bool(c, &env))
+                && within
+                    .as_ref()
+                    .is_none_or(|w| p.within(w, &env, candidate.day, trigger_day))
+        })
+    }
+
+    /// Remembers an event for a `once` rule.
+    fn remember(
+        &mut self,
+        p: &Prepared,
+        once: usize,
+        event: &Event,
+        shared: &mut Option<Arc<Event>>,
+    ) {
+        let plan = &p.onces[once];
+        let env = Env::default().with(PATTERN_SLOT, Binding::Event(event));
+        // An event missing a joined field can never match.
+        let Some(key) = plan.matcher.remembered_key(&env) else {
+            return;
+        };
+        let day = calendar::day_number(self.days.date(&p.time_zone, event.time));
+        let candidate = Candidate {
+            event: Arc::clone(shared.get_or_insert_with(|| Arc::new(event.clone()))),
+            day,
+        };
+        let store = &mut self.onces[once];
+        let Some(id) = store.candidates.insert(candidate) else {
+            return;
+        };
+        store.by_match.insert(&key, id);
+        for (reset, index) in plan.resets.iter().zip(&mut store.by_reset) {
+            if let Some(key) = reset.remembered_key(&env) {
+                index.insert(&key, id);
+            }
+        }
+    }
+
+    /// Cancels the remembered events that a `reset by` event matches.
+    fn reset(&mut self, p: &Prepared, once: usize, reset: usize, event: &Event) {
+        let plan = &p.onces[once];
+        let Body::Once { resets, .. } = &p.program.rules[plan.rule].body else {
+            return;
+        };
+        let (Some(pattern), Some(join)) = (resets.get(reset), plan.resets.get(reset)) else {
+            return;
+        };
+        let env = Env::default().with(RESET_SLOT, Binding::Event(event));
+        let Some(key) = join.probe_key(&env) else {
+            return;
+        };
+        let store = &mut self.onces[once];
+        let mut cancelled = std::mem::take(&mut self.ids);
+        cancelled.clear();
+        for &id in store.by_reset[reset].get(&key) {
+            let Some(candidate) = store.candidates.get(id) else {
+                continue;
+            };
+            let env = env.with(PATTERN_SLOT, Binding::Event(&candidate.event));
+            if candidate.event.time <= event.time
+                && pattern
+                    .condition
+                    .as_ref()
+                    .is_none_or(|c| eval_bool(c, &env))
+            {
+                cancelled.push(id);
+            }
+        }
+        for &id in &cancelled {
+            let Some(candidate) = store.candidates.remove(id) else {
+                continue;
+            };
+            let env = Env::default().with(PATTERN_SLOT, Binding::Event(&candidate.event));
+            if let Some(key) = plan.matcher.remembered_key(&env) {
+                store.by_match.remove(&key, id);
+            }
+            for (join, index) in plan.resets.iter().zip(&mut store.by_reset) {
+                if let Some(key) = join.remembered_key(&env) {
+                    index.remove(&key, id);
+                }
+            }
+        }
+        self.ids = cancelled;
+    }
+
+    /// Starts an obligation for a deadline rule whose trigger fired.
+    fn arm(&mut self, p: &Prepared, rule: usize, trigger: Bound, line: u64) {
+        let Action::Deadline(plan) = p.actions[rule] else {
+            return;
+        };
+        let Body::Deadline { deadline, .. } = &p.program.rules[rule].body else {
+            return;
+        };
+        let Some(due) = p.due(deadline, trigger.as_ref(), &mut self.days) else {
+            return;
+        };
+        let seq = self.next_seq;
+        self.next_seq += 1;
+        let Some(id) = self.obligations.insert(Obligation {
+            plan,
+            trigger,
+            line,
+            due,
+            seq,
+        }) else {
+            return;
+        };
+        self.queue.push(Reverse((due.instant, seq, id)));
+        if let Some(obligation) = self.obligations.get(id) {
+            let env = Env::default().with(TRIGGER_SLOT, obligation.trigger.as_ref().binding());
+            // An obligation missing a joined value can never be discharged; it stays queued.
+            if let Some(key) = p.deadlines[plan].matcher.remembered_key(&env) {
+                self.pending[plan].insert(&key, id);
+            }
+        }
+    }
+
+    /// Discharges the obligations of a deadline rule that an event meets in time.
+    fn discharge(&mut self, p: &Prepared, plan: usize, event: &Event) {
+        let join = &p.deadlines[plan];
+        let Body::Deadline { pattern, .. } = &p.program.rules[join.rule].body else {
+            return;
+        };
+        let env = Env::default().with(PATTERN_SLOT, Binding::Event(event));
+        let Some(key) = join.matcher.probe_key(&env) else {
+            return;
+        };
+        let Run {
+            pending,
+            obligations,
+            ..
+        } = self;
+        pending[plan].retain(&key, |id| {
+            let met = obligations.get(id).is_some_and(|o| {
+                let env = env.with(TRIGGER_SLOT, o.trigger.as_ref().binding());
+                event.time < o.due.instant
+                    && pattern
+                        .condition
+                        .as_ref()
+                        .is_none_or(|c| eval_bool(c, &env))
+            });
+            if met {
+                obligations.remove(id);
+            }
+            !met
+        });
+    }
+
+    /// Reports as `overdue` every obligation whose deadline is at or before the watermark.
+    fn expire(&mut self, p: &Prepared, watermark: i64, out: &mut impl FnMut(Finding)) {
+        while let Some(&Reverse((instant, seq, id))) = self.queue.peek() {
+            if instant > watermark {
+                break;
+            }
+            self.queue.pop();
+            if let Some(obligation) = self.settle(p, id, seq) {
+                let finding = p.obligation_finding(FindingKind::Overdue, &obligation);
+                self.emit(finding, out);
+            }
+        }
+    }
+
+    /// Takes a still-pending obligation out of the store and its index.
+    fn settle(&mut self, p: &Prepared, id: u32, seq: u64) -> Option<Obligation> {
+        if self.obligations.get(id)?.seq != seq {
+            return None;
+        }
+        let obligation = self.obligations.remove(id)?;
+        let env = Env::default().with(TRIGGER_SLOT, obligation.trigger.as_ref().binding());
+        if let Some(key) = p.deadlines[obligation.plan].matcher.remembered_key(&env) {
+            self.pending[obligation.plan].remove(&key, id);
+        }
+        Some(obligation)
+    }
+}
+
+/// Whether a rule's `when` holds for a trigger and its `unless` does not.
+fn applies(rule: &Rule, trigger: TriggerRef<'_>) -> bool {
+    let env = Env::default().with(TRIGGER_SLOT, trigger.binding());
+    rule.when.as_ref().is_none_or(|when| eval_bool(when, &env))
+        && !rule.unless.as_ref().is_some_and(|u| eval_bool(u, &env))
+}
+
+/// The time of a trigger as a finding shows it: as the event wrote it.
+fn trigger_time_text(trigger: TriggerRef<'_>) -> String {
+    match trigger {
+        TriggerRef::Event(event) => event.time_rfc3339(),
+        TriggerRef::Key(key) => time::format_rfc3339(key.time, key.nanos, key.offset_seconds),
+    }
+}
+
+/// Periods are capped at this many units, far beyond any real deadline, so that date
+/// arithmetic stays in range.
+const MAX_PERIOD: i64 = 1_000_000;
+
+impl Prepared {
+    /// The UTC offset of the regulation's time zone at an instant, in seconds.
+    fn offset_at(&self, second: i64) -> i32 {
+        Timestamp::from_second(second)
+            .map(|t| self.time_zone.to_offset(t).seconds())
+            .unwrap_or(0)
+    }
+
+    /// The start of the day after `date` in the regulation's time zone; the largest instant
+    /// when that day cannot be represented.
+    fn end_of_day(&self, date: Date) -> i64 {
+        calendar::add_days(date, 1)
+            .and_then(|next| time::start_of_day(next, &self.time_zone))
+            .unwrap_or(i64::MAX)
+    }
+
+    /// The number of units of a period, read with the trigger (and pattern) bound; `None` when
+    /// it is missing or not an integer. Negative amounts count as zero.
+    fn amount(duration: &Duration, env: &Env<'_>) -> Option<i64> {
+        match eval_operand(&duration.amount, env) {
+            Operand::Value(Value::Int(n)) => Some((*n).clamp(0, MAX_PERIOD)),
+            _ => None,
+        }
+    }
+
+    /// The last day of a period of `duration` counted from the day after `day`, with the first
+    /// day counted without holiday data.
+    fn period_end(
+        &self,
+        duration: &Duration,
+        amount: i64,
+        day: i64,
+    ) -> Option<(Date, Option<Date>)> {
+        let start = calendar::date_of(day)?;
+        match duration.unit {
+            DurationUnit::Days => Some((calendar::add_days(start, amount)?, None)),
+            DurationUnit::Years => Some((calendar::add_years(start, amount)?, None)),
+            DurationUnit::WorkingDays => {
+                let n = u32::try_from(amount).unwrap_or(u32::MAX);
+                let sum = self.calendar.sum_working_days(start, n);
+                Some((calendar::date_of(sum.day)?, sum.unknown_from))
+            }
+        }
+    }
+
+    /// Whether a remembered event (on day `candidate_day`) is recent enough for a `once …
+    /// within` rule triggered on `trigger_day`.
+    fn within(
+        &self,
+        duration: &Duration,
+        env: &Env<'_>,
+        candidate_day: i64,
+        trigger_day: i64,
+    ) -> bool {
+        let Some(amount) = Prepared::amount(duration, env) else {
+            return false;
+        };
+        self.period_end(duration, amount, candidate_day)
+            .is_some_and(|(end, _)| trigger_day <= calendar::day_number(end))
+    }
+
+    /// When an obligation started by a trigger falls due; `None` when the period's amount is
+    /// missing.
+    fn due(
+        &self,
+        deadline: &Deadline,
+        trigger: TriggerRef<'_>,
+        days: &mut DayCache,
+    ) -> Option<Due> {
+        let (date, unknown_from) = match deadline {
+            Deadline::By(date) => (*date, None),
+            Deadline::Within { duration, .. } => {
+                let env = Env::default().with(TRIGGER_SLOT, trigger.binding());
+                let amount = Prepared::amount(duration, &env)?;
+                let day = calendar::day_number(days.date(&self.time_zone, trigger.time()));
+                self.period_end(duration, amount, day)?
+            }
+        };
+        Some(Due {
+            date,
+            instant: self.end_of_day(date),
+            unknown_from,
+        })
+    }
+
+    /// The finding for a pending obligation.
+    fn obligation_finding(&self, kind: FindingKind, obligation: &Obligation) -> Finding {
+        let rule = self.deadlines[obligation.plan].rule;
+        let due = obligation.due;
+        let template = &self.templates[rule];
+        let approximate = match due.unknown_from {
+            None => String::new(),
+            Some(from) if !self.calendar.has_data_for_year(from.year) => format!(
+                ", counted as Monday to Friday: the calendar has no holiday data for {}",
+                from.year
+            ),
+            Some(from) => format!(
+                ", counted as Monday to Friday: the calendar has no holiday data from {from}"
+            ),
+        };
+        // An open obligation is not yet broken: say so before quoting what breaking it means.
+        let message = match kind {
+            FindingKind::Open => {
+                let requirement = template
+                    .message
+                    .strip_prefix(&*template.citation)
+                    .map_or(&*template.message, |m| m.trim_start_matches(": "));
+                format!(
+                    "{}: pending, due by {}{approximate}; if it is not met by then: {requirement}",
+                    template.citation, due.date
+                )
+            }
+            _ => format!("{} (due by {}{approximate})", template.message, due.date),
+        };
+        let time = match due.instant {
+            i64::MAX => due.date.to_string(),
+            instant => time::format_rfc3339(instant, 0, self.offset_at(instant)),
+        };
+        self.finding(
+            rule,
+            kind,
+            obligation.line,
+            obligation.trigger.as_ref(),
+            time,
+            Some(due.date.to_string()),
+            Arc::from(message),
+        )
+    }
+
+    /// A finding of a rule about a trigger.
+    #[expect(
+        clippy::too_many_arguments,
+        reason = "each part of a finding comes from elsewhere"
+    )]
+    fn finding(
+        &self,
+        rule: usize,
+        kind: FindingKind,
+        line: u64,
+        trigger: TriggerRef<'_>,
+        time: String,
+        deadline: Option<String>,
+        message: Arc<str>,
+    ) -> Finding {
+        let template = &self.templates[rule];
+        let vocabulary = &self.program.vocabulary;
+        let (processor, subject, event_id) = match trigger {
+            TriggerRef::Event(event) => {
+                let dispatch = self.dispatch.get(event.ty as usize);
+                let string_field =
+                    |index: Option<usize>| match index.and_then(|i| event.fields.get(i)) {
+                        Some(Some(Value::Str(s))) => Some(s.clone()),
+                        _ => None,
+                    };
+                (
+                    string_field(dispatch.and_then(|d| d.processor)),
+                    string_field(dispatch.and_then(|d| d.subject)),
+                    event.id.clone(),
+                )
+            }
+            TriggerRef::Key(key) => {
+                let role = self
+                    .key_roles
+                    .get(key.state as usize)
+                    .copied()
+                    .unwrap_or_default();
+                let text = match &key.key {
+                    Value::Str(s) => Some(s.clone()),
+                    _ => None,
+                };
+                (
+                    text.clone().filter(|_| role.processor),
+                    text.filter(|_| role.subject),
+                    key.event_id.clone(),
+                )
+            }
+        };
+        let offset = match trigger {
+            TriggerRef::Event(event) => event.time_offset_seconds,
+            TriggerRef::Key(key) => key.offset_seconds,
+        };
+        let evidence = (!template.evidence.is_empty()).then(|| {
+            EvidenceMap(
+                template
+                    .evidence
+                    .iter()
+                    .map(|e| {
+                        let value = match read_field(trigger.binding(), &e.path) {
+                            Some(value) => render(value, e.ty.as_ref(), vocabulary, offset),
+                            None => Json::Null,
+                        };
+                        (Arc::clone(&e.label), value)
+                    })
+                    .collect(),
+            )
+        });
+        Finding {
+            finding: kind,
+            rule: Some(Arc::clone(&template.rule)),
+            regulation: Some(Arc::clone(&template.regulation)),
+            article: Some(template.article),
+            paragraph: template.paragraph,
+            item: template.item,
+            line,
+            time: Some(time),
+            message,
+            event_id,
+            processor,
+            subject,
+            deadline,
+            evidence,
+            title: template.title.clone(),
+            message_zh: template.message_zh.clone(),
         }
     }
 }
 
-/// Whether an event breaks a `require`/`prohibit` rule.
-fn violates(rule: &Rule, env: &Env<'_>) -> bool {
-    if rule.when.as_ref().is_some_and(|when| !eval_bool(when, env)) {
-        return false;
+/// Which finding key a state's key fills: `processor` (or `subject`) when every update reads
+/// the key from a top-level string field of that name.
+fn key_role(vocabulary: &Vocabulary, state: &StateDef) -> KeyRole {
+    let names: Vec<Option<&str>> = state
+        .updates
+        .iter()
+        .map(|update| match &update.key {
+            Expr::Field { slot, path } if *slot == TRIGGER_SLOT && path.len() == 1 => vocabulary
+                .events
+                .get(update.event as usize)
+                .and_then(|def| def.fields.get(path[0] as usize))
+                .filter(|field| field.ty == Type::String)
+                .map(|field| field.name.as_str()),
+            _ => None,
+        })
+        .collect();
+    let all = |name: &str| !names.is_empty() && names.iter().all(|n| *n == Some(name));
+    KeyRole {
+        processor: all(PROCESSOR_FIELD),
+        subject: all(SUBJECT_FIELD),
     }
-    let broken = match &rule.body {
-        Body::Require(condition) => !eval_bool(condition, env),
-        Body::Prohibit(condition) => eval_bool(condition, env),
-        Body::Once { .. } | Body::Deadline { .. } => false,
-    };
-    broken && !rule.unless.as_ref().is_some_and(|u| eval_bool(u, env))
 }
 
 /// Reads a whole stream, then closes it, passing every finding to `out`.
@@ -447,53 +1537,29 @@ pub fn run_stream(
     Ok(engine.finish(as_of, out))
 }
 
-impl RuleTemplate {
-    fn violation(
-        &self,
-        line: u64,
-        event: &Event,
-        dispatch: &Dispatch,
-        vocabulary: &Vocabulary,
-    ) -> Finding {
-        let string_field = |index: Option<usize>| match index.and_then(|i| event.fields.get(i)) {
-            Some(Some(Value::Str(s))) => Some(s.clone()),
-            _ => None,
-        };
-        let evidence = (!self.evidence.is_empty()).then(|| {
-            EvidenceMap(
-                self.evidence
-                    .iter()
-                    .map(|e| {
-                        let value = match read_field(crate::eval::Binding::Event(event), &e.path) {
-                            Some(value) => {
-                                render(value, e.ty.as_ref(), vocabulary, event.time_offset_seconds)
-                            }
-                            None => Json::Null,
-                        };
-                        (Arc::clone(&e.label), value)
-                    })
-                    .collect(),
-            )
-        });
-        Finding {
-            finding: FindingKind::Violation,
-            rule: Some(Arc::clone(&self.rule)),
-            regulation: Some(Arc::clone(&self.regulation)),
-            article: Some(self.article),
-            paragraph: self.paragraph,
-            item: self.item,
-            line,
-            time: Some(event.time_rfc3339()),
-            message: Arc::clone(&self.message),
-            event_id: event.id.clone(),
-            processor: string_field(dispatch.processor),
-            subject: string_field(dispatch.subject),
-            deadline: None,
-            evidence,
-            title: self.title.clone(),
-            message_zh: self.message_zh.clone(),
-        }
-    }
+/// The parts of a rule's findings that do not depend on the event.
+#[derive(Clone, Debug)]
+struct RuleTemplate {
+    rule: Arc<str>,
+    regulation: Arc<str>,
+    article: u32,
+    paragraph: Option<u32>,
+    item: Option<u32>,
+    title: Option<Arc<str>>,
+    /// The clause, e.g. `Art. 8(2) (Storage and retention)`.
+    citation: Arc<str>,
+    /// The citation and the rule's message: what a violation says.
+    message: Arc<str>,
+    message_zh: Option<Arc<str>>,
+    evidence: Vec<EvidenceTemplate>,
+}
+
+#[derive(Clone, Debug)]
+struct EvidenceTemplate {
+    label: Arc<str>,
+    path: Vec<u32>,
+    /// The field's type, known when the rule is triggered by an event type.
+    ty: Option<Type>,
 }
 
 fn rule_template(
@@ -546,6 +1612,7 @@ fn rule_template(
         paragraph: clause.paragraph,
         item: clause.item,
         title: title.map(Arc::from),
+        citation: Arc::from(citation),
         message: Arc::from(message),
         message_zh: rule.message_zh.as_deref().map(Arc::from),
         evidence,

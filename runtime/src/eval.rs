@@ -29,14 +29,15 @@ pub enum Binding<'a> {
     Value(&'a Value),
 }
 
-/// The bindings of a rule's slots while one of its expressions is evaluated.
+/// The bindings of a rule's slots while one of its expressions is evaluated: the trigger, the
+/// event of a `once` or deadline pattern, and the event of a `reset by` pattern.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct Env<'a> {
-    slots: [Binding<'a>; 2],
+    slots: [Binding<'a>; 3],
 }
 
 impl<'a> Env<'a> {
-    /// An environment with the trigger slot bound to `event` and the other slot unbound.
+    /// An environment with the trigger slot bound to `event` and the other slots unbound.
     pub fn trigger(event: &'a Event) -> Env<'a> {
         Env::default().with(crate::ir::TRIGGER_SLOT, Binding::Event(event))
     }

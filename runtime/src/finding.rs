@@ -57,6 +57,8 @@ pub struct Finding {
     pub processor: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub subject: Option<String>,
+    /// For `overdue` and `open`: the last day allowed, `YYYY-MM-DD` in the regulation's time
+    /// zone (the finding's `time` is the end of that day).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub deadline: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]

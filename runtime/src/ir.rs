@@ -128,7 +128,7 @@ pub enum Type {
 }
 
 /// A value in an event, a constant, or a state key.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum Value {
     Bool(bool),
     Int(i64),

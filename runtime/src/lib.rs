@@ -5,24 +5,30 @@
 //!
 //! The modules, in the order a run uses them:
 //! - [`bundle`]: reading and writing bundles, with their format number and hash;
+//! - [`calendar`]: calendar days, years and the mainland working-day calendar;
 //! - [`engine`]: a program prepared for evaluation, the run over a stream, and its summary;
 //! - [`event`]: decoding one line of a stream against the vocabulary;
 //! - [`eval`]: evaluating the program's expressions over decoded events;
 //! - [`finding`]: what a run reports;
+//! - `join`: hash indexes that find remembered events and pending obligations;
 //! - [`pretty`]: a readable rendering of a program;
+//! - `state`: keyed sets and counters;
 //! - [`time`]: reading and writing the stream's times and dates.
 
 pub mod bundle;
+pub mod calendar;
 pub mod engine;
 pub mod eval;
 pub mod event;
 pub mod finding;
 pub mod ir;
+mod join;
 pub mod pretty;
+mod state;
 mod suggest;
 pub mod time;
 
 pub use bundle::{BUNDLE_FORMAT, Bundle, BundleError};
-pub use engine::{Engine, LoadError, Summary, run_stream};
+pub use engine::{Engine, EngineOptions, Footprint, LoadError, Summary, run_stream};
 pub use event::{Decoder, Event, InputError};
 pub use finding::{Finding, FindingKind};

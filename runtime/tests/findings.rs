@@ -3,7 +3,7 @@
 
 mod common;
 
-use edict_runtime::{Engine, Finding, FindingKind, run_stream};
+use edict_runtime::{Engine, EngineOptions, Finding, FindingKind, run_stream};
 
 /// What a line of the test stream is expected to be.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -60,15 +60,12 @@ const STREAM: &[(Expect, &[u8])] = &[
 
 #[test]
 fn findings_of_a_mixed_stream() {
-    let engine = Engine::new(common::program()).unwrap();
-    assert_eq!(
-        engine.deferred_rules(),
-        [
-            "library-rules/art6/return-within-30-days",
-            "library-rules/art6/busy-branch-noted"
-        ]
-    );
-    assert_eq!(engine.deferred_states(), ["on_loan"]);
+    // Lines 9 and 10 are days older than line 8: allow a week of lateness so they are judged.
+    let options = EngineOptions {
+        allowed_lateness_seconds: 7 * 86_400,
+    };
+    let engine = Engine::with_options(common::program(), options).unwrap();
+    assert!(engine.deferred_rules().is_empty());
 
     let mut input = Vec::new();
     for (i, (_, line)) in STREAM.iter().enumerate() {
@@ -89,7 +86,11 @@ fn findings_of_a_mixed_stream() {
     assert_eq!(summary.not_yet_effective, count(|e| *e == NotYetEffective));
     for (index, (expect, _)) in STREAM.iter().enumerate() {
         let line = index as u64 + 1;
-        let here: Vec<&Finding> = findings.iter().filter(|f| f.line == line).collect();
+        // Loans also start obligations, reported as `open` at the close with the loan's line.
+        let here: Vec<&Finding> = findings
+            .iter()
+            .filter(|f| f.line == line && f.finding != FindingKind::Open)
+            .collect();
         let expected = match expect {
             Violations(n) => *n,
             Rejected => 1,

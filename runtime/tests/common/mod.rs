@@ -355,3 +355,224 @@ pub fn program() -> Program {
         },
     }
 }
+
+pub const MEMBER_JOINED: EventId = 3;
+pub const MEMBER_LEFT: EventId = 4;
+pub const FILING: EventId = 5;
+pub const INSPECTION: EventId = 6;
+pub const INSPECTION_VOIDED: EventId = 7;
+pub const EVENT_HOSTED: EventId = 8;
+pub const RECORD_KEPT: EventId = 9;
+pub const RECORD_ERASED: EventId = 10;
+pub const COMPLAINT: EventId = 11;
+pub const REPLY: EventId = 12;
+
+pub const FILING_KIND: EnumId = 2;
+pub const FILING_INITIAL: u32 = 0;
+
+/// The state of members per branch, in [`timed_program`].
+pub const MEMBERS: StateId = 1;
+/// How many members make a branch file with the authority.
+pub const MEMBERS_THRESHOLD: i64 = 3;
+
+/// A field of the event in the pattern slot.
+pub fn pattern_field(path: &[u32]) -> Expr {
+    Expr::Field {
+        slot: PATTERN_SLOT,
+        path: path.to_vec(),
+    }
+}
+
+fn simple_event(name: &str, own: Vec<FieldDef>) -> EventDef {
+    let mut fields = vec![required("processor", Type::String)];
+    fields.extend(own);
+    EventDef {
+        name: name.to_owned(),
+        open: false,
+        fields,
+    }
+}
+
+fn timed_rule(id: &str, clause: ClauseId, trigger: Trigger, body: Body, message: &str) -> Rule {
+    Rule {
+        id: format!("library-rules/{id}"),
+        name: id.rsplit('/').next().unwrap_or(id).to_owned(),
+        clause,
+        trigger,
+        when: None,
+        body,
+        unless: None,
+        message: message.to_owned(),
+        message_zh: None,
+        evidence: vec![],
+    }
+}
+
+/// The library program with time and state, read in Shanghai and effective from 2025-06-01.
+///
+/// Every new event type has `processor` as field 0. Fields after it:
+/// `member_joined`/`member_left`: 1 subject; `filing`: 1 kind; `inspection`: 1 ref;
+/// `inspection_voided`: none; `event_hosted`: 1 audience; `record_kept`: 1 subject,
+/// 2 keep_days; `record_erased`, `complaint`, `reply`: 1 subject.
+pub fn timed_program() -> Program {
+    let mut program = program();
+    program.regulation.timezone = "Asia/Shanghai".to_owned();
+    program.regulation.effective = Some(Date {
+        year: 2025,
+        month: 6,
+        day: 1,
+    });
+    let vocabulary = &mut program.vocabulary;
+    vocabulary.enums.push(EnumDef {
+        name: "filing_kind".to_owned(),
+        values: vec!["initial".to_owned(), "change".to_owned()],
+    });
+    let subject = || required("subject", Type::String);
+    vocabulary.events.extend([
+        simple_event("member_joined", vec![subject()]),
+        simple_event("member_left", vec![subject()]),
+        simple_event("filing", vec![required("kind", Type::Enum(FILING_KIND))]),
+        simple_event("inspection", vec![required("ref", Type::String)]),
+        simple_event("inspection_voided", vec![]),
+        simple_event("event_hosted", vec![required("audience", Type::Int)]),
+        simple_event(
+            "record_kept",
+            vec![subject(), required("keep_days", Type::Int)],
+        ),
+        simple_event("record_erased", vec![subject()]),
+        simple_event("complaint", vec![subject()]),
+        simple_event("reply", vec![subject()]),
+    ]);
+    program.clauses.extend([
+        clause(7, Some(1), None, "Filing"),
+        clause(7, Some(2), None, "Transition"),
+        clause(8, None, None, "Inspections"),
+        clause(10, None, None, "Records"),
+        clause(11, None, None, "Complaints"),
+    ]);
+    let (filing, transition, inspections, records, complaints) = (6, 7, 8, 9, 10);
+    program.states.push(StateDef {
+        name: "members".to_owned(),
+        kind: StateKind::Set(Type::String),
+        updates: vec![
+            StateUpdate {
+                event: MEMBER_JOINED,
+                key: field(&[0]),
+                op: StateOp::Add(field(&[1])),
+            },
+            StateUpdate {
+                event: MEMBER_LEFT,
+                key: field(&[0]),
+                op: StateOp::Remove(field(&[1])),
+            },
+        ],
+    });
+    let same_processor_as_key = cmp(CmpOp::Eq, pattern_field(&[0]), Expr::Slot(TRIGGER_SLOT));
+    let same_subject = || cmp(CmpOp::Eq, pattern_field(&[1]), field(&[1]));
+    let within = |amount: Expr, unit: DurationUnit| Deadline::Within {
+        duration: Duration { amount, unit },
+        after: TRIGGER_SLOT,
+    };
+    program.rules.extend([
+        timed_rule(
+            "art7/p1/file-at-threshold",
+            filing,
+            Trigger::Reaches {
+                state: MEMBERS,
+                threshold: MEMBERS_THRESHOLD,
+                before_effective: false,
+            },
+            Body::Deadline {
+                pattern: Pattern {
+                    event: FILING,
+                    condition: Some(Expr::And(vec![
+                        same_processor_as_key.clone(),
+                        cmp(
+                            CmpOp::Eq,
+                            pattern_field(&[1]),
+                            enum_value(FILING_KIND, FILING_INITIAL),
+                        ),
+                    ])),
+                },
+                deadline: within(int(30), DurationUnit::WorkingDays),
+            },
+            "a branch with 3 members must file within 30 working days",
+        ),
+        timed_rule(
+            "art7/p2/file-by-transition",
+            transition,
+            Trigger::Reaches {
+                state: MEMBERS,
+                threshold: MEMBERS_THRESHOLD,
+                before_effective: true,
+            },
+            Body::Deadline {
+                pattern: Pattern {
+                    event: FILING,
+                    condition: Some(same_processor_as_key),
+                },
+                deadline: Deadline::By(Date {
+                    year: 2025,
+                    month: 7,
+                    day: 14,
+                }),
+            },
+            "a branch that had 3 members before the rules took effect must file by 14 July 2025",
+        ),
+        timed_rule(
+            "art8/inspected-before-events",
+            inspections,
+            Trigger::Event(EVENT_HOSTED),
+            Body::Once {
+                forbid: false,
+                pattern: Pattern {
+                    event: INSPECTION,
+                    condition: Some(cmp(CmpOp::Eq, pattern_field(&[0]), field(&[0]))),
+                },
+                within: Some(Duration {
+                    amount: int(30),
+                    unit: DurationUnit::Days,
+                }),
+                resets: vec![Pattern {
+                    event: INSPECTION_VOIDED,
+                    condition: Some(cmp(
+                        CmpOp::Eq,
+                        Expr::Field {
+                            slot: RESET_SLOT,
+                            path: vec![0],
+                        },
+                        pattern_field(&[0]),
+                    )),
+                }],
+            },
+            "a branch must have been inspected in the 30 days before it hosts an event",
+        ),
+        timed_rule(
+            "art10/erase-when-kept-long-enough",
+            records,
+            Trigger::Event(RECORD_KEPT),
+            Body::Deadline {
+                pattern: Pattern {
+                    event: RECORD_ERASED,
+                    condition: Some(same_subject()),
+                },
+                deadline: within(field(&[2]), DurationUnit::Days),
+            },
+            "a record must be erased when its keeping period ends",
+        ),
+        timed_rule(
+            "art11/reply-in-15-working-days",
+            complaints,
+            Trigger::Event(COMPLAINT),
+            Body::Deadline {
+                pattern: Pattern {
+                    event: REPLY,
+                    condition: Some(same_subject()),
+                },
+                deadline: within(int(15), DurationUnit::WorkingDays),
+            },
+            "a complaint must be answered within 15 working days",
+        ),
+    ]);
+    program
+}
