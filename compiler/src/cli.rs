@@ -8,7 +8,8 @@ use std::sync::Arc;
 use edict_compiler::driver::LoadedPackage;
 use edict_compiler::{Diagnostic, Workspace, render};
 use edict_runtime::bundle::Bundle;
-use edict_runtime::engine::{Engine, Summary, run_stream};
+use edict_runtime::engine::{Engine, EngineOptions, Summary, run_stream};
+use edict_runtime::calendar::{self, Calendar};
 use edict_runtime::{ir, time};
 
 use crate::Format;
@@ -137,6 +138,7 @@ pub struct RunArgs {
     pub events: Option<PathBuf>,
     pub as_of: Option<String>,
     pub output: Option<PathBuf>,
+    pub allowed_lateness: u32,
 }
 
 pub fn run(args: RunArgs) -> u8 {
@@ -166,14 +168,16 @@ pub fn run(args: RunArgs) -> u8 {
             }
         },
     };
-    let engine = match Engine::new(program) {
+    let options = EngineOptions {
+        allowed_lateness_seconds: i64::from(args.allowed_lateness),
+    };
+    let engine = match Engine::with_options(program, options) {
         Ok(engine) => engine,
         Err(e) => {
             eprintln!("error: the policy cannot be run: {e}");
             return FAILED;
         }
     };
-    let deferred = engine.deferred_rules().len();
     let reader: Box<dyn BufRead> = match args.events.as_deref() {
         None => Box::new(std::io::stdin().lock()),
         Some(p) if p == Path::new("-") => Box::new(std::io::stdin().lock()),
@@ -216,13 +220,6 @@ pub fn run(args: RunArgs) -> u8 {
         return USAGE;
     }
     eprintln!("{}", describe_summary(&summary));
-    if deferred > 0 {
-        eprintln!(
-            "note: {} with deadlines, past-time conditions or state {} not evaluated by this version of the runtime",
-            plural(deferred, "rule"),
-            if deferred == 1 { "was" } else { "were" }
-        );
-    }
     if summary.rejected > 0 { FAILED } else { OK }
 }
 
@@ -255,3 +252,55 @@ pub fn describe_summary(s: &Summary) -> String {
         plural(f.input_error as usize, "input error"),
     )
 }
+
+pub fn deadline(from: &str, working_days: Option<u32>, days: Option<u32>, paths: &[PathBuf]) -> u8 {
+    let Some(start) = time::parse_date(from) else {
+        eprintln!("error: `--from {from}` is not a date (write YYYY-MM-DD, e.g. 2025-09-26)");
+        return USAGE;
+    };
+    let overrides = if paths.is_empty() {
+        ir::CalendarOverrides::default()
+    } else {
+        match single_program(paths, Format::Human) {
+            Ok(program) => program.calendar.clone(),
+            Err(code) => return code,
+        }
+    };
+    let calendar = Calendar::mainland(&overrides);
+    let (due, approximate, what) = match (working_days, days) {
+        (Some(n), _) => {
+            let (due, approximate) = calendar.add_working_days(start, n);
+            (due, approximate, plural(n as usize, "working day"))
+        }
+        (None, Some(n)) => match calendar::add_days(start, i64::from(n)) {
+            Some(due) => (due, false, plural(n as usize, "day")),
+            None => {
+                eprintln!("error: the due date is outside the calendar");
+                return USAGE;
+            }
+        },
+        (None, None) => {
+            eprintln!("error: give `--working-days N` or `--days N`");
+            return USAGE;
+        }
+    };
+    let weekday = WEEKDAYS[usize::from(calendar::weekday(calendar::day_number(due)))];
+    println!("{due}");
+    eprintln!("due by the end of {weekday} {due}: {what} after {start}, counted from the next day");
+    if approximate {
+        eprintln!(
+            "note: the calendar has no holiday data for part of this period, so those days were counted as Monday to Friday; add the year's holidays in a `calendar` block"
+        );
+    }
+    OK
+}
+
+const WEEKDAYS: [&str; 7] = [
+    "Monday",
+    "Tuesday",
+    "Wednesday",
+    "Thursday",
+    "Friday",
+    "Saturday",
+    "Sunday",
+];

@@ -51,6 +51,24 @@ enum Command {
         #[arg(long, value_enum, default_value_t)]
         format: Format,
     },
+    /// Print the due date of a period: N working days or N calendar days after a date.
+    ///
+    /// The period starts the day after `--from`; the deadline is the end of its last day.
+    /// Working days follow the mainland China calendar (statutory holidays off, adjusted
+    /// weekend working days on), extended by the `calendar` blocks of any policy paths given.
+    Deadline {
+        /// The date of the triggering event, YYYY-MM-DD.
+        #[arg(long)]
+        from: String,
+        /// Count this many working days.
+        #[arg(long, conflicts_with = "days", required_unless_present = "days")]
+        working_days: Option<u32>,
+        /// Count this many calendar days.
+        #[arg(long)]
+        days: Option<u32>,
+        /// Policy sources whose `calendar` blocks extend the working-day calendar.
+        paths: Vec<PathBuf>,
+    },
     /// Evaluate an event stream (JSON Lines) and print findings as JSON Lines.
     Run {
         /// A bundle built by `edict build`.
@@ -67,6 +85,10 @@ enum Command {
         /// Write findings here instead of standard output.
         #[arg(long)]
         output: Option<PathBuf>,
+        /// How many seconds an event may be older than the latest one already read; older
+        /// events are rejected as input errors.
+        #[arg(long, default_value_t = 300)]
+        allowed_lateness: u32,
     },
 }
 
@@ -79,18 +101,26 @@ fn main() -> ExitCode {
             output,
             format,
         } => cli::build(&paths, &output, format),
+        Command::Deadline {
+            from,
+            working_days,
+            days,
+            paths,
+        } => cli::deadline(&from, working_days, days, &paths),
         Command::Run {
             bundle,
             paths,
             events,
             as_of,
             output,
+            allowed_lateness,
         } => cli::run(cli::RunArgs {
             bundle,
             paths,
             events,
             as_of,
             output,
+            allowed_lateness,
         }),
     };
     let _ = std::io::stdout().flush();
