@@ -8,8 +8,8 @@ use std::sync::Arc;
 use edict_compiler::driver::LoadedPackage;
 use edict_compiler::{Diagnostic, Workspace, render};
 use edict_runtime::bundle::Bundle;
-use edict_runtime::engine::{Engine, EngineOptions, Summary, run_stream};
 use edict_runtime::calendar::{self, Calendar};
+use edict_runtime::engine::{Engine, EngineOptions, Summary, run_stream};
 use edict_runtime::{ir, time};
 
 use crate::Format;

@@ -34,7 +34,9 @@ fn stream() -> String {
         line(
             &mut out,
             time,
-            &format!("\"type\":\"assessment\",\"processor\":\"{p}\",\"assessment\":\"pia-{p}\",\"purposes\":[\"access_control\"]"),
+            &format!(
+                "\"type\":\"assessment\",\"processor\":\"{p}\",\"assessment\":\"pia-{p}\",\"purposes\":[\"access_control\"]"
+            ),
         );
         time += 1;
     }
@@ -56,8 +58,16 @@ fn stream() -> String {
         }
     }
     // Due by the end of Thursday 2025-11-13 (30 working days after Friday 2025-09-26).
-    line(&mut out, 1_763_002_800, "\"type\":\"filing\",\"processor\":\"prompt-estate\",\"kind\":\"initial\"");
-    line(&mut out, 1_763_607_600, "\"type\":\"filing\",\"processor\":\"tardy-bank\",\"kind\":\"initial\"");
+    line(
+        &mut out,
+        1_763_002_800,
+        "\"type\":\"filing\",\"processor\":\"prompt-estate\",\"kind\":\"initial\"",
+    );
+    line(
+        &mut out,
+        1_763_607_600,
+        "\"type\":\"filing\",\"processor\":\"tardy-bank\",\"kind\":\"initial\"",
+    );
     out
 }
 
@@ -84,12 +94,17 @@ fn filing_obligations_at_one_hundred_thousand_persons() {
                 value["processor"], value["deadline"], value["line"]
             ));
         }
-        *by_kind.entry(format!("{kind} {}", rule.split('/').nth(1).unwrap_or("-"))).or_default() += 1;
+        *by_kind
+            .entry(format!("{kind} {}", rule.split('/').nth(1).unwrap_or("-")))
+            .or_default() += 1;
     })
     .expect("reading from memory cannot fail");
 
     assert!(summary.is_balanced());
     assert_eq!(summary.rejected, 0);
     assert_eq!(summary.evaluated, 3 + 299_999 + 2);
-    insta::assert_snapshot!(format!("{}\n----- BY KIND AND ARTICLE\n{by_kind:#?}", filing.join("\n")));
+    insta::assert_snapshot!(format!(
+        "{}\n----- BY KIND AND ARTICLE\n{by_kind:#?}",
+        filing.join("\n")
+    ));
 }
