@@ -20,7 +20,7 @@ pub const USAGE: u8 = 2;
 
 /// Loads and checks packages; returns the workspace, the packages and all diagnostics
 /// (deduplicated: a vocabulary shared by two packages is reported once).
-fn compile(paths: &[PathBuf]) -> Result<(Workspace, Vec<LoadedPackage>, Vec<Diagnostic>), u8> {
+pub(crate) fn compile(paths: &[PathBuf]) -> Result<(Workspace, Vec<LoadedPackage>, Vec<Diagnostic>), u8> {
     let mut ws = Workspace::default();
     let packages = ws.load(paths).map_err(|e| {
         eprintln!("error: {e}");
@@ -37,7 +37,7 @@ fn compile(paths: &[PathBuf]) -> Result<(Workspace, Vec<LoadedPackage>, Vec<Diag
     Ok((ws, packages, all))
 }
 
-fn print_diagnostics(ws: &Workspace, diagnostics: &[Diagnostic], format: Format, to_stdout: bool) {
+pub(crate) fn print_diagnostics(ws: &Workspace, diagnostics: &[Diagnostic], format: Format, to_stdout: bool) {
     let text = match format {
         Format::Human => render::human(&ws.db, diagnostics),
         Format::Json => render::json(&ws.db, diagnostics),
@@ -49,12 +49,12 @@ fn print_diagnostics(ws: &Workspace, diagnostics: &[Diagnostic], format: Format,
     }
 }
 
-fn tally(diagnostics: &[Diagnostic]) -> (usize, usize) {
+pub(crate) fn tally(diagnostics: &[Diagnostic]) -> (usize, usize) {
     let errors = diagnostics.iter().filter(|d| d.is_error()).count();
     (errors, diagnostics.len() - errors)
 }
 
-fn plural(n: usize, word: &str) -> String {
+pub(crate) fn plural(n: usize, word: &str) -> String {
     if n == 1 {
         format!("1 {word}")
     } else {
@@ -79,7 +79,7 @@ pub fn check(paths: &[PathBuf], format: Format) -> u8 {
 }
 
 /// The program of the one regulation package among `paths`.
-fn single_program(paths: &[PathBuf], format: Format) -> Result<Arc<ir::Program>, u8> {
+pub(crate) fn single_program(paths: &[PathBuf], format: Format) -> Result<Arc<ir::Program>, u8> {
     let (ws, packages, diagnostics) = compile(paths)?;
     print_diagnostics(&ws, &diagnostics, format, false);
     let (errors, _) = tally(&diagnostics);
@@ -304,3 +304,9 @@ const WEEKDAYS: [&str; 7] = [
     "Saturday",
     "Sunday",
 ];
+
+pub fn coverage(paths: &[PathBuf], format: Format) -> u8 {
+    let _ = (paths, format);
+    eprintln!("error: `edict coverage` is not available yet");
+    USAGE
+}

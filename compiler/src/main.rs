@@ -10,6 +10,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand, ValueEnum};
 
 mod cli;
+mod test_cmd;
 
 #[derive(Parser)]
 #[command(
@@ -48,6 +49,21 @@ enum Command {
         /// Where to write the bundle.
         #[arg(short, long)]
         output: PathBuf,
+        #[arg(long, value_enum, default_value_t)]
+        format: Format,
+    },
+    /// Run the policy test cases that live beside the policies.
+    Test {
+        /// Policy package folders (their `tests/` folders hold the cases) or test files.
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+        #[arg(long, value_enum, default_value_t)]
+        format: Format,
+    },
+    /// Show, for every clause of the regulation's outline, the rules that implement it.
+    Coverage {
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
         #[arg(long, value_enum, default_value_t)]
         format: Format,
     },
@@ -101,6 +117,8 @@ fn main() -> ExitCode {
             output,
             format,
         } => cli::build(&paths, &output, format),
+        Command::Test { paths, format } => test_cmd::run(&paths, format),
+        Command::Coverage { paths, format } => cli::coverage(&paths, format),
         Command::Deadline {
             from,
             working_days,

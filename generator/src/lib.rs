@@ -1,0 +1,1 @@
+//! Seeded generator of synthetic event streams.
