@@ -158,10 +158,12 @@ pub struct Number {
     pub span: Span,
 }
 
-/// `article N ["title"] { … }` (第N条).
+/// `article N ["title"] { … }` (第N条), or `article ? KEY ["title"] { … }` (第？条 KEY) when the
+/// number is not known: then `number.value` is 0 and `key` names the article.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct Article {
     pub number: Number,
+    pub key: Option<Ident>,
     pub title: Option<StrLit>,
     pub body: Vec<ClauseEntry>,
     pub span: Span,
@@ -199,7 +201,7 @@ pub struct Exempt {
     pub span: Span,
 }
 
-/// `rule NAME: on … [when …] (require|prohibit) … [unless …] [message …] [message_zh …]`
+/// `rule NAME: on … [when …] (require|prohibit) … [unless …] [message …] [message_zh …] [cites …]…`
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct Rule {
     pub name: Ident,
@@ -209,6 +211,8 @@ pub struct Rule {
     pub unless: Option<Expr>,
     pub message: Option<StrLit>,
     pub message_zh: Option<StrLit>,
+    /// `cites "…"`: further sources the rule implements.
+    pub cites: Vec<StrLit>,
     pub span: Span,
 }
 

@@ -28,7 +28,10 @@ pub struct Outline {
 /// An article (条): from its number to its last line.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct OutlineArticle {
+    /// The article's number; 0 for an article whose number is not known.
     pub number: u32,
+    /// The key of an article of unknown number, written `第？条【KEY】`.
+    pub key: Option<String>,
     pub span: Span,
     pub paragraphs: Vec<OutlineParagraph>,
 }
@@ -58,7 +61,14 @@ pub struct OutlineError {
 impl Outline {
     /// The article with this number.
     pub fn article(&self, number: u32) -> Option<&OutlineArticle> {
-        self.articles.iter().find(|a| a.number == number)
+        self.articles
+            .iter()
+            .find(|a| a.key.is_none() && a.number == number)
+    }
+
+    /// The article of unknown number with this key.
+    pub fn article_by_key(&self, key: &str) -> Option<&OutlineArticle> {
+        self.articles.iter().find(|a| a.key.as_deref() == Some(key))
     }
 }
 
@@ -82,6 +92,9 @@ enum Token {
     /// `第七条`, `第7条`.
     #[regex(r"第[0-9０-９零〇一二两三四五六七八九十百千]+条")]
     Article,
+    /// `第？条【key】`: an article whose number is not known, named by a key.
+    #[regex(r"第[？?]条([ \t\u{3000}]*【[^】\r\n]*】)?")]
+    UnknownArticle,
     /// `第一章`: a chapter heading.
     #[regex(r"第[0-9０-９零〇一二两三四五六七八九十百千]+章")]
     Chapter,
@@ -175,6 +188,7 @@ impl OutlineReader {
     fn line(&mut self, line: Line) {
         match line.first {
             Token::Article => self.article(&line),
+            Token::UnknownArticle => self.unknown_article(&line),
             Token::Chapter | Token::Section => self.in_article = false,
             Token::ItemMarker if self.in_article => self.item(&line),
             _ if self.in_article => {
@@ -197,7 +211,14 @@ impl OutlineReader {
             );
             return;
         };
-        if let Some(previous) = self.outline.articles.last().map(|a| a.number)
+        let previous = self
+            .outline
+            .articles
+            .iter()
+            .rev()
+            .find(|a| a.key.is_none())
+            .map(|a| a.number);
+        if let Some(previous) = previous
             && number <= previous
         {
             let message = if number == previous {
@@ -210,8 +231,38 @@ impl OutlineReader {
             self.error(line.first_span, message);
             return;
         }
+        self.push_article(line, number, None);
+    }
+
+    /// `第？条【key】`: an article of unknown number, placed in the order written.
+    fn unknown_article(&mut self, line: &Line) {
+        self.in_article = false;
+        let key = line
+            .first_text
+            .split_once('【')
+            .map(|(_, rest)| rest.trim_end_matches('】').trim().to_owned())
+            .filter(|k| !k.is_empty());
+        let Some(key) = key else {
+            self.error(
+                line.first_span,
+                format!(
+                    "`{}` needs a key naming the article: write `第？条【key】`",
+                    line.first_text
+                ),
+            );
+            return;
+        };
+        if self.outline.article_by_key(&key).is_some() {
+            self.error(line.first_span, format!("article 【{key}】 appears twice"));
+            return;
+        }
+        self.push_article(line, 0, Some(key));
+    }
+
+    fn push_article(&mut self, line: &Line, number: u32, key: Option<String>) {
         self.outline.articles.push(OutlineArticle {
             number,
+            key,
             span: Span::new(line.first_span.start as usize, line.end as usize),
             paragraphs: Vec::new(),
         });

@@ -69,6 +69,8 @@ enum BlockKind {
 struct BlockHead {
     kind: BlockKind,
     number: ast::Number,
+    /// The key of an article of unknown number.
+    key: Option<ast::Ident>,
     title: Option<ast::StrLit>,
     /// Where the head starts.
     start: usize,
@@ -157,6 +159,7 @@ impl Reader<'_> {
                 let item = if head.kind == BlockKind::Article {
                     Item::Article(ast::Article {
                         number: head.number,
+                        key: head.key,
                         title: head.title,
                         body: block.entries,
                         span: Span::new(head.start, block.end),
@@ -205,15 +208,22 @@ impl Reader<'_> {
         let start = pos + pair.as_span().start();
         let open_end = pos + pair.as_span().end();
         let builder = Builder::new(pos);
-        let (kind, (number, title)) = match pair.as_rule() {
+        let (kind, (number, key, title)) = match pair.as_rule() {
             Rule::article_open => (BlockKind::Article, builder.build_article_open(pair)),
-            Rule::paragraph_open => (BlockKind::Paragraph, builder.build_paragraph_open(pair)),
-            _ => (BlockKind::Item, builder.build_item_open(pair)),
+            Rule::paragraph_open => {
+                let (number, title) = builder.build_paragraph_open(pair);
+                (BlockKind::Paragraph, (number, None, title))
+            }
+            _ => {
+                let (number, title) = builder.build_item_open(pair);
+                (BlockKind::Item, (number, None, title))
+            }
         };
         self.errors.extend(builder.finish());
         Some(BlockHead {
             kind,
             number,
+            key,
             title,
             start,
             open_end,

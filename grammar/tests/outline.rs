@@ -127,3 +127,27 @@ fn windows_line_endings_and_empty_text() {
     let (outline, errors) = segment("");
     assert!(outline.articles.is_empty() && errors.is_empty());
 }
+
+#[test]
+fn articles_of_unknown_number_are_found_by_key() {
+    let text = "第四条　甲。\n第？条【minors】未成年人。\n　　第二款。\n第六条　乙。\n第?条 【filing】备案。\n第？条【minors】重复。\n第？条　没有键。\n";
+    let (outline, errors) = segment(text);
+    let minors = outline
+        .article_by_key("minors")
+        .expect("the minors article");
+    assert_eq!((minors.number, minors.paragraphs.len()), (0, 2));
+    assert!(outline.article_by_key("filing").is_some());
+    assert_eq!(outline.article(6).map(|a| a.number), Some(6));
+    assert!(
+        outline.article(0).is_none(),
+        "an unknown number is not article 0"
+    );
+    let messages: Vec<&str> = errors.iter().map(|e| e.message.as_str()).collect();
+    assert_eq!(
+        messages,
+        [
+            "article 【minors】 appears twice",
+            "`第？条` needs a key naming the article: write `第？条【key】`"
+        ]
+    );
+}

@@ -199,6 +199,21 @@ fn transitional_threshold_before_effective() {
 }
 
 #[test]
+fn articles_of_unknown_number_and_cites() {
+    let english = r#"article ? minors "Minors" {
+  rule guardian:
+    on enrollment e
+    require e.ok
+    message "m"
+    cites "PIPL art. 31"
+    cites "internal policy 4.2"
+}"#;
+    assert_snapshot!(check(english));
+    let chinese = "第？条 minors \"Minors\" {\n  规则 guardian:\n    对于 enrollment e\n    应当 e.ok\n    说明 \"m\"\n    依据 \"PIPL art. 31\"\n    依据 \"internal policy 4.2\"\n}";
+    assert_eq!(tree_without_spans(chinese), tree_without_spans(english));
+}
+
+#[test]
 fn state_declarations() {
     assert_snapshot!(check(
         r#"state enrolled: set of subject per processor {

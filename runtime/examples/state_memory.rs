@@ -51,6 +51,7 @@ fn rule(id: &str, trigger: Trigger, body: Body) -> Rule {
         unless: None,
         message: id.to_owned(),
         message_zh: None,
+        cites: Vec::new(),
         evidence: vec![],
     }
 }
@@ -71,6 +72,7 @@ fn program() -> Program {
         },
         clauses: vec![Clause {
             article: 1,
+            key: None,
             paragraph: None,
             item: None,
             title: None,

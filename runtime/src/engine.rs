@@ -757,6 +757,17 @@ impl Engine {
         }
     }
 
+    /// Judges one event already decoded (by [`Decoder::decode`] of this engine's decoder), as
+    /// [`Engine::process_line`] does after decoding its line: the event is counted as a line,
+    /// checked against the watermark and judged.
+    ///
+    /// For services that decode events themselves, and for measuring the engine without the
+    /// cost of parsing. The event must come from this engine's vocabulary.
+    pub fn process_event(&mut self, line_no: u64, event: &Event, out: &mut impl FnMut(Finding)) {
+        self.run.summary.lines_total += 1;
+        self.run.accept(&self.prepared, event, line_no, out);
+    }
+
     /// Like [`Engine::process_line`] for a line read as bytes: one that is not UTF-8 is an
     /// input error.
     pub fn process_line_bytes(&mut self, line_no: u64, line: &[u8], out: &mut impl FnMut(Finding)) {
@@ -1467,9 +1478,10 @@ impl Prepared {
             finding: kind,
             rule: Some(Arc::clone(&template.rule)),
             regulation: Some(Arc::clone(&template.regulation)),
-            article: Some(template.article),
+            article: template.key.is_none().then_some(template.article),
             paragraph: template.paragraph,
             item: template.item,
+            clause_key: template.key.clone(),
             line,
             time: Some(time),
             message,
@@ -1480,6 +1492,7 @@ impl Prepared {
             evidence,
             title: template.title.clone(),
             message_zh: template.message_zh.clone(),
+            cites: template.cites.clone(),
         }
     }
 }
@@ -1543,6 +1556,8 @@ struct RuleTemplate {
     rule: Arc<str>,
     regulation: Arc<str>,
     article: u32,
+    /// The key of an article of unknown number.
+    key: Option<Arc<str>>,
     paragraph: Option<u32>,
     item: Option<u32>,
     title: Option<Arc<str>>,
@@ -1551,6 +1566,7 @@ struct RuleTemplate {
     /// The citation and the rule's message: what a violation says.
     message: Arc<str>,
     message_zh: Option<Arc<str>>,
+    cites: Option<Arc<[Arc<str>]>>,
     evidence: Vec<EvidenceTemplate>,
 }
 
@@ -1609,12 +1625,15 @@ fn rule_template(
         rule: Arc::from(rule.id.as_str()),
         regulation: Arc::clone(regulation),
         article: clause.article,
+        key: clause.key.as_deref().map(Arc::from),
         paragraph: clause.paragraph,
         item: clause.item,
         title: title.map(Arc::from),
         citation: Arc::from(citation),
         message: Arc::from(message),
         message_zh: rule.message_zh.as_deref().map(Arc::from),
+        cites: (!rule.cites.is_empty())
+            .then(|| rule.cites.iter().map(|c| Arc::from(c.as_str())).collect()),
         evidence,
     })
 }

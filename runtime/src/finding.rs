@@ -41,9 +41,14 @@ pub struct Finding {
     pub rule: Option<Arc<str>>,
     /// The regulation's id; `None` for an input error.
     pub regulation: Option<Arc<str>>,
+    /// The article's number; `None` for an input error, or when the number is not known
+    /// (then `clause_key` names the article).
     pub article: Option<u32>,
     pub paragraph: Option<u32>,
     pub item: Option<u32>,
+    /// The key of an article of unknown number, as the regulation's outline names it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub clause_key: Option<Arc<str>>,
     /// The 1-based line of the event that triggered the finding, or of the rejected line.
     pub line: u64,
     /// The event's time, written at the offset the event was written with (`Z` as `+00:00`);
@@ -68,6 +73,9 @@ pub struct Finding {
     pub title: Option<Arc<str>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub message_zh: Option<Arc<str>>,
+    /// Further sources the rule implements, such as a statute behind an organisation's clause.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cites: Option<Arc<[Arc<str>]>>,
 }
 
 impl Finding {
@@ -80,6 +88,7 @@ impl Finding {
             article: None,
             paragraph: None,
             item: None,
+            clause_key: None,
             line,
             time: None,
             message: message.into(),
@@ -90,6 +99,7 @@ impl Finding {
             evidence: None,
             title: None,
             message_zh: None,
+            cites: None,
         }
     }
 

@@ -65,7 +65,11 @@ impl std::fmt::Display for Date {
 /// One article, paragraph or item of the regulation that the policy uses.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Clause {
+    /// The article's number; 0 when the number is not known and `key` names the article.
     pub article: u32,
+    /// The key of an article of unknown number (`article ? KEY`), as the outline gives it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub key: Option<String>,
     pub paragraph: Option<u32>,
     pub item: Option<u32>,
     /// The title the policy gives the clause (or, failing that, its article).
@@ -196,6 +200,10 @@ pub struct Rule {
     pub unless: Option<Expr>,
     pub message: String,
     pub message_zh: Option<String>,
+    /// Further sources the rule implements (`cites "…"`), e.g. a statute behind an
+    /// organisation's own clause.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub cites: Vec<String>,
     /// Fields of the trigger event that decide the rule, reported with each finding.
     pub evidence: Vec<Evidence>,
 }

@@ -28,11 +28,15 @@ impl fmt::Display for Program {
 /// The numbers of a clause as cited: `7`, `7(1)`, `7(1)(2)`, or `7 item 2` for an item directly
 /// in an article.
 pub fn clause_path(clause: &Clause) -> String {
+    let article = match &clause.key {
+        Some(key) => format!("?[{key}]"),
+        None => clause.article.to_string(),
+    };
     match (clause.paragraph, clause.item) {
-        (None, None) => clause.article.to_string(),
-        (Some(p), None) => format!("{}({p})", clause.article),
-        (Some(p), Some(i)) => format!("{}({p})({i})", clause.article),
-        (None, Some(i)) => format!("{} item {i}", clause.article),
+        (None, None) => article,
+        (Some(p), None) => format!("{article}({p})"),
+        (Some(p), Some(i)) => format!("{article}({p})({i})"),
+        (None, Some(i)) => format!("{article} item {i}"),
     }
 }
 
@@ -222,6 +226,9 @@ impl Printer<'_> {
             writeln!(f, "  message {}", quote(&rule.message))?;
             if let Some(message) = &rule.message_zh {
                 writeln!(f, "  message_zh {}", quote(message))?;
+            }
+            for source in &rule.cites {
+                writeln!(f, "  cites {}", quote(source))?;
             }
             for evidence in &rule.evidence {
                 write!(f, "  evidence {} = ", quote(&evidence.label))?;

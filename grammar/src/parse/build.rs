@@ -137,6 +137,7 @@ fn is_marker(rule: Rule) -> bool {
             | kw_unless
             | kw_message
             | kw_message_zh
+            | kw_cites
             | kw_exempt
             | kw_has
             | kw_const
@@ -358,19 +359,41 @@ impl Builder {
     fn build_article(&self, pair: Pair<'_, Rule>) -> Article {
         let span = self.span(&pair);
         let mut children = Children::of(pair);
-        let (number, title) = self.build_article_open(children.next());
+        let (number, key, title) = self.build_article_open(children.next());
         let body = self.build_clause_body(children);
         Article {
             number,
+            key,
             title,
             body,
             span,
         }
     }
 
-    /// Builds `article N "title" {` into the number and the title.
-    pub(super) fn build_article_open(&self, pair: Pair<'_, Rule>) -> (Number, Option<StrLit>) {
-        self.build_clause_open(pair, "an article", "条")
+    /// Builds `article N "title" {` into the number, the key of an article of unknown number,
+    /// and the title.
+    pub(super) fn build_article_open(
+        &self,
+        pair: Pair<'_, Rule>,
+    ) -> (Number, Option<Ident>, Option<StrLit>) {
+        let mut children = Children::of(pair.clone());
+        let head = children.next();
+        let unknown = Children::of(head.clone()).next_if(Rule::unknown_article);
+        match unknown {
+            Some(unknown) => {
+                let span = self.span(&head);
+                let key = unknown
+                    .into_inner()
+                    .find(|p| p.as_rule() == Rule::ident)
+                    .map(|k| self.build_ident(k));
+                let title = children.next_if(Rule::string).map(|p| self.build_string(p));
+                (Number { value: 0, span }, key, title)
+            }
+            None => {
+                let (number, title) = self.build_clause_open(pair, "an article", "条");
+                (number, None, title)
+            }
+        }
     }
 
     /// Builds `paragraph N "title" {` into the number and the title.
@@ -524,6 +547,7 @@ impl Builder {
         let mut unless = None;
         let mut message = None;
         let mut message_zh = None;
+        let mut cites = Vec::new();
         let mut body = None;
         while let Some(part) = children.next_opt() {
             match part.as_rule() {
@@ -533,6 +557,7 @@ impl Builder {
                 Rule::unless_clause => unless = Some(self.build_unless_clause(part)),
                 Rule::message_clause => message = Some(self.build_message_clause(part)),
                 Rule::message_zh_clause => message_zh = Some(self.build_message_zh_clause(part)),
+                Rule::cites_clause => cites.push(self.build_message_clause(part)),
                 _ => body = Some(self.build_rule_body(part)),
             }
         }
@@ -544,6 +569,7 @@ impl Builder {
             unless,
             message,
             message_zh,
+            cites,
             span,
         }
     }

@@ -43,7 +43,9 @@ fn describe(rule: Rule) -> Option<&'static str> {
         field_decl => "a field",
         list_type => "`list of`",
         set_type => "`set of`",
-        article | article_open | article_number | zh_article | kw_article => "`article`",
+        article | article_open | article_number | zh_article | kw_article | unknown_article
+        | zh_unknown_article => "`article`",
+        question_mark => "`?`",
         paragraph | paragraph_open | paragraph_number | zh_paragraph | kw_paragraph => {
             "`paragraph`"
         }
@@ -57,6 +59,7 @@ fn describe(rule: Rule) -> Option<&'static str> {
         unless_clause => "`unless`",
         message_clause => "`message`",
         message_zh_clause => "`message_zh`",
+        cites_clause | kw_cites => "`cites`",
         require_once | require_deadline | require_expr => "`require`",
         prohibit_once | prohibit_expr => "`prohibit`",
         once => "`once`",
@@ -457,6 +460,7 @@ fn help_for(source: &str, pos: usize, positives: &[Rule], found: &Found) -> Opti
         Rule::kw_unless,
         Rule::kw_message,
         Rule::kw_message_zh,
+        Rule::kw_cites,
     ];
     if positives.contains(&Rule::kw_rule)
         && let Some(word) = found.text.as_deref()
@@ -464,7 +468,7 @@ fn help_for(source: &str, pos: usize, positives: &[Rule], found: &Found) -> Opti
     {
         return Some(
             "the parts of a rule come in this order: `on`, `when`, `require` or `prohibit`, \
-             `unless`, `message`, `message_zh`"
+             `unless`, `message`, `message_zh`, `cites`"
                 .to_owned(),
         );
     }

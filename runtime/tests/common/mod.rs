@@ -85,6 +85,7 @@ fn evidence(label: &str, path: &[u32]) -> Evidence {
 fn clause(article: u32, paragraph: Option<u32>, item: Option<u32>, title: &str) -> Clause {
     Clause {
         article,
+        key: None,
         paragraph,
         item,
         title: Some(title.to_owned()),
@@ -226,6 +227,7 @@ pub fn program() -> Program {
                 message: "a loan needs the member's age, and members must be 12 or older"
                     .to_owned(),
                 message_zh: None,
+                cites: Vec::new(),
                 evidence: vec![evidence("age", &[2])],
             },
             Rule {
@@ -244,6 +246,7 @@ pub fn program() -> Program {
                 }),
                 message: "a member under 16 needs a parent as guarantor".to_owned(),
                 message_zh: Some("未满十六岁的读者须由父母担保".to_owned()),
+                cites: Vec::new(),
                 evidence: vec![evidence("age", &[2]), evidence("guarantor", &[4])],
             },
             Rule {
@@ -259,6 +262,7 @@ pub fn program() -> Program {
                 unless: None,
                 message: "DVDs may not be renewed".to_owned(),
                 message_zh: None,
+                cites: Vec::new(),
                 evidence: vec![evidence("kind", &[3]), evidence("renewed", &[6])],
             },
             Rule {
@@ -290,6 +294,7 @@ pub fn program() -> Program {
                 unless: None,
                 message: "a loan must be returned within 30 days".to_owned(),
                 message_zh: None,
+                cites: Vec::new(),
                 evidence: vec![],
             },
             Rule {
@@ -324,6 +329,7 @@ pub fn program() -> Program {
                 unless: None,
                 message: "a branch with 1000 loans out must have filed a note".to_owned(),
                 message_zh: None,
+                cites: Vec::new(),
                 evidence: vec![],
             },
             Rule {
@@ -342,6 +348,7 @@ pub fn program() -> Program {
                 unless: None,
                 message: "late returns are taken only at the main and east branches".to_owned(),
                 message_zh: None,
+                cites: Vec::new(),
                 evidence: vec![evidence("late", &[2])],
             },
         ],
@@ -404,6 +411,7 @@ fn timed_rule(id: &str, clause: ClauseId, trigger: Trigger, body: Body, message:
         unless: None,
         message: message.to_owned(),
         message_zh: None,
+        cites: Vec::new(),
         evidence: vec![],
     }
 }
