@@ -20,22 +20,30 @@ pub struct Linked {
     pub diagnostics: Vec<Diagnostic>,
 }
 
-/// Orders clauses as the regulation does: article, then paragraph, then item.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct ClauseKey(pub u32, pub Option<u32>, pub Option<u32>);
+/// Orders clauses as the regulation does: article, then paragraph, then item; articles of
+/// unknown number come after the numbered ones, by key.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct ClauseKey(
+    pub u32,
+    pub Option<String>,
+    pub Option<u32>,
+    pub Option<u32>,
+);
 
-impl From<ClausePath> for ClauseKey {
-    fn from(p: ClausePath) -> Self {
-        ClauseKey(p.article, p.paragraph, p.item)
+impl From<&ClausePath> for ClauseKey {
+    fn from(p: &ClausePath) -> Self {
+        let order = if p.key.is_some() { u32::MAX } else { p.article };
+        ClauseKey(order, p.key.clone(), p.paragraph, p.item)
     }
 }
 
 impl Linked {
     /// The index of a clause in the program's clause table.
-    pub fn clause_index(&self, path: ClausePath) -> Option<u32> {
+    pub fn clause_index(&self, path: &ClausePath) -> Option<u32> {
+        let key = ClauseKey::from(path);
         self.clauses
             .keys()
-            .position(|k| *k == ClauseKey::from(path))
+            .position(|k| *k == key)
             .map(|i| i as u32)
     }
 }
@@ -58,13 +66,9 @@ pub fn link_package(db: &dyn salsa::Database, package: Package) -> Linked {
         for item in &parse_file(db, file).ast.items {
             match item {
                 Item::Article(article) => {
-                    let path = ClausePath {
-                        article: article.number.value,
-                        paragraph: None,
-                        item: None,
-                    };
+                    let path = ClausePath::of_article(article);
                     let title = article.title.as_ref().map(|t| t.value.clone());
-                    linker.clause(file, path, article.number.span, title, &article.body, true);
+                    linker.clause(file, &path, article.number.span, title, &article.body, true);
                 }
                 Item::Stray(entry) => {
                     let (what, span) = match entry {
@@ -105,7 +109,7 @@ impl Linker<'_> {
     fn clause(
         &mut self,
         file: SourceFile,
-        path: ClausePath,
+        path: &ClausePath,
         span: Span,
         title: Option<String>,
         body: &[ClauseEntry],
@@ -126,11 +130,12 @@ impl Linker<'_> {
             );
             return;
         }
-        self.spans.insert(key, (file, span));
+        self.spans.insert(key.clone(), (file, span));
         // Below a clause the outline lacks, every sub-clause is missing too: report it once.
         let in_outline = check_outline && self.check_outline(file, path, span);
         let mut clause = ir::Clause {
             article: path.article,
+            key: path.key.clone(),
             paragraph: path.paragraph,
             item: path.item,
             title: title.clone(),
@@ -145,14 +150,14 @@ impl Linker<'_> {
                     }
                     let inner = ClausePath {
                         paragraph: Some(sub.number.value),
-                        ..path
+                        ..path.clone()
                     };
                     let t = sub
                         .title
                         .as_ref()
                         .map(|t| t.value.clone())
                         .or(title.clone());
-                    self.clause(file, inner, sub.number.span, t, &sub.body, in_outline);
+                    self.clause(file, &inner, sub.number.span, t, &sub.body, in_outline);
                 }
                 ClauseEntry::Item(sub) => {
                     if path.item.is_some() {
@@ -161,14 +166,14 @@ impl Linker<'_> {
                     }
                     let inner = ClausePath {
                         item: Some(sub.number.value),
-                        ..path
+                        ..path.clone()
                     };
                     let t = sub
                         .title
                         .as_ref()
                         .map(|t| t.value.clone())
                         .or(title.clone());
-                    self.clause(file, inner, sub.number.span, t, &sub.body, in_outline);
+                    self.clause(file, &inner, sub.number.span, t, &sub.body, in_outline);
                 }
                 ClauseEntry::Rule(rule) => {
                     if let Some((first_file, first)) = self.rules.get(&rule.name.name).copied() {
@@ -197,7 +202,7 @@ impl Linker<'_> {
         self.out.clauses.insert(key, clause);
     }
 
-    fn misplaced(&mut self, file: SourceFile, sub: &SubClause, what: &str, outer: ClausePath) {
+    fn misplaced(&mut self, file: SourceFile, sub: &SubClause, what: &str, outer: &ClausePath) {
         self.out.diagnostics.push(
             Diagnostic::error(
                 Code::MisplacedClause,
@@ -211,7 +216,7 @@ impl Linker<'_> {
     }
 
     /// Reports a clause the outline lacks; returns whether the clause is there.
-    fn check_outline(&mut self, file: SourceFile, path: ClausePath, span: Span) -> bool {
+    fn check_outline(&mut self, file: SourceFile, path: &ClausePath, span: Span) -> bool {
         let Some(outline) = self.outline else {
             return false;
         };
@@ -221,8 +226,45 @@ impl Linker<'_> {
                 .label(format!("not in `{name}`"))
                 .help(help)
         };
-        let Some(article) = outline.article(path.article) else {
-            let last = outline.articles.last().map_or(0, |a| a.number);
+        if let Some(key) = &path.key
+            && outline.article_by_key(key).is_none()
+        {
+            let keys: Vec<String> = outline
+                .articles
+                .iter()
+                .filter_map(|a| a.key.as_ref().map(|k| format!("`{k}`")))
+                .collect();
+            let help = match crate::types::closest(
+                key,
+                outline.articles.iter().filter_map(|a| a.key.as_deref()),
+            ) {
+                Some(close) => format!("did you mean `{close}`?"),
+                None if keys.is_empty() => {
+                    "the outline has no article of unknown number (`第？条【key】`)".to_string()
+                }
+                None => format!(
+                    "the outline's articles of unknown number are {}",
+                    keys.join(", ")
+                ),
+            };
+            self.out.diagnostics.push(error(
+                format!("the regulation has no article of unknown number `{key}`"),
+                help,
+            ));
+            return false;
+        }
+        let found = match &path.key {
+            Some(key) => outline.article_by_key(key),
+            None => outline.article(path.article),
+        };
+        let Some(article) = found else {
+            let last = outline
+                .articles
+                .iter()
+                .filter(|a| a.key.is_none())
+                .map(|a| a.number)
+                .max()
+                .unwrap_or(0);
             self.out.diagnostics.push(error(
                 format!("the regulation has no article {}", path.article),
                 format!("its outline has articles 1 to {last}; check the number against the official text"),
@@ -253,7 +295,10 @@ impl Linker<'_> {
                 self.out.diagnostics.push(error(
                     format!(
                         "{} has no item {i}",
-                        describe(ClausePath { item: None, ..path })
+                        describe(&ClausePath {
+                            item: None,
+                            ..path.clone()
+                        })
                     ),
                     format!("it has {}", count(n, "item")),
                 ));
@@ -273,8 +318,11 @@ fn count(n: usize, what: &str) -> String {
 }
 
 /// "article 8", "article 8 paragraph 2", "article 13 paragraph 1 item 2".
-pub fn describe(p: ClausePath) -> String {
-    let mut s = format!("article {}", p.article);
+pub fn describe(p: &ClausePath) -> String {
+    let mut s = match &p.key {
+        Some(key) => format!("article `{key}`"),
+        None => format!("article {}", p.article),
+    };
     if let Some(par) = p.paragraph {
         s.push_str(&format!(" paragraph {par}"));
     }

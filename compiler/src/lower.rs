@@ -33,7 +33,7 @@ pub fn lower_package(db: &dyn salsa::Database, package: Package) -> Option<Arc<i
             let (Some(trigger), Some(body), Some(clause)) = (
                 rule.trigger.clone(),
                 rule.body.clone(),
-                linked.clause_index(rule.clause),
+                linked.clause_index(&rule.clause),
             ) else {
                 continue;
             };
@@ -54,11 +54,12 @@ pub fn lower_package(db: &dyn salsa::Database, package: Package) -> Option<Arc<i
                     .clone()
                     .unwrap_or_else(|| format!("rule `{}` was not followed", rule.name.name)),
                 message_zh: rule.message_zh.clone(),
+                cites: rule.cites.clone(),
                 evidence: rule.evidence.clone(),
             });
         }
         for ex in &typed.exemptions {
-            if let Some(clause) = linked.clause_index(ex.clause) {
+            if let Some(clause) = linked.clause_index(&ex.clause) {
                 exemptions.push(ir::Exemption {
                     clause,
                     ..ex.exemption.clone()

@@ -15,17 +15,32 @@ use crate::types::{Ty, a, did_you_mean};
 use crate::vocab::{FieldInfo, Vocab};
 
 /// The clause a rule sits in, as written.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct ClausePath {
+    /// The article's number; 0 when `key` names an article of unknown number.
     pub article: u32,
+    pub key: Option<String>,
     pub paragraph: Option<u32>,
     pub item: Option<u32>,
 }
 
 impl ClausePath {
-    /// `art7`, `art8/p1`, `art13/p2/i1`: the clause part of a rule id.
+    /// The path of an article block.
+    pub fn of_article(article: &ast::Article) -> ClausePath {
+        ClausePath {
+            article: article.number.value,
+            key: article.key.as_ref().map(|k| k.name.clone()),
+            paragraph: None,
+            item: None,
+        }
+    }
+
+    /// `art7`, `art8/p1`, `art13/p2/i1`, `art-minors`: the clause part of a rule id.
     pub fn id_segment(&self) -> String {
-        let mut s = format!("art{}", self.article);
+        let mut s = match &self.key {
+            Some(key) => format!("art-{key}"),
+            None => format!("art{}", self.article),
+        };
         if let Some(p) = self.paragraph {
             s.push_str(&format!("/p{p}"));
         }
@@ -47,6 +62,7 @@ pub struct TypedRule {
     pub unless: Option<ir::Expr>,
     pub message: Option<String>,
     pub message_zh: Option<String>,
+    pub cites: Vec<String>,
     pub evidence: Vec<ir::Evidence>,
 }
 
@@ -73,12 +89,8 @@ pub fn typecheck_file(db: &dyn salsa::Database, package: Package, file: SourceFi
     };
     for item in &parse_file(db, file).ast.items {
         if let Item::Article(article) = item {
-            let path = ClausePath {
-                article: article.number.value,
-                paragraph: None,
-                item: None,
-            };
-            check_entries(file, env, vocab, &article.body, path, 0, &mut out);
+            let path = ClausePath::of_article(article);
+            check_entries(file, env, vocab, &article.body, &path, &mut out);
         }
     }
     out
@@ -89,8 +101,7 @@ fn check_entries(
     env: &Env,
     vocab: &Vocab,
     entries: &[ClauseEntry],
-    path: ClausePath,
-    depth: u8,
+    path: &ClausePath,
     out: &mut TypedFile,
 ) {
     for entry in entries {
@@ -98,20 +109,20 @@ fn check_entries(
             ClauseEntry::Paragraph(sub) => {
                 let inner = ClausePath {
                     paragraph: Some(sub.number.value),
-                    ..path
+                    ..path.clone()
                 };
-                check_entries(file, env, vocab, &sub.body, inner, depth + 1, out);
+                check_entries(file, env, vocab, &sub.body, &inner, out);
             }
             ClauseEntry::Item(sub) => {
                 let inner = ClausePath {
                     item: Some(sub.number.value),
-                    ..path
+                    ..path.clone()
                 };
-                check_entries(file, env, vocab, &sub.body, inner, depth + 1, out);
+                check_entries(file, env, vocab, &sub.body, &inner, out);
             }
             ClauseEntry::Rule(rule) => {
                 let mut checker = Checker::new(file, vocab, &env.consts);
-                let typed = checker.rule(rule, path, &env.states);
+                let typed = checker.rule(rule, path.clone(), &env.states);
                 out.diagnostics.append(&mut checker.diags);
                 out.rules.push(typed);
             }
@@ -119,7 +130,7 @@ fn check_entries(
                 let mut checker = Checker::new(file, vocab, &env.consts);
                 if let Some(exemption) = checker.exemption(exempt) {
                     out.exemptions.push(TypedExemption {
-                        clause: path,
+                        clause: path.clone(),
                         exemption,
                     });
                 }
@@ -937,6 +948,7 @@ impl<'a> Checker<'a> {
                 unless: None,
                 message: rule.message.as_ref().map(|m| m.value.clone()),
                 message_zh: rule.message_zh.as_ref().map(|m| m.value.clone()),
+                cites: rule.cites.iter().map(|c| c.value.clone()).collect(),
                 evidence: Vec::new(),
             };
         }
@@ -1093,6 +1105,7 @@ impl<'a> Checker<'a> {
             unless,
             message: rule.message.as_ref().map(|m| m.value.clone()),
             message_zh: rule.message_zh.as_ref().map(|m| m.value.clone()),
+            cites: rule.cites.iter().map(|c| c.value.clone()).collect(),
             evidence: std::mem::take(&mut self.evidence),
         }
     }

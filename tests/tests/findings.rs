@@ -89,3 +89,14 @@ fn the_runtime_links_neither_the_grammar_nor_the_compiler() {
         );
     }
 }
+
+#[test]
+fn an_article_of_unknown_number_is_reported_by_key_with_its_sources() {
+    let mut ws = Workspace::default();
+    let packages = ws
+        .load(&["packages/keyed".into()])
+        .expect("the package loads");
+    let program = ws.program(&packages[0]).expect("the package compiles");
+    let stream = "{\"type\":\"enrollment\",\"time\":\"2025-06-02T09:00:00+08:00\",\"processor\":\"p\",\"subject\":\"s\",\"storage\":\"server\",\"basis\":\"law\",\"purpose\":\"x\",\"retention_days\":3}\n";
+    insta::assert_snapshot!(run(&program, stream, None));
+}
