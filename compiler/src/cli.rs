@@ -20,7 +20,9 @@ pub const USAGE: u8 = 2;
 
 /// Loads and checks packages; returns the workspace, the packages and all diagnostics
 /// (deduplicated: a vocabulary shared by two packages is reported once).
-pub(crate) fn compile(paths: &[PathBuf]) -> Result<(Workspace, Vec<LoadedPackage>, Vec<Diagnostic>), u8> {
+pub(crate) fn compile(
+    paths: &[PathBuf],
+) -> Result<(Workspace, Vec<LoadedPackage>, Vec<Diagnostic>), u8> {
     let mut ws = Workspace::default();
     let packages = ws.load(paths).map_err(|e| {
         eprintln!("error: {e}");
@@ -37,7 +39,12 @@ pub(crate) fn compile(paths: &[PathBuf]) -> Result<(Workspace, Vec<LoadedPackage
     Ok((ws, packages, all))
 }
 
-pub(crate) fn print_diagnostics(ws: &Workspace, diagnostics: &[Diagnostic], format: Format, to_stdout: bool) {
+pub(crate) fn print_diagnostics(
+    ws: &Workspace,
+    diagnostics: &[Diagnostic],
+    format: Format,
+    to_stdout: bool,
+) {
     let text = match format {
         Format::Human => render::human(&ws.db, diagnostics),
         Format::Json => render::json(&ws.db, diagnostics),

@@ -15,6 +15,7 @@ pub mod parse;
 pub mod paths;
 pub mod render;
 pub mod resolve;
+pub mod testcase;
 pub mod typecheck;
 pub mod types;
 pub mod vocab;
