@@ -5,11 +5,13 @@ use std::io::{BufRead, BufReader, BufWriter, Write};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use edict_compiler::coverage::{CoverageRow, Status};
 use edict_compiler::driver::LoadedPackage;
 use edict_compiler::{Diagnostic, Workspace, render};
 use edict_runtime::bundle::Bundle;
 use edict_runtime::calendar::{self, Calendar};
 use edict_runtime::engine::{Engine, EngineOptions, Summary, run_stream};
+use edict_runtime::finding::Finding;
 use edict_runtime::{ir, time};
 
 use crate::Format;
@@ -140,7 +142,7 @@ pub fn build(paths: &[PathBuf], output: &Path, format: Format) -> u8 {
 }
 
 pub struct RunArgs {
-    pub bundle: Option<PathBuf>,
+    pub bundles: Vec<PathBuf>,
     pub paths: Vec<PathBuf>,
     pub events: Option<PathBuf>,
     pub as_of: Option<String>,
@@ -149,20 +151,23 @@ pub struct RunArgs {
 }
 
 pub fn run(args: RunArgs) -> u8 {
-    let program = match (&args.bundle, args.paths.is_empty()) {
-        (Some(path), _) => match read_bundle(path) {
-            Ok(p) => p,
+    let mut programs: Vec<ir::Program> = Vec::new();
+    for path in &args.bundles {
+        match read_bundle(path) {
+            Ok(p) => programs.push(p),
             Err(code) => return code,
-        },
-        (None, false) => match single_program(&args.paths, Format::Human) {
-            Ok(p) => (*p).clone(),
-            Err(code) => return code,
-        },
-        (None, true) => {
-            eprintln!("error: nothing to run: give `--bundle FILE` or policy paths");
-            return USAGE;
         }
-    };
+    }
+    if !args.paths.is_empty() {
+        match all_programs(&args.paths) {
+            Ok(found) => programs.extend(found.iter().map(|p| (**p).clone())),
+            Err(code) => return code,
+        }
+    }
+    if programs.is_empty() {
+        eprintln!("error: nothing to run: give `--bundle FILE` or policy paths");
+        return USAGE;
+    }
     let as_of = match &args.as_of {
         None => None,
         Some(text) => match time::parse_rfc3339(text) {
@@ -178,13 +183,17 @@ pub fn run(args: RunArgs) -> u8 {
     let options = EngineOptions {
         allowed_lateness_seconds: i64::from(args.allowed_lateness),
     };
-    let engine = match Engine::with_options(program, options) {
-        Ok(engine) => engine,
-        Err(e) => {
-            eprintln!("error: the policy cannot be run: {e}");
-            return FAILED;
+    let mut engines = Vec::new();
+    for program in programs {
+        let id = program.regulation.id.clone();
+        match Engine::with_options(program, options) {
+            Ok(engine) => engines.push((Arc::<str>::from(id), engine)),
+            Err(e) => {
+                eprintln!("error: the policy `{id}` cannot be run: {e}");
+                return FAILED;
+            }
         }
-    };
+    }
     let reader: Box<dyn BufRead> = match args.events.as_deref() {
         None => Box::new(std::io::stdin().lock()),
         Some(p) if p == Path::new("-") => Box::new(std::io::stdin().lock()),
@@ -206,28 +215,105 @@ pub fn run(args: RunArgs) -> u8 {
             }
         },
     };
+    let several = engines.len() > 1;
     let mut write_error: Option<std::io::Error> = None;
-    let result = run_stream(engine, reader, as_of, &mut |finding| {
+    let mut emit = |regulation: &Arc<str>, mut finding: Finding| {
+        // With several regulations, a rejected line names the one whose vocabulary refused it.
+        if several && finding.regulation.is_none() {
+            finding.regulation = Some(Arc::clone(regulation));
+        }
         if write_error.is_none()
             && let Err(e) = finding.write_json_line(&mut writer)
         {
             write_error = Some(e);
         }
-    });
-    let flushed = writer.flush();
-    let summary = match result {
+    };
+    let summaries = match run_all(engines, reader, as_of, &mut emit) {
         Ok(s) => s,
         Err(e) => {
             eprintln!("error: reading the events failed: {e}");
             return USAGE;
         }
     };
+    drop(emit);
+    let flushed = writer.flush();
     if let Some(e) = write_error.or(flushed.err()) {
         eprintln!("error: writing the findings failed: {e}");
         return USAGE;
     }
-    eprintln!("{}", describe_summary(&summary));
-    if summary.rejected > 0 { FAILED } else { OK }
+    let mut rejected = false;
+    for (regulation, summary) in &summaries {
+        if several {
+            eprintln!("{regulation}:");
+        }
+        eprintln!("{}", describe_summary(summary));
+        rejected |= summary.rejected > 0;
+    }
+    if rejected { FAILED } else { OK }
+}
+
+/// Feeds each line of the stream to every engine in turn, then closes them all.
+fn run_all(
+    mut engines: Vec<(Arc<str>, Engine)>,
+    mut reader: impl BufRead,
+    as_of: Option<i64>,
+    emit: &mut impl FnMut(&Arc<str>, Finding),
+) -> std::io::Result<Vec<(Arc<str>, Summary)>> {
+    if let [(regulation, _)] = engines.as_slice() {
+        // One engine: the runtime's own loop.
+        let regulation = Arc::clone(regulation);
+        let Some((_, engine)) = engines.pop() else {
+            return Ok(Vec::new());
+        };
+        let summary = run_stream(engine, reader, as_of, &mut |f| emit(&regulation, f))?;
+        return Ok(vec![(regulation, summary)]);
+    }
+    let mut buffer = Vec::with_capacity(1024);
+    let mut line_no: u64 = 0;
+    loop {
+        buffer.clear();
+        if reader.read_until(b'\n', &mut buffer)? == 0 {
+            break;
+        }
+        line_no += 1;
+        let mut line = buffer.as_slice();
+        if let Some(rest) = line.strip_suffix(b"\n") {
+            line = rest;
+        }
+        if let Some(rest) = line.strip_suffix(b"\r") {
+            line = rest;
+        }
+        for (regulation, engine) in &mut engines {
+            engine.process_line_bytes(line_no, line, &mut |f| emit(regulation, f));
+        }
+    }
+    Ok(engines
+        .into_iter()
+        .map(|(regulation, engine)| {
+            let summary = engine.finish(as_of, &mut |f| emit(&regulation, f));
+            (regulation, summary)
+        })
+        .collect())
+}
+
+/// The programs of every regulation package among `paths`.
+fn all_programs(paths: &[PathBuf]) -> Result<Vec<Arc<ir::Program>>, u8> {
+    let (ws, packages, diagnostics) = compile(paths)?;
+    print_diagnostics(&ws, &diagnostics, Format::Human, false);
+    let (errors, _) = tally(&diagnostics);
+    if errors > 0 {
+        eprintln!(
+            "error: the policy has {}; nothing was run",
+            plural(errors, "error")
+        );
+        return Err(FAILED);
+    }
+    let programs: Vec<Arc<ir::Program>> = packages.iter().filter_map(|p| ws.program(p)).collect();
+    if programs.is_empty() {
+        eprintln!("error: no regulation package found (no file has a `regulation` header)");
+        return Err(USAGE);
+    }
+    Ok(programs)
 }
 
 fn read_bundle(path: &Path) -> Result<ir::Program, u8> {
@@ -313,7 +399,129 @@ const WEEKDAYS: [&str; 7] = [
 ];
 
 pub fn coverage(paths: &[PathBuf], format: Format) -> u8 {
-    let _ = (paths, format);
-    eprintln!("error: `edict coverage` is not available yet");
-    USAGE
+    let (ws, packages, diagnostics) = match compile(paths) {
+        Ok(x) => x,
+        Err(code) => return code,
+    };
+    let (errors, _) = tally(&diagnostics);
+    if errors > 0 {
+        print_diagnostics(&ws, &diagnostics, format, false);
+        eprintln!(
+            "error: the policy has {}; fix them to see its coverage",
+            plural(errors, "error")
+        );
+        return FAILED;
+    }
+    let mut any = false;
+    for package in &packages {
+        let Some(rows) = edict_compiler::coverage::coverage(&ws.db, package.package) else {
+            continue;
+        };
+        any = true;
+        let regulation = ws
+            .program(package)
+            .map(|p| p.regulation.id.clone())
+            .unwrap_or_default();
+        match format {
+            Format::Human => print!("{}", coverage_table(&regulation, &rows)),
+            Format::Json => {
+                for row in &rows {
+                    println!("{}", coverage_json(&regulation, row));
+                }
+            }
+        }
+    }
+    if !any {
+        eprintln!("error: no regulation package found (no file has a `regulation` header)");
+        return USAGE;
+    }
+    OK
+}
+
+fn coverage_table(regulation: &str, rows: &[CoverageRow]) -> String {
+    let width = rows
+        .iter()
+        .map(|r| r.clause.chars().count())
+        .max()
+        .unwrap_or(0);
+    let title_width = rows
+        .iter()
+        .map(|r| r.title.as_deref().map_or(0, |t| t.chars().count()))
+        .max()
+        .unwrap_or(0)
+        .min(40);
+    let mut out = format!("coverage of {regulation}\n");
+    let (mut implemented, mut unchecked, mut missing) = (0, 0, 0);
+    for row in rows {
+        let status = match &row.status {
+            Status::Implemented { rules, inherited } => {
+                implemented += 1;
+                let names: Vec<&str> = rules
+                    .iter()
+                    .map(|r| r.rsplit('/').next().unwrap_or(r))
+                    .collect();
+                let exemptions = rules.iter().filter(|r| r.starts_with("exempt ")).count();
+                let mut counts = Vec::new();
+                if rules.len() > exemptions {
+                    counts.push(plural(rules.len() - exemptions, "rule"));
+                }
+                if exemptions > 0 {
+                    counts.push(plural(exemptions, "exemption"));
+                }
+                let via = if *inherited {
+                    " (on the whole article)"
+                } else {
+                    ""
+                };
+                format!("{}{via}: {}", counts.join(" and "), names.join(", "))
+            }
+            Status::NotCheckable(reason) => {
+                unchecked += 1;
+                format!("not checkable: {reason}")
+            }
+            Status::Missing => {
+                missing += 1;
+                "MISSING: no rule and no `not_checkable`".to_string()
+            }
+        };
+        let title: String = row
+            .title
+            .as_deref()
+            .unwrap_or("")
+            .chars()
+            .take(40)
+            .collect();
+        out.push_str(&format!(
+            "  {:<width$}  {:<title_width$}  {status}\n",
+            row.clause, title
+        ));
+    }
+    out.push_str(&format!(
+        "{}: {implemented} implemented, {unchecked} not checkable, {missing} missing\n",
+        plural(rows.len(), "clause")
+    ));
+    out
+}
+
+fn coverage_json(regulation: &str, row: &CoverageRow) -> String {
+    let (status, rules, reason, inherited) = match &row.status {
+        Status::Implemented { rules, inherited } => {
+            ("implemented", rules.clone(), None, *inherited)
+        }
+        Status::NotCheckable(reason) => ("not_checkable", Vec::new(), Some(reason.clone()), false),
+        Status::Missing => ("missing", Vec::new(), None, false),
+    };
+    serde_json::json!({
+        "regulation": regulation,
+        "clause": row.clause,
+        "article": row.article,
+        "clause_key": row.key,
+        "paragraph": row.paragraph,
+        "title": row.title,
+        "status": status,
+        "rules": rules,
+        "inherited": inherited,
+        "reason": reason,
+    })
+    .to_string()
 }

@@ -6,6 +6,7 @@
 //! tests render diagnostics ([`render`]).
 
 pub mod check;
+pub mod coverage;
 pub mod db;
 pub mod diagnostic;
 pub mod driver;

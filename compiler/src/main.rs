@@ -85,12 +85,13 @@ enum Command {
         /// Policy sources whose `calendar` blocks extend the working-day calendar.
         paths: Vec<PathBuf>,
     },
-    /// Evaluate an event stream (JSON Lines) and print findings as JSON Lines.
+    /// Evaluate an event stream (JSON Lines) against one or more regulations; print findings
+    /// as JSON Lines.
     Run {
-        /// A bundle built by `edict build`.
-        #[arg(long, conflicts_with = "paths")]
-        bundle: Option<PathBuf>,
-        /// Policy sources to compile instead of a bundle.
+        /// A bundle built by `edict build`; repeat to judge the stream against several.
+        #[arg(long = "bundle")]
+        bundles: Vec<PathBuf>,
+        /// Policy sources to compile (every regulation package found is run).
         paths: Vec<PathBuf>,
         /// The event stream; `-` or absent reads standard input.
         #[arg(long)]
@@ -126,14 +127,14 @@ fn main() -> ExitCode {
             paths,
         } => cli::deadline(&from, working_days, days, &paths),
         Command::Run {
-            bundle,
+            bundles,
             paths,
             events,
             as_of,
             output,
             allowed_lateness,
         } => cli::run(cli::RunArgs {
-            bundle,
+            bundles,
             paths,
             events,
             as_of,

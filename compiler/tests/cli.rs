@@ -225,3 +225,92 @@ fn usage_and_missing_files_exit_2_with_a_plain_message() {
     let out = edict(&["run"]);
     assert_eq!(code(&out), 2);
 }
+
+#[test]
+fn coverage_accounts_for_every_clause_of_the_measures() {
+    let out = edict(&["coverage", MEASURES]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let text = stdout(&out);
+    assert!(
+        text.contains("30 clauses: 16 implemented, 14 not checkable, 0 missing"),
+        "{text}"
+    );
+    assert!(text.contains("art 7 "), "{text}");
+
+    let out = edict(&["coverage", MEASURES, "--format", "json"]);
+    let rows: Vec<serde_json::Value> = stdout(&out)
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("one JSON object per line"))
+        .collect();
+    assert_eq!(rows.len(), 30);
+    let art7 = rows
+        .iter()
+        .find(|r| r["clause"] == "art 7")
+        .expect("art 7 row");
+    assert_eq!(art7["status"], "implemented");
+    assert_eq!(art7["rules"][0], "measures-2025/art7/guardian-consent");
+}
+
+#[test]
+fn coverage_reports_a_clause_without_rules_as_missing() {
+    let package = broken_copy(
+        "coverage",
+        "security-and-filing.edict",
+        "not_checkable \"encryption",
+        "// not_checkable \"encryption",
+    );
+    let out = edict(&["coverage", package.to_str().expect("utf-8 path")]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let text = stdout(&out);
+    assert!(text.contains("MISSING"), "{text}");
+    assert!(text.contains("1 missing"), "{text}");
+}
+
+#[test]
+fn one_stream_against_two_regulations_names_the_regulation_of_each_finding() {
+    let out = edict(&[
+        "run",
+        MEASURES,
+        "../policies/draft-2023",
+        "--events",
+        "../policies/draft-2023/examples/versions.jsonl",
+    ]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let regulations: std::collections::BTreeSet<String> = stdout(&out)
+        .lines()
+        .map(|l| {
+            let v: serde_json::Value = serde_json::from_str(l).expect("JSON finding");
+            v["regulation"].as_str().unwrap_or_default().to_string()
+        })
+        .collect();
+    assert_eq!(
+        regulations.into_iter().collect::<Vec<_>>(),
+        ["draft-2023", "measures-2025"]
+    );
+    assert!(stderr(&out).contains("draft-2023:") && stderr(&out).contains("measures-2025:"));
+}
+
+#[test]
+fn a_bad_line_is_reported_once_per_regulation_with_its_name() {
+    let dir = scratch("two-bad");
+    let events = dir.join("events.jsonl");
+    std::fs::write(&events, "{not json\n").expect("write");
+    let out = edict(&[
+        "run",
+        MEASURES,
+        "../policies/draft-2023",
+        "--events",
+        events.to_str().expect("utf-8 path"),
+    ]);
+    assert_eq!(code(&out), 1);
+    let lines: Vec<serde_json::Value> = stdout(&out)
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("JSON finding"))
+        .collect();
+    assert_eq!(lines.len(), 2);
+    assert!(
+        lines
+            .iter()
+            .all(|f| f["finding"] == "input_error" && f["line"] == 1)
+    );
+}
