@@ -235,7 +235,6 @@ pub fn run(args: RunArgs) -> u8 {
             return USAGE;
         }
     };
-    drop(emit);
     let flushed = writer.flush();
     if let Some(e) = write_error.or(flushed.err()) {
         eprintln!("error: writing the findings failed: {e}");

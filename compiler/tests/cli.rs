@@ -1,5 +1,10 @@
 //! The `edict` command as CI scripts and services use it: exit status, output streams, files.
 
+#![allow(
+    clippy::expect_used,
+    reason = "a test fails loudly when its fixtures are missing or broken"
+)]
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 

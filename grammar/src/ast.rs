@@ -60,6 +60,10 @@ pub struct File {
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[expect(
+    clippy::large_enum_variant,
+    reason = "a file holds a handful of items; boxing would only add noise to every pattern"
+)]
 pub enum Item {
     Regulation(Regulation),
     Vocabulary(Vocabulary),
@@ -171,6 +175,10 @@ pub struct Article {
 
 /// What may stand inside an article, paragraph or item.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[expect(
+    clippy::large_enum_variant,
+    reason = "entries are few per clause; boxing would only add noise to every pattern"
+)]
 pub enum ClauseEntry {
     /// `paragraph N ["title"] { … }` (第N款)
     Paragraph(SubClause),

@@ -1,6 +1,11 @@
 //! Every diagnostic code, triggered by a fixture in `tests/diagnostics/`, rendered as a user
 //! sees it; and the catalogue in `docs/diagnostics.md`, generated from the same fixtures.
 
+#![allow(
+    clippy::expect_used,
+    reason = "a test fails loudly when its fixtures are missing or broken"
+)]
+
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 

@@ -1,6 +1,11 @@
 //! Art 15(1) filing at 100,000 stored persons, on a generated stream of 300,000 enrollments
 //! across three processors: one files on time, one files late, one never reaches the threshold.
 
+#![allow(
+    clippy::expect_used,
+    reason = "a test fails loudly when its fixtures are missing or broken"
+)]
+
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
@@ -29,8 +34,7 @@ fn line(out: &mut String, time: i64, body: &str) {
 fn stream() -> String {
     let processors = ["prompt-estate", "tardy-bank", "small-shop"];
     let mut out = String::with_capacity(300_000 * 330);
-    let mut time = START - 3_600;
-    for p in processors {
+    for (time, p) in (START - 3_600..).zip(processors) {
         line(
             &mut out,
             time,
@@ -38,7 +42,6 @@ fn stream() -> String {
                 "\"type\":\"assessment\",\"processor\":\"{p}\",\"assessment\":\"pia-{p}\",\"purposes\":[\"access_control\"]"
             ),
         );
-        time += 1;
     }
     let mut time = START;
     for i in 0..100_000 {

@@ -1,6 +1,11 @@
 //! What users see from the 2025 Measures: the pretty-printed program and the findings for each
 //! example stream in `policies/measures-2025/examples/`.
 
+#![allow(
+    clippy::expect_used,
+    reason = "a test fails loudly when its fixtures are missing or broken"
+)]
+
 use std::sync::Arc;
 
 use edict_compiler::Workspace;

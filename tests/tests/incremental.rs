@@ -1,5 +1,10 @@
 //! Incremental re-checking: an edit to one rule re-runs the queries of its file only.
 
+#![allow(
+    clippy::expect_used,
+    reason = "a test fails loudly when its fixtures are missing or broken"
+)]
+
 use std::path::PathBuf;
 
 use edict_compiler::db::SourceFile;

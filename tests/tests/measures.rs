@@ -2,6 +2,11 @@
 //! Chinese-keyword article equals its English twin, and breaking it is reported at the right
 //! line.
 
+#![allow(
+    clippy::expect_used,
+    reason = "a test fails loudly when its fixtures are missing or broken"
+)]
+
 use std::path::{Path, PathBuf};
 
 use edict_compiler::{Code, Workspace, render};

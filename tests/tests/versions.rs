@@ -2,6 +2,11 @@
 //! persons must file under the 2023 draft (more than 10,000) but not under the 2025 Measures
 //! (100,000).
 
+#![allow(
+    clippy::expect_used,
+    reason = "a test fails loudly when its fixtures are missing or broken"
+)]
+
 use std::collections::BTreeSet;
 
 use edict_compiler::Workspace;
