@@ -10,7 +10,7 @@ use edict_compiler::driver::LoadedPackage;
 use edict_compiler::{Diagnostic, Workspace, render};
 use edict_runtime::bundle::Bundle;
 use edict_runtime::calendar::{self, Calendar};
-use edict_runtime::engine::{Engine, EngineOptions, Summary, run_stream};
+use edict_runtime::engine::{Engine, EngineOptions, Summary, for_each_line, run_stream};
 use edict_runtime::finding::Finding;
 use edict_runtime::{ir, time};
 
@@ -254,7 +254,7 @@ pub fn run(args: RunArgs) -> u8 {
 /// Feeds each line of the stream to every engine in turn, then closes them all.
 fn run_all(
     mut engines: Vec<(Arc<str>, Engine)>,
-    mut reader: impl BufRead,
+    reader: impl BufRead,
     as_of: Option<i64>,
     emit: &mut impl FnMut(&Arc<str>, Finding),
 ) -> std::io::Result<Vec<(Arc<str>, Summary)>> {
@@ -267,25 +267,11 @@ fn run_all(
         let summary = run_stream(engine, reader, as_of, &mut |f| emit(&regulation, f))?;
         return Ok(vec![(regulation, summary)]);
     }
-    let mut buffer = Vec::with_capacity(1024);
-    let mut line_no: u64 = 0;
-    loop {
-        buffer.clear();
-        if reader.read_until(b'\n', &mut buffer)? == 0 {
-            break;
-        }
-        line_no += 1;
-        let mut line = buffer.as_slice();
-        if let Some(rest) = line.strip_suffix(b"\n") {
-            line = rest;
-        }
-        if let Some(rest) = line.strip_suffix(b"\r") {
-            line = rest;
-        }
+    for_each_line(reader, |line_no, line| {
         for (regulation, engine) in &mut engines {
             engine.process_line_bytes(line_no, line, &mut |f| emit(regulation, f));
         }
-    }
+    })?;
     Ok(engines
         .into_iter()
         .map(|(regulation, engine)| {

@@ -53,7 +53,7 @@ mod tests {
     fn resolves_relative_to_the_importing_file() {
         assert_eq!(
             resolve(
-                "policies/measures-2025/measures.edict",
+                "policies/some-regulation/header.edict",
                 "../vocabulary/face.edict"
             ),
             "policies/vocabulary/face.edict"

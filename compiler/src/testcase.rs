@@ -92,9 +92,9 @@ pub enum Scope {
 /// A rule id or id prefix as the test file writes it, and the full id it stands for.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RuleRef {
-    /// As written, e.g. `art7/guardian-consent` or `measures-2025/art7`.
+    /// As written, e.g. `art7/some-rule` or `reg/art7`.
     pub written: String,
-    /// The full id or prefix, e.g. `measures-2025/art7/guardian-consent`; the same as
+    /// The full id or prefix, e.g. `reg/art7/some-rule`; the same as
     /// `written` until [`resolve`] adds the regulation's id.
     pub id: String,
     /// The line of the test file that names it.
@@ -110,8 +110,8 @@ impl RuleRef {
         }
     }
 
-    /// Whether `rule` is this id or lies under it (`measures-2025/art8` covers
-    /// `measures-2025/art8/p2/retention`, not `measures-2025/art80/…`).
+    /// Whether `rule` is this id or lies under it (`reg/art8` covers
+    /// `reg/art8/p2/some-rule`, not `reg/art80/…`).
     pub fn covers(&self, rule: &str) -> bool {
         rule == self.id
             || rule
@@ -162,7 +162,7 @@ impl Case {
 /// program: an expectation or `covered elsewhere` names one rule, a scope entry one or more.
 ///
 /// A reference whose first segment is not the regulation's id is read as relative to it
-/// (`art7/guardian-consent` in a `measures-2025` test is `measures-2025/art7/guardian-consent`).
+/// (`art7/some-rule` in a `reg` test is `reg/art7/some-rule`).
 pub fn resolve(file: &mut TestFile, regulation: &str, rules: &[&str]) -> Vec<TestFileError> {
     let mut errors = Vec::new();
     let path = file.path.clone();

@@ -5,50 +5,11 @@
     reason = "a test fails loudly when its fixtures are missing or broken"
 )]
 
+mod common;
+
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
 
-const MEASURES: &str = "../policies/measures-2025";
-
-fn edict(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_edict"))
-        .args(args)
-        .output()
-        .expect("the edict binary runs")
-}
-
-fn code(out: &Output) -> i32 {
-    out.status.code().unwrap_or(-1)
-}
-
-fn stdout(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
-
-fn stderr(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stderr).into_owned()
-}
-
-/// A fresh scratch folder for one test.
-fn scratch(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("edict-cli-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).expect("scratch folder");
-    dir
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).expect("target folder");
-    for entry in std::fs::read_dir(from).expect("source folder").flatten() {
-        let path = entry.path();
-        let target = to.join(entry.file_name());
-        if path.is_dir() {
-            copy_dir(&path, &target);
-        } else {
-            std::fs::copy(&path, &target).expect("copy");
-        }
-    }
-}
+use common::*;
 
 /// A copy of the policy library in a scratch folder, with one edit applied to one file.
 fn broken_copy(name: &str, file: &str, from: &str, to: &str) -> PathBuf {

@@ -7,45 +7,14 @@
     reason = "a helper that cannot run the command or prepare its files fails the test"
 )]
 
+mod common;
+
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
 
-const MEASURES: &str = "../policies/measures-2025";
-
-fn edict(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_edict"))
-        .args(args)
-        .output()
-        .expect("the edict binary runs")
-}
-
-fn code(out: &Output) -> i32 {
-    out.status.code().unwrap_or(-1)
-}
-
-fn stdout(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
-
-fn stderr(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stderr).into_owned()
-}
+use common::*;
 
 fn last_line(text: &str) -> &str {
     text.lines().last().unwrap_or_default()
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).expect("target folder");
-    for entry in std::fs::read_dir(from).expect("source folder").flatten() {
-        let path = entry.path();
-        let target = to.join(entry.file_name());
-        if path.is_dir() {
-            copy_dir(&path, &target);
-        } else {
-            std::fs::copy(&path, &target).expect("copy");
-        }
-    }
 }
 
 /// A copy of the policy library in a fresh scratch folder; gives the copy of the Measures.

@@ -38,7 +38,7 @@ pub struct Program {
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Regulation {
-    /// e.g. `measures-2025`
+    /// e.g. `library-rules`
     pub id: String,
     pub title: Option<String>,
     pub title_en: Option<String>,

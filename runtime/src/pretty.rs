@@ -2,7 +2,7 @@
 //! snapshot tests.
 //!
 //! Names are resolved through the program's tables: fields print as `e.consent.given_by`, enum
-//! values as `consent_giver::guardian`, clauses as `art 7(1)`.
+//! values as `loan_kind::reference`, clauses as `art 7(1)`.
 //! The trigger slot prints as `e` (or `k` when it holds the key of a `reaches` trigger) and the
 //! pattern slot as `p`; the IR keeps no variable names.
 //! An index that the tables lack prints as `#N` rather than failing.
