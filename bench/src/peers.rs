@@ -1,0 +1,210 @@
+//! Edict beside regorus (Rego) and Cedar on the per-event rules of the Measures: the same
+//! events, the same checks, the same verdicts.
+//!
+//! The peers run in a child process, `bench/peers` (a workspace of its own), built on demand
+//! with the cargo that runs this benchmark; they report their timings and verdicts as JSON.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::Instant;
+
+use edict_generator::PER_EVENT_RULES;
+use edict_runtime::engine::Engine;
+use edict_runtime::event::Event;
+use edict_runtime::finding::{Finding, FindingKind};
+use edict_runtime::ir::Program;
+
+/// A verdict: the per-event rules an event breaks, as a bit set over [`PER_EVENT_RULES`].
+pub type Verdict = u16;
+
+fn rule_bit(id: &str) -> Result<Verdict, String> {
+    PER_EVENT_RULES
+        .iter()
+        .position(|r| *r == id)
+        .map(|i| 1 << i)
+        .ok_or_else(|| format!("unknown rule id `{id}`"))
+}
+
+pub fn describe(v: Verdict) -> String {
+    let names: Vec<&str> = PER_EVENT_RULES
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| v & (1 << i) != 0)
+        .map(|(_, r)| *r)
+        .collect();
+    format!("{{{}}}", names.join(", "))
+}
+
+/// Timings of one engine over the peer stream.
+#[derive(Clone, Debug)]
+pub struct EngineRun {
+    pub name: &'static str,
+    /// Decisions per second, timed over the whole sequence in one go.
+    pub batch_per_second: f64,
+    /// Per-decision latencies in nanoseconds, each decision timed on its own.
+    pub median_ns: f64,
+    pub p99_ns: f64,
+    /// Decisions per second from the JSON line (parse + decide), timed in one go.
+    pub from_json_per_second: f64,
+    pub verdicts: Vec<Verdict>,
+}
+
+fn percentile(sorted: &[u64], q: f64) -> f64 {
+    if sorted.is_empty() {
+        return 0.0;
+    }
+    let at = ((sorted.len() - 1) as f64 * q).round() as usize;
+    sorted[at] as f64
+}
+
+fn latencies(mut ns: Vec<u64>) -> (f64, f64) {
+    ns.sort_unstable();
+    (percentile(&ns, 0.5), percentile(&ns, 0.99))
+}
+
+/// The Measures restricted to their per-event rules (states dropped: no per-event rule reads
+/// them), so that Edict does the same checks as the peers and nothing more.
+pub fn per_event_program(full: &Program) -> Result<Program, String> {
+    let mut program = full.clone();
+    program
+        .rules
+        .retain(|r| PER_EVENT_RULES.contains(&r.id.as_str()));
+    if program.rules.len() != PER_EVENT_RULES.len() {
+        let ids: Vec<&str> = program.rules.iter().map(|r| r.id.as_str()).collect();
+        return Err(format!(
+            "expected the {} per-event rules in the compiled Measures, found {ids:?}",
+            PER_EVENT_RULES.len()
+        ));
+    }
+    program.states.clear();
+    Ok(program)
+}
+
+fn edict_verdict(verdict: &mut Verdict, finding: &Finding) {
+    if finding.finding == FindingKind::Violation
+        && let Some(rule) = finding.rule.as_deref()
+        && let Ok(bit) = rule_bit(rule)
+    {
+        *verdict |= bit;
+    }
+}
+
+pub fn run_edict(program: &Program, lines: &[String]) -> Result<EngineRun, String> {
+    let fresh = || Engine::new(program.clone()).map_err(|e| e.to_string());
+    let mut engine = fresh()?;
+    let events: Vec<Event> = lines
+        .iter()
+        .map(|l| engine.decoder().decode(l).map_err(|e| e.to_string()))
+        .collect::<Result<_, _>>()?;
+
+    // Each decision timed on its own (the clock's own cost, about 20 ns, is included).
+    let mut verdicts = Vec::with_capacity(events.len());
+    let mut ns = Vec::with_capacity(events.len());
+    for (i, event) in events.iter().enumerate() {
+        let mut verdict = 0;
+        let began = Instant::now();
+        engine.process_event(i as u64 + 1, event, &mut |f| {
+            edict_verdict(&mut verdict, &f)
+        });
+        ns.push(began.elapsed().as_nanos() as u64);
+        verdicts.push(verdict);
+    }
+    let (median_ns, p99_ns) = latencies(ns);
+
+    // The whole sequence in one go.
+    let mut engine = fresh()?;
+    let mut sink = 0u64;
+    let began = Instant::now();
+    for (i, event) in events.iter().enumerate() {
+        engine.process_event(i as u64 + 1, event, &mut |f| {
+            sink += u64::from(f.finding == FindingKind::Violation);
+        });
+    }
+    let batch = began.elapsed().as_secs_f64();
+
+    let mut engine = fresh()?;
+    let began = Instant::now();
+    for (i, line) in lines.iter().enumerate() {
+        engine.process_line(i as u64 + 1, line, &mut |f| {
+            sink += u64::from(f.finding == FindingKind::Violation);
+        });
+    }
+    let from_json = began.elapsed().as_secs_f64();
+    std::hint::black_box(sink);
+
+    let n = events.len() as f64;
+    Ok(EngineRun {
+        name: "Edict",
+        batch_per_second: n / batch,
+        median_ns,
+        p99_ns,
+        from_json_per_second: n / from_json,
+        verdicts,
+    })
+}
+
+/// Builds the peer crate and runs it over the stream in `events`.
+pub fn run_peers(root: &Path, events: &Path) -> Result<Vec<EngineRun>, String> {
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let target = std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| root.join("target"))
+        .join("peers");
+    let manifest = root.join("bench/peers/Cargo.toml");
+    eprintln!(
+        "  building the peers (regorus, Cedar): {}",
+        manifest.display()
+    );
+    let status = Command::new(&cargo)
+        .args(["build", "--release", "--quiet", "--manifest-path"])
+        .arg(&manifest)
+        .arg("--target-dir")
+        .arg(&target)
+        .env_remove("CARGO_TARGET_DIR")
+        .status()
+        .map_err(|e| format!("cannot run cargo: {e}"))?;
+    if !status.success() {
+        return Err("the peer engines did not build".into());
+    }
+    let output = Command::new(target.join("release/edict-bench-peers"))
+        .arg(events)
+        .stderr(std::process::Stdio::inherit())
+        .output()
+        .map_err(|e| format!("cannot run the peers: {e}"))?;
+    if !output.status.success() {
+        return Err("the peer engines failed".into());
+    }
+    let report: serde_json::Value =
+        serde_json::from_slice(&output.stdout).map_err(|e| format!("bad peer report: {e}"))?;
+    let events = report["events"].as_u64().unwrap_or(0) as usize;
+    let mut runs = Vec::new();
+    for engine in report["engines"].as_array().into_iter().flatten() {
+        let number = |key: &str| engine[key].as_f64().unwrap_or(f64::NAN);
+        let mut verdicts = vec![0; events];
+        for (line, ids) in engine["violations"].as_object().into_iter().flatten() {
+            let line: usize = line.parse().map_err(|_| "bad line in the peer report")?;
+            let slot = verdicts
+                .get_mut(line.wrapping_sub(1))
+                .ok_or("line out of range in the peer report")?;
+            for id in ids.as_array().into_iter().flatten() {
+                *slot |= rule_bit(id.as_str().unwrap_or_default())?;
+            }
+        }
+        let name = match engine["name"].as_str() {
+            Some("Cedar") => "Cedar",
+            _ => "regorus (Rego)",
+        };
+        runs.push(EngineRun {
+            name,
+            batch_per_second: number("batch_per_second"),
+            median_ns: number("median_ns"),
+            p99_ns: number("p99_ns"),
+            from_json_per_second: number("from_json_per_second"),
+            verdicts,
+        });
+    }
+    if runs.len() != 2 {
+        return Err("the peer report does not have two engines".into());
+    }
+    Ok(runs)
+}
