@@ -143,37 +143,42 @@ impl Linker<'_> {
         };
         for entry in body {
             match entry {
-                ClauseEntry::Paragraph(sub) => {
-                    if path.paragraph.is_some() || path.item.is_some() {
-                        self.misplaced(file, sub, "a paragraph", path);
+                ClauseEntry::Paragraph(sub) | ClauseEntry::Item(sub) => {
+                    let is_item = matches!(entry, ClauseEntry::Item(_));
+                    let (what, fits) = if is_item {
+                        ("an item", path.item.is_none())
+                    } else {
+                        (
+                            "a paragraph",
+                            path.paragraph.is_none() && path.item.is_none(),
+                        )
+                    };
+                    if !fits {
+                        self.misplaced(file, sub, what, path);
                         continue;
                     }
-                    let inner = ClausePath {
-                        paragraph: Some(sub.number.value),
-                        ..path.clone()
+                    let number = Some(sub.number.value);
+                    let inner = if is_item {
+                        ClausePath {
+                            item: number,
+                            ..path.clone()
+                        }
+                    } else {
+                        ClausePath {
+                            paragraph: number,
+                            ..path.clone()
+                        }
                     };
-                    let t = sub
-                        .title
-                        .as_ref()
-                        .map(|t| t.value.clone())
-                        .or(title.clone());
-                    self.clause(file, &inner, sub.number.span, t, &sub.body, in_outline);
-                }
-                ClauseEntry::Item(sub) => {
-                    if path.item.is_some() {
-                        self.misplaced(file, sub, "an item", path);
-                        continue;
-                    }
-                    let inner = ClausePath {
-                        item: Some(sub.number.value),
-                        ..path.clone()
-                    };
-                    let t = sub
-                        .title
-                        .as_ref()
-                        .map(|t| t.value.clone())
-                        .or(title.clone());
-                    self.clause(file, &inner, sub.number.span, t, &sub.body, in_outline);
+                    let sub_title = sub.title.as_ref().map(|t| t.value.clone());
+                    let sub_title = sub_title.or(title.clone());
+                    self.clause(
+                        file,
+                        &inner,
+                        sub.number.span,
+                        sub_title,
+                        &sub.body,
+                        in_outline,
+                    );
                 }
                 ClauseEntry::Rule(rule) => {
                     if let Some((first_file, first)) = self.rules.get(&rule.name.name).copied() {

@@ -286,7 +286,11 @@ fn deadline_counts_working_days_across_national_day() {
     let out = edict(&["deadline", "--from", "2025-09-26", "--working-days", "30"]);
     assert_eq!(code(&out), 0, "{}", stderr(&out));
     assert_eq!(stdout(&out), "2025-11-13\n");
-    assert!(stderr(&out).contains("Thursday 2025-11-13"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("Thursday 2025-11-13"),
+        "{}",
+        stderr(&out)
+    );
 
     let out = edict(&["deadline", "--from", "2025-09-26", "--days", "30"]);
     assert_eq!(stdout(&out), "2025-10-26\n");
@@ -294,7 +298,11 @@ fn deadline_counts_working_days_across_national_day() {
     // Past the calendar's known years the count is Monday to Friday, and it says so.
     let out = edict(&["deadline", "--from", "2026-12-01", "--working-days", "30"]);
     assert_eq!(code(&out), 0);
-    assert!(stderr(&out).contains("counted as Monday to Friday"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("counted as Monday to Friday"),
+        "{}",
+        stderr(&out)
+    );
 
     let out = edict(&["deadline", "--from", "2025-02-30", "--days", "1"]);
     assert_eq!(code(&out), 2);
