@@ -46,6 +46,21 @@ fn utf8(path: &Path) -> &str {
 }
 
 #[test]
+fn the_whole_library_passes_and_every_rule_has_cases() {
+    let out = edict(&["test", "../policies"]);
+    let text = stdout(&out);
+    assert_eq!(code(&out), 0, "{text}\n{}", stderr(&out));
+    assert!(last_line(&text).ends_with(" 0 failed"), "{text}");
+    assert!(
+        !text.contains("rules without a"),
+        "every rule has a passing and a failing case: {text}"
+    );
+    for package in ["measures-2025", "draft-2023", "residential-estate"] {
+        assert!(text.contains(package), "{package} is tested: {text}");
+    }
+}
+
+#[test]
 fn the_cases_of_the_measures_pass_and_cover_every_rule() {
     let out = edict(&["test", MEASURES]);
     let text = stdout(&out);
