@@ -4,8 +4,10 @@
 //! fields its event type declares.
 //! The [`Decoder`] builds its lookup tables (event type names, field names and enum values to
 //! indices) once, so decoding a line never scans a list of names.
-//! A line is first parsed into a `serde_json::Value` and then converted; a streaming decoder that
-//! converts while it parses, without the intermediate tree, is the next optimisation.
+//! A line whose first key is `type` is converted while serde_json parses it, with no intermediate
+//! tree (the `stream` submodule). Any other line, and any line the streaming path gives up on
+//! (every invalid line among them), is parsed into a `serde_json::Value` and then converted; that
+//! path alone words input errors, so their messages and precedence do not depend on the path.
 //!
 //! Wire forms of field values: `bool` is a JSON boolean, `int` a JSON integer (a number with a
 //! fraction is rejected), `string` a JSON string, `date` a string `YYYY-MM-DD`, `time` an RFC 3339
@@ -13,8 +15,9 @@
 //! its values, a record a JSON object, and `list of`/`set of` a JSON array.
 //! A `null` for an optional field counts as absent.
 
-use std::collections::HashMap;
 use std::fmt;
+
+use hashbrown::HashMap;
 
 use serde_json::{Map, Value as Json};
 
@@ -22,6 +25,13 @@ use crate::engine::LoadError;
 use crate::ir::{EnumId, EventId, FieldDef, RecordId, Type, Value, Vocabulary};
 use crate::suggest;
 use crate::time::{self, TimeError};
+
+mod stream;
+
+/// The hashing of the decoder's name tables.
+type Hashing = foldhash::fast::RandomState;
+/// Names to indices (field names of an event or record, values of an enum).
+type FieldIndex = HashMap<String, u32, Hashing>;
 
 /// The envelope key naming an event's type.
 pub const TYPE_KEY: &str = "type";
@@ -90,15 +100,15 @@ impl std::error::Error for InputError {}
 #[derive(Clone, Debug)]
 pub struct Decoder {
     vocabulary: Vocabulary,
-    event_index: HashMap<String, EventId>,
+    event_index: HashMap<String, EventId, Hashing>,
     events: Vec<EventLayout>,
-    records: Vec<HashMap<String, u32>>,
+    records: Vec<FieldIndex>,
     enums: Vec<EnumLayout>,
 }
 
 #[derive(Clone, Debug)]
 struct EventLayout {
-    fields: HashMap<String, u32>,
+    fields: FieldIndex,
     /// A declared field named like the `time` envelope key, which then holds the event's time.
     time_field: Option<u32>,
     /// A declared field named like the `id` envelope key, which then holds the event's id.
@@ -107,7 +117,7 @@ struct EventLayout {
 
 #[derive(Clone, Debug)]
 struct EnumLayout {
-    values: HashMap<String, u32>,
+    values: FieldIndex,
     /// The values listed for messages: `device, server, cloud`.
     listing: String,
 }
@@ -119,7 +129,8 @@ impl Decoder {
     /// `string`); it then holds the envelope's value. A field named `type`, or `time`/`id` with
     /// another type, is refused, as is a type that refers to an enum or record that does not exist.
     pub fn new(vocabulary: &Vocabulary) -> Result<Decoder, LoadError> {
-        let mut event_index = HashMap::with_capacity(vocabulary.events.len());
+        let mut event_index =
+            HashMap::with_capacity_and_hasher(vocabulary.events.len(), Hashing::default());
         let mut events = Vec::with_capacity(vocabulary.events.len());
         for (id, def) in vocabulary.events.iter().enumerate() {
             let id = EventId::try_from(id)
@@ -131,7 +142,7 @@ impl Decoder {
                 )));
             }
             let mut layout = EventLayout {
-                fields: HashMap::with_capacity(def.fields.len()),
+                fields: HashMap::with_capacity_and_hasher(def.fields.len(), Hashing::default()),
                 time_field: None,
                 id_field: None,
             };
@@ -169,7 +180,8 @@ impl Decoder {
         }
         let mut records = Vec::with_capacity(vocabulary.records.len());
         for def in &vocabulary.records {
-            let mut fields = HashMap::with_capacity(def.fields.len());
+            let mut fields =
+                HashMap::with_capacity_and_hasher(def.fields.len(), Hashing::default());
             for (index, field) in def.fields.iter().enumerate() {
                 check_type(vocabulary, &field.ty)?;
                 let index = u32::try_from(index)
@@ -221,6 +233,15 @@ impl Decoder {
     ///
     /// On error `event` holds no meaningful value.
     pub fn decode_into(&self, line: &str, event: &mut Event) -> Result<(), InputError> {
+        if stream::decode(self, line, event) {
+            return Ok(());
+        }
+        self.decode_tree(line, event)
+    }
+
+    /// Decodes one line through a `serde_json::Value` tree: the path for lines whose first key is
+    /// not `type`, and the one that words every input error.
+    fn decode_tree(&self, line: &str, event: &mut Event) -> Result<(), InputError> {
         let json: Json = serde_json::from_str(line).map_err(not_json)?;
         let Json::Object(mut object) = json else {
             return Err(InputError::new(format!(
@@ -343,6 +364,13 @@ impl Decoder {
             }
             (ty, json) => Err(FieldError::wrong_type(self.describe(ty), &json)),
         }
+    }
+
+    /// The value of an enum named by `text`, if the enum has it.
+    fn enum_value(&self, id: EnumId, text: &str) -> Option<Value> {
+        let layout = self.enums.get(id as usize)?;
+        let index = *layout.values.get(text)?;
+        Some(Value::Enum(id, index))
     }
 
     fn decode_enum(&self, id: EnumId, text: String) -> Result<Value, FieldError> {
@@ -592,5 +620,209 @@ pub(crate) fn quote(text: &str) -> String {
     match text.char_indices().nth(LIMIT) {
         Some((cut, _)) => format!("{:?}", format!("{}…", &text[..cut])),
         None => format!("{text:?}"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ir::{EnumDef, EventDef, RecordDef};
+
+    fn field(name: &str, ty: Type, required: bool, default: Option<Value>) -> FieldDef {
+        FieldDef {
+            name: name.to_owned(),
+            ty,
+            required,
+            default,
+        }
+    }
+
+    fn decoder() -> Decoder {
+        let common = || {
+            vec![
+                field("processor", Type::String, true, None),
+                field("subject", Type::String, false, None),
+            ]
+        };
+        let mut loan = common();
+        loan.extend([
+            field("age", Type::Int, false, None),
+            field("kind", Type::Enum(0), true, None),
+            field("due", Type::Date, true, None),
+            field("renewed", Type::Bool, false, Some(Value::Bool(false))),
+            field("guarantor", Type::Record(0), false, None),
+            field("tags", Type::List(Box::new(Type::String)), false, None),
+            field("keep", Type::Duration, false, Some(Value::Int(60))),
+            field("id", Type::String, false, None),
+            field("time", Type::Time, true, None),
+            field("people", Type::Set(Box::new(Type::Record(0))), false, None),
+            field("seen", Type::List(Box::new(Type::Time)), false, None),
+        ]);
+        let mut note = common();
+        note.push(field("text", Type::String, true, None));
+        let vocabulary = Vocabulary {
+            name: "test".to_owned(),
+            enums: vec![
+                EnumDef {
+                    name: "kind".to_owned(),
+                    values: vec!["book".to_owned(), "dvd".to_owned(), "map".to_owned()],
+                },
+                EnumDef {
+                    name: "role".to_owned(),
+                    values: vec!["parent".to_owned(), "teacher".to_owned()],
+                },
+            ],
+            records: vec![RecordDef {
+                name: "guarantor".to_owned(),
+                fields: vec![
+                    field("name", Type::String, true, None),
+                    field("role", Type::Enum(1), true, None),
+                    field("since", Type::Date, false, None),
+                    field("level", Type::Int, false, Some(Value::Int(1))),
+                ],
+            }],
+            events: vec![
+                EventDef {
+                    name: "loan".to_owned(),
+                    open: false,
+                    fields: loan,
+                },
+                EventDef {
+                    name: "note".to_owned(),
+                    open: true,
+                    fields: note,
+                },
+            ],
+        };
+        Decoder::new(&vocabulary).unwrap()
+    }
+
+    /// Lines as key/value pairs, `type` first.
+    const LINES: &[&[(&str, &str)]] = &[
+        &[
+            ("type", r#""loan""#),
+            ("time", r#""2025-03-02T10:00:00+09:00""#),
+            ("id", r#""L1""#),
+            ("processor", r#""main""#),
+            ("subject", r#""m-1""#),
+            ("age", "30"),
+            ("kind", r#""book""#),
+            ("due", r#""2025-03-30""#),
+        ],
+        &[
+            ("type", r#""loan""#),
+            ("time", r#""2025-03-03T09:00:00.5Z""#),
+            ("processor", r#""ma\u0069n \"x\"""#),
+            ("age", "-4"),
+            ("kind", r#""dvd""#),
+            ("renewed", "true"),
+            ("due", r#""2025-03-10""#),
+            ("keep", "86400"),
+            (
+                "guarantor",
+                r#"{"since":"2024-09-01","name":"Ms Reed","role":"teacher","since":null}"#,
+            ),
+            ("tags", r#"["a","b\n",""]"#),
+            (
+                "people",
+                r#"[{"name":"A","role":"parent","level":3},{"role":"teacher","name":"B"}]"#,
+            ),
+            ("seen", r#"["2025-01-01T00:00:00+08:00"]"#),
+            ("subject", "null"),
+            ("id", "null"),
+        ],
+        &[
+            ("type", r#""loan""#),
+            ("time", r#""2025-03-03T09:00:00-05:30""#),
+            ("processor", r#""east""#),
+            ("kind", r#""map""#),
+            ("due", r#""2024-02-29""#),
+            ("age", "null"),
+            ("tags", "[]"),
+            ("guarantor", "null"),
+            ("age", "9223372036854775807"),
+        ],
+        &[
+            ("type", r#""note""#),
+            ("time", r#""2025-03-04T10:00:00+09:00""#),
+            ("processor", r#""main""#),
+            ("text", r#""quiet day""#),
+            ("mood", r#"{"deep":[1,2.5,{"x":null}]}"#),
+            ("id", r#""N1""#),
+            ("extra", "12.5"),
+        ],
+    ];
+
+    fn line(pairs: &[(&str, &str)]) -> String {
+        let body: Vec<String> = pairs.iter().map(|(k, v)| format!("{k:?}:{v}")).collect();
+        format!("{{{}}}", body.join(","))
+    }
+
+    #[test]
+    fn streaming_and_tree_decode_the_same_events() {
+        let decoder = decoder();
+        for pairs in LINES {
+            let text = line(pairs);
+            let mut streamed = Event::default();
+            assert!(stream::decode(&decoder, &text, &mut streamed), "{text}");
+            let mut tree = Event::default();
+            decoder.decode_tree(&text, &mut tree).unwrap();
+            assert_eq!(streamed, tree, "{text}");
+            // The same line with its keys in other orders (`type` not first: the tree path), if
+            // no key repeats (the last of repeated keys counts).
+            let mut keys: Vec<&str> = pairs.iter().map(|(k, _)| *k).collect();
+            keys.sort_unstable();
+            keys.dedup();
+            if keys.len() < pairs.len() {
+                continue;
+            }
+            let mut pairs = pairs.to_vec();
+            for _ in 1..pairs.len() {
+                pairs.rotate_left(1);
+                let text = line(&pairs);
+                assert_eq!(decoder.decode(&text).unwrap(), tree, "{text}");
+            }
+            pairs.reverse();
+            let text = line(&pairs);
+            assert_eq!(decoder.decode(&text).unwrap(), tree, "{text}");
+        }
+    }
+
+    #[test]
+    fn the_streaming_path_gives_up_on_every_input_error() {
+        let decoder = decoder();
+        let good = line(LINES[0]);
+        let bad = [
+            good.replace(r#""age":30"#, r#""age":30.0"#),
+            good.replace(r#""age":30"#, r#""age":"30""#),
+            good.replace(r#""age":30"#, r#""age":18446744073709551615"#),
+            good.replace(r#""book""#, r#""vhs""#),
+            good.replace(r#""book""#, "null"),
+            good.replace(r#""2025-03-30""#, r#""2025-02-30""#),
+            good.replace(r#"+09:00""#, r#"""#),
+            good.replace(r#""L1""#, "7"),
+            good.replace(r#""subject""#, r#""subjet""#),
+            good.replace(r#""processor":"main","#, ""),
+            good.replace(r#""time":"2025-03-02T10:00:00+09:00","#, ""),
+            good.replace(r#""type":"loan""#, r#""type":"lone""#),
+            good.replace(r#""type":"loan""#, r#""type":5"#),
+            good.replace(r#","due""#, r#","type":"note","due""#),
+            good.replace(
+                r#""due""#,
+                r#""guarantor":{"name":"A","role":"uncle"},"due""#,
+            ),
+            good.replace(r#""due""#, r#""guarantor":{"role":"parent"},"due""#),
+            good.replace(r#""due""#, r#""tags":["a",null],"due""#),
+            format!("{good} x"),
+            good[..good.len() - 1].to_owned(),
+            "[1,2]".to_owned(),
+            "{}".to_owned(),
+        ];
+        for text in &bad {
+            let mut event = Event::default();
+            assert!(!stream::decode(&decoder, text, &mut event), "{text}");
+            let expected = decoder.decode_tree(text, &mut event).unwrap_err();
+            assert_eq!(decoder.decode(text).unwrap_err(), expected, "{text}");
+        }
     }
 }
