@@ -824,7 +824,7 @@ impl<'a> Checker<'a> {
                         format!("{} cannot be compared as a whole", a(&lt.display(vocab))),
                     )
                     .set_label("compare one of its fields instead")
-                    .help = Some("e.g. `e.consent.given_by == guardian`".into());
+                    .help = Some("e.g. `e.record.field == value`".into());
                 }
                 (
                     ir::Expr::Cmp {

@@ -8,10 +8,10 @@ use edict_runtime::engine::Summary;
 use super::*;
 
 const RULES: [&str; 4] = [
-    "measures-2025/art7/guardian-consent",
-    "measures-2025/art8/p1/on-device-storage",
-    "measures-2025/art8/p2/retention",
-    "measures-2025/art80/p1/other",
+    "reg-2025/art7/rule-a",
+    "reg-2025/art8/p1/rule-b",
+    "reg-2025/art8/p2/rule-c",
+    "reg-2025/art80/p1/other",
 ];
 
 /// The source and what it parses (and resolves) to, or its errors, for a snapshot.
@@ -25,7 +25,7 @@ fn check(source: &str) -> String {
             }
         }
         Ok(mut file) => {
-            let errors = resolve(&mut file, "measures-2025", &RULES);
+            let errors = resolve(&mut file, "reg-2025", &RULES);
             text.push_str("----- PARSED\n");
             text.push_str(&describe(&file));
             if !errors.is_empty() {
@@ -99,15 +99,15 @@ fn a_file_with_every_kind_of_line() {
     insta::assert_snapshot!(check(
         r#"# Article 7 and 8.
 covered elsewhere art80/p1/other: a generated stream
-scope measures-2025/art7, art8/p2
+scope reg-2025/art7, art8/p2
 
 case A child's own consent is not enough
   {"type":"enrollment","time":"2025-06-02T10:10:00+08:00"}
   > not json at all
   >
 as of 2025-07-01T00:00:00+08:00
-expect violation measures-2025/art7/guardian-consent line 1
-expect open art8/p2/retention lines 1, 3
+expect violation reg-2025/art7/rule-a line 1
+expect open art8/p2/rule-c lines 1, 3
 expect input_error line 2 "not valid JSON"
 
 case: Everything is checked here
@@ -125,23 +125,23 @@ fn errors_are_reported_at_their_lines() {
 scope
 case
 {"type":"refusal"}
-expect violaton art7/guardian-consent line 1
+expect violaton art7/rule-a line 1
 expct no findings
 as of 2025-07-01T00:00:00
 as of 2025-07-01
 case Two
 {"type":"refusal"}
 expect violation line 1
-expect open art8/p2/retention line 0
-expect open art8/p2/retention line 2
+expect open art8/p2/rule-c line 0
+expect open art8/p2/rule-c line 2
 expect input_error line 1 "not closed
-expect input_error art7/guardian-consent line 1
+expect input_error art7/rule-a line 1
 case Two
 expect no findings
 {"type":"refusal"}
 expect no findings
-covered elsewhere art7/guardian-consent
-covered elsewhere art7/guardian-consent: too late
+covered elsewhere art7/rule-a
+covered elsewhere art7/rule-a: too late
 case Three
 {"type":"refusal"}
 "#
@@ -151,13 +151,13 @@ case Three
 #[test]
 fn references_must_name_rules_of_the_program() {
     insta::assert_snapshot!(check(
-        r#"covered elsewhere art7/guardian-consnt: somewhere
-scope measures-2025/art8/p3, measures-2025/art8
+        r#"covered elsewhere art7/rule-aa: somewhere
+scope reg-2025/art8/p3, reg-2025/art8
 case One
 scope art9
 {"type":"refusal"}
-expect violation art7/guardian-consent line 1
-expect overdue measures-2025/art8 line 1
+expect violation art7/rule-a line 1
+expect overdue reg-2025/art8 line 1
 "#
     ));
 }
@@ -176,17 +176,17 @@ fn a_file_without_cases_is_an_error() {
 fn a_prefix_covers_the_rules_below_it_only() {
     let prefix = RuleRef {
         written: "art8".into(),
-        id: "measures-2025/art8".into(),
+        id: "reg-2025/art8".into(),
         line: 1,
     };
-    assert!(prefix.covers("measures-2025/art8"));
-    assert!(prefix.covers("measures-2025/art8/p2/retention"));
-    assert!(!prefix.covers("measures-2025/art80/p1/other"));
+    assert!(prefix.covers("reg-2025/art8"));
+    assert!(prefix.covers("reg-2025/art8/p2/rule-c"));
+    assert!(!prefix.covers("reg-2025/art80/p1/other"));
 }
 
 fn parsed(source: &str) -> TestFile {
     let mut file = parse("t.test", source).expect("the test source parses");
-    assert_eq!(resolve(&mut file, "measures-2025", &RULES), []);
+    assert_eq!(resolve(&mut file, "reg-2025", &RULES), []);
     file
 }
 
@@ -217,7 +217,7 @@ fn rows(c: &Comparison) -> Vec<String> {
 #[test]
 fn findings_outside_the_scope_are_not_checked_but_input_errors_are() {
     let file = parsed(
-        "scope art7\ncase A\n{}\n{}\n{}\nexpect violation art7/guardian-consent line 1\nexpect violation art8/p1/on-device-storage line 3\n",
+        "scope art7\ncase A\n{}\n{}\n{}\nexpect violation art7/rule-a line 1\nexpect violation art8/p1/rule-b line 3\n",
     );
     let case = &file.cases[0];
     let found = [
@@ -235,10 +235,10 @@ fn findings_outside_the_scope_are_not_checked_but_input_errors_are() {
     assert_eq!(
         rows(&comparison),
         [
-            "Missing violation measures-2025/art7/guardian-consent line 1",
+            "Missing violation reg-2025/art7/rule-a line 1",
             "Unexpected input_error - line 2",
-            "Unexpected violation measures-2025/art7/guardian-consent line 2",
-            "Matched violation measures-2025/art8/p1/on-device-storage line 3",
+            "Unexpected violation reg-2025/art7/rule-a line 2",
+            "Matched violation reg-2025/art8/p1/rule-b line 3",
         ]
     );
 }
@@ -269,13 +269,13 @@ fn a_quoted_text_must_appear_in_the_message() {
 
 #[test]
 fn each_expectation_is_met_by_one_finding() {
-    let file = parsed("case A\n{}\n{}\nexpect open art8/p2/retention lines 1, 1\n");
+    let file = parsed("case A\n{}\n{}\nexpect open art8/p2/rule-c lines 1, 1\n");
     let found = [actual(FindingKind::Open, Some(RULES[2]), 1)];
     assert_eq!(
         rows(&compare(&file, &file.cases[0], &found)),
         [
-            "Matched open measures-2025/art8/p2/retention line 1",
-            "Missing open measures-2025/art8/p2/retention line 1",
+            "Matched open reg-2025/art8/p2/rule-c line 1",
+            "Missing open reg-2025/art8/p2/rule-c line 1",
         ]
     );
 }
@@ -298,11 +298,11 @@ fn coverage_needs_a_failing_and_a_passing_case() {
         })
         .collect();
     let file = parsed(
-        "covered elsewhere art8/p1/on-device-storage: elsewhere\n\
+        "covered elsewhere art8/p1/rule-b: elsewhere\n\
          scope art7\n\
-         case Fails\n{}\nexpect violation art7/guardian-consent line 1\n\
+         case Fails\n{}\nexpect violation art7/rule-a line 1\n\
          case Passes but out of scope for retention\n{}\nexpect no findings\n\
-         case Retention is named, line 2 has nothing\n{}\n{}\nexpect open art8/p2/retention line 1\n",
+         case Retention is named, line 2 has nothing\n{}\n{}\nexpect open art8/p2/rule-c line 1\n",
     );
     let judged = [
         run_of(&[(1, "enrollment")]),
