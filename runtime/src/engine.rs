@@ -286,6 +286,34 @@ struct DeadlinePlan {
     rule: usize,
     /// Joins obligations (their trigger, slot 0) to a discharging event (slot 1).
     matcher: JoinPlan,
+    /// The top-level trigger fields an obligation keeps, ascending: those its pattern's
+    /// condition reads, its evidence, and the processor and subject of its findings.
+    keep: Vec<usize>,
+}
+
+impl DeadlinePlan {
+    /// The part of a triggering event an obligation needs: its time, id and the fields in
+    /// [`DeadlinePlan::keep`]; the other fields are left absent.
+    fn slim(&self, event: &Event) -> Event {
+        let len = self
+            .keep
+            .last()
+            .map_or(0, |&last| (last + 1).min(event.fields.len()));
+        let mut fields = vec![None; len];
+        for &index in &self.keep {
+            if let (Some(place), Some(value)) = (fields.get_mut(index), event.fields.get(index)) {
+                place.clone_from(value);
+            }
+        }
+        Event {
+            ty: event.ty,
+            time: event.time,
+            time_subsec_nanos: event.time_subsec_nanos,
+            time_offset_seconds: event.time_offset_seconds,
+            id: event.id.clone(),
+            fields,
+        }
+    }
 }
 
 /// The rules watching one threshold of one state.
@@ -373,6 +401,13 @@ impl Bound {
             Bound::Key(key) => TriggerRef::Key(key),
         }
     }
+}
+
+/// What starts an obligation: an event, of which it keeps a slim copy, or a key.
+#[derive(Clone, Copy, Debug)]
+enum Arming<'a> {
+    Event(&'a Event),
+    Key(&'a Arc<KeyTrigger>),
 }
 
 /// When an obligation falls due.
@@ -554,7 +589,30 @@ impl Engine {
                     dispatch[pattern.event as usize]
                         .discharges
                         .push(deadlines.len());
+                    let mut keep: Vec<usize> = Vec::new();
+                    if let Some(condition) = &pattern.condition {
+                        visit_paths(condition, &mut |slot, path| {
+                            if let (TRIGGER_SLOT, Some(&first)) = (slot, path.first()) {
+                                keep.push(first as usize);
+                            }
+                        });
+                    }
+                    keep.extend(
+                        rule.evidence
+                            .iter()
+                            .filter_map(|e| e.path.first())
+                            .map(|&f| f as usize),
+                    );
+                    if let Trigger::Event(event) = rule.trigger
+                        && let Some(d) = dispatch.get(event as usize)
+                    {
+                        keep.extend(d.processor);
+                        keep.extend(d.subject);
+                    }
+                    keep.sort_unstable();
+                    keep.dedup();
                     deadlines.push(DeadlinePlan {
+                        keep,
                         rule: index,
                         matcher: JoinPlan::new(
                             pattern.condition.as_ref(),
@@ -883,10 +941,7 @@ impl Run {
         if effective {
             for &rule in &dispatch.arms {
                 if applies(&p.program.rules[rule], trigger) {
-                    let bound = Bound::Event(Arc::clone(
-                        shared.get_or_insert_with(|| Arc::new(event.clone())),
-                    ));
-                    self.arm(p, rule, bound, line);
+                    self.arm(p, rule, Arming::Event(event), line);
                 }
             }
         }
@@ -1010,7 +1065,7 @@ impl Run {
             }
             Action::Deadline(_) => {
                 if applies(&p.program.rules[rule], TriggerRef::Key(trigger)) {
-                    self.arm(p, rule, Bound::Key(Arc::clone(trigger)), line);
+                    self.arm(p, rule, Arming::Key(trigger), line);
                 }
             }
         }
@@ -1169,15 +1224,24 @@ impl Run {
     }
 
     /// Starts an obligation for a deadline rule whose trigger fired.
-    fn arm(&mut self, p: &Prepared, rule: usize, trigger: Bound, line: u64) {
+    /// The obligation keeps a slim copy of a triggering event (see [`DeadlinePlan::slim`]).
+    fn arm(&mut self, p: &Prepared, rule: usize, arming: Arming<'_>, line: u64) {
+        let trigger = match arming {
+            Arming::Event(event) => TriggerRef::Event(event),
+            Arming::Key(key) => TriggerRef::Key(key),
+        };
         let Action::Deadline(plan) = p.actions[rule] else {
             return;
         };
         let Body::Deadline { deadline, .. } = &p.program.rules[rule].body else {
             return;
         };
-        let Some(due) = p.due(deadline, trigger.as_ref(), &mut self.days) else {
+        let Some(due) = p.due(deadline, trigger, &mut self.days) else {
             return;
+        };
+        let trigger = match arming {
+            Arming::Event(event) => Bound::Event(Arc::new(p.deadlines[plan].slim(event))),
+            Arming::Key(key) => Bound::Key(Arc::clone(key)),
         };
         let seq = self.next_seq;
         self.next_seq += 1;
