@@ -10,7 +10,7 @@ use edict_compiler::driver::LoadedPackage;
 use edict_compiler::{Diagnostic, Workspace, render};
 use edict_runtime::bundle::Bundle;
 use edict_runtime::calendar::{self, Calendar};
-use edict_runtime::engine::{Engine, EngineOptions, Summary, for_each_line, run_stream};
+use edict_runtime::engine::{Engine, EngineOptions, Summary, for_each_line};
 use edict_runtime::finding::Finding;
 use edict_runtime::{ir, time};
 
@@ -141,12 +141,25 @@ pub fn build(paths: &[PathBuf], output: &Path, format: Format) -> u8 {
     OK
 }
 
+#[derive(clap::Args)]
 pub struct RunArgs {
+    /// A bundle built by `edict build`; repeat to judge the stream against several.
+    #[arg(long = "bundle")]
     pub bundles: Vec<PathBuf>,
+    /// Policy sources to compile (every regulation package found is run).
     pub paths: Vec<PathBuf>,
+    /// The event stream; `-` or absent reads standard input.
+    #[arg(long)]
     pub events: Option<PathBuf>,
+    /// Close the stream at this time (RFC 3339) instead of at its last event.
+    #[arg(long)]
     pub as_of: Option<String>,
+    /// Write findings here instead of standard output.
+    #[arg(long)]
     pub output: Option<PathBuf>,
+    /// How many seconds an event may be older than the latest one already read; older
+    /// events are rejected as input errors.
+    #[arg(long, default_value_t = 300)]
     pub allowed_lateness: u32,
 }
 
@@ -258,15 +271,6 @@ fn run_all(
     as_of: Option<i64>,
     emit: &mut impl FnMut(&Arc<str>, Finding),
 ) -> std::io::Result<Vec<(Arc<str>, Summary)>> {
-    if let [(regulation, _)] = engines.as_slice() {
-        // One engine: the runtime's own loop.
-        let regulation = Arc::clone(regulation);
-        let Some((_, engine)) = engines.pop() else {
-            return Ok(Vec::new());
-        };
-        let summary = run_stream(engine, reader, as_of, &mut |f| emit(&regulation, f))?;
-        return Ok(vec![(regulation, summary)]);
-    }
     for_each_line(reader, |line_no, line| {
         for (regulation, engine) in &mut engines {
             engine.process_line_bytes(line_no, line, &mut |f| emit(regulation, f));

@@ -87,26 +87,7 @@ enum Command {
     },
     /// Evaluate an event stream (JSON Lines) against one or more regulations; print findings
     /// as JSON Lines.
-    Run {
-        /// A bundle built by `edict build`; repeat to judge the stream against several.
-        #[arg(long = "bundle")]
-        bundles: Vec<PathBuf>,
-        /// Policy sources to compile (every regulation package found is run).
-        paths: Vec<PathBuf>,
-        /// The event stream; `-` or absent reads standard input.
-        #[arg(long)]
-        events: Option<PathBuf>,
-        /// Close the stream at this time (RFC 3339) instead of at its last event.
-        #[arg(long)]
-        as_of: Option<String>,
-        /// Write findings here instead of standard output.
-        #[arg(long)]
-        output: Option<PathBuf>,
-        /// How many seconds an event may be older than the latest one already read; older
-        /// events are rejected as input errors.
-        #[arg(long, default_value_t = 300)]
-        allowed_lateness: u32,
-    },
+    Run(cli::RunArgs),
 }
 
 fn main() -> ExitCode {
@@ -126,21 +107,7 @@ fn main() -> ExitCode {
             days,
             paths,
         } => cli::deadline(&from, working_days, days, &paths),
-        Command::Run {
-            bundles,
-            paths,
-            events,
-            as_of,
-            output,
-            allowed_lateness,
-        } => cli::run(cli::RunArgs {
-            bundles,
-            paths,
-            events,
-            as_of,
-            output,
-            allowed_lateness,
-        }),
+        Command::Run(args) => cli::run(args),
     };
     let _ = std::io::stdout().flush();
     ExitCode::from(status)

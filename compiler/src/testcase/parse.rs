@@ -212,7 +212,7 @@ impl Parser<'_> {
             if refs.is_empty() {
                 self.error(
                     n,
-                    "name the rules the cases check, e.g. `scope measures-2025/art7`, or write `scope all`",
+                    "name the rules the cases check, e.g. `scope REGULATION/art7`, or write `scope all`",
                 );
                 return;
             }
@@ -291,7 +291,7 @@ impl Parser<'_> {
             }),
             None => self.error(
                 n,
-                "write `covered elsewhere RULE: WHERE IT IS TESTED`, e.g. `covered elsewhere measures-2025/art15/p1/initial-filing: tests/tests/filing.rs`",
+                "write `covered elsewhere RULE: WHERE IT IS TESTED`, e.g. `covered elsewhere REGULATION/art15/p1/RULE: tests/big-stream.rs`",
             ),
         }
     }
@@ -346,7 +346,7 @@ impl Parser<'_> {
 /// `input_error`), `line N` or `lines N, M …`, and optionally a quoted text the message must
 /// contain.
 fn parse_expectation(rest: &str, n: usize) -> Result<Option<Vec<Expected>>, String> {
-    const SHAPE: &str = "write e.g. `expect violation measures-2025/art7/guardian-consent line 2`, `expect input_error line 3`, or `expect no findings`";
+    const SHAPE: &str = "write e.g. `expect violation REGULATION/art7/RULE line 2`, `expect input_error line 3`, or `expect no findings`";
     if rest.split_whitespace().eq(["no", "findings"]) {
         return Ok(None);
     }
