@@ -25,7 +25,7 @@ use edict_runtime::ir::Program;
 use serde::Serialize;
 
 use crate::Format;
-use crate::cli::{FAILED, OK, USAGE, compile, plural, print_diagnostics, tally};
+use crate::compile::{FAILED, OK, USAGE, compile, plural, print_diagnostics, tally};
 
 /// A package to test and the test files to run from it.
 struct Target {

@@ -1,7 +1,7 @@
 //! `edict`: check and build policies, run event streams against them.
 //!
 //! Exit status: 0 success, 1 errors in the policy or rejected event lines, 2 usage or IO error
-//! (see `shared/spec/cli-and-findings.md`).
+//! (see `docs/cli.md`).
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -9,8 +9,12 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
 
-mod cli;
-mod test_cmd;
+mod check;
+mod compile;
+mod coverage;
+mod deadline;
+mod run;
+mod test;
 
 #[derive(Parser)]
 #[command(
@@ -87,27 +91,27 @@ enum Command {
     },
     /// Evaluate an event stream (JSON Lines) against one or more regulations; print findings
     /// as JSON Lines.
-    Run(cli::RunArgs),
+    Run(run::RunArgs),
 }
 
 fn main() -> ExitCode {
     let args = Args::parse();
     let status = match args.command {
-        Command::Check { paths, format } => cli::check(&paths, format),
+        Command::Check { paths, format } => check::check(&paths, format),
         Command::Build {
             paths,
             output,
             format,
-        } => cli::build(&paths, &output, format),
-        Command::Test { paths, format } => test_cmd::run(&paths, format),
-        Command::Coverage { paths, format } => cli::coverage(&paths, format),
+        } => check::build(&paths, &output, format),
+        Command::Test { paths, format } => test::run(&paths, format),
+        Command::Coverage { paths, format } => coverage::coverage(&paths, format),
         Command::Deadline {
             from,
             working_days,
             days,
             paths,
-        } => cli::deadline(&from, working_days, days, &paths),
-        Command::Run(args) => cli::run(args),
+        } => deadline::deadline(&from, working_days, days, &paths),
+        Command::Run(args) => run::run(args),
     };
     let _ = std::io::stdout().flush();
     ExitCode::from(status)

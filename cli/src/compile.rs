@@ -1,0 +1,100 @@
+//! What every command shares: exit statuses, compiling the user's policy paths, and printing
+//! diagnostics.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use edict_compiler::driver::LoadedPackage;
+use edict_compiler::{Diagnostic, Workspace, render};
+use edict_runtime::ir;
+
+use crate::Format;
+
+pub const OK: u8 = 0;
+pub const FAILED: u8 = 1;
+pub const USAGE: u8 = 2;
+
+/// Loads and checks packages; returns the workspace, the packages and all diagnostics
+/// (deduplicated: a vocabulary shared by two packages is reported once).
+pub(crate) fn compile(
+    paths: &[PathBuf],
+) -> Result<(Workspace, Vec<LoadedPackage>, Vec<Diagnostic>), u8> {
+    let mut ws = Workspace::default();
+    let packages = ws.load(paths).map_err(|e| {
+        eprintln!("error: {e}");
+        USAGE
+    })?;
+    let mut all: Vec<Diagnostic> = Vec::new();
+    for p in &packages {
+        for d in ws.diagnostics(p) {
+            if !all.contains(d) {
+                all.push(d.clone());
+            }
+        }
+    }
+    Ok((ws, packages, all))
+}
+
+pub(crate) fn print_diagnostics(
+    ws: &Workspace,
+    diagnostics: &[Diagnostic],
+    format: Format,
+    to_stdout: bool,
+) {
+    let text = match format {
+        Format::Human => render::human(&ws.db, diagnostics),
+        Format::Json => render::json(&ws.db, diagnostics),
+    };
+    if to_stdout {
+        print!("{text}");
+    } else {
+        eprint!("{text}");
+    }
+}
+
+pub(crate) fn tally(diagnostics: &[Diagnostic]) -> (usize, usize) {
+    let errors = diagnostics.iter().filter(|d| d.is_error()).count();
+    (errors, diagnostics.len() - errors)
+}
+
+pub(crate) fn plural(n: usize, word: &str) -> String {
+    if n == 1 {
+        format!("1 {word}")
+    } else {
+        format!("{n} {word}s")
+    }
+}
+
+/// The program of the one regulation package among `paths`.
+pub(crate) fn single_program(paths: &[PathBuf], format: Format) -> Result<Arc<ir::Program>, u8> {
+    let (ws, packages, diagnostics) = compile(paths)?;
+    print_diagnostics(&ws, &diagnostics, format, false);
+    let (errors, _) = tally(&diagnostics);
+    if errors > 0 {
+        eprintln!(
+            "error: the policy has {}; nothing was built",
+            plural(errors, "error")
+        );
+        return Err(FAILED);
+    }
+    let programs: Vec<(String, Arc<ir::Program>)> = packages
+        .iter()
+        .filter_map(|p| ws.program(p).map(|prog| (p.root.clone(), prog)))
+        .collect();
+    match programs.as_slice() {
+        [(_, program)] => Ok(Arc::clone(program)),
+        [] => {
+            eprintln!("error: no regulation package found (no file has a `regulation` header)");
+            Err(USAGE)
+        }
+        many => {
+            let roots: Vec<&str> = many.iter().map(|(r, _)| r.as_str()).collect();
+            eprintln!(
+                "error: found {} regulation packages ({}); name one",
+                many.len(),
+                roots.join(", ")
+            );
+            Err(USAGE)
+        }
+    }
+}
