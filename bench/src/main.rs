@@ -368,13 +368,13 @@ fn compiler_times(rounds: usize) -> Result<CompilerTimes, String> {
     let _ = ws.program(&package);
     let file = package
         .package
-        .sources(&ws.db)
+        .sources(ws.db())
         .iter()
         .copied()
-        .find(|f| f.path(&ws.db).ends_with("verification.edict"))
+        .find(|f| f.path(ws.db()).ends_with("verification.edict"))
         .ok_or("verification.edict is not in the Measures")?;
-    let path = file.path(&ws.db).clone();
-    let original = file.text(&ws.db).clone();
+    let path = file.path(ws.db()).clone();
+    let original = file.text(ws.db()).clone();
     let needle = "require r.alternative_provided";
     if !original.contains(needle) {
         return Err(format!("verification.edict no longer has `{needle}`"));

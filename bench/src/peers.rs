@@ -68,9 +68,9 @@ pub fn per_event_program(full: &Program) -> Result<Program, String> {
     let mut program = full.clone();
     program
         .rules
-        .retain(|r| PER_EVENT_RULES.contains(&r.id.as_str()));
+        .retain(|r| PER_EVENT_RULES.contains(&r.id.to_string().as_str()));
     if program.rules.len() != PER_EVENT_RULES.len() {
-        let ids: Vec<&str> = program.rules.iter().map(|r| r.id.as_str()).collect();
+        let ids: Vec<String> = program.rules.iter().map(|r| r.id.to_string()).collect();
         return Err(format!(
             "expected the {} per-event rules in the compiled Measures, found {ids:?}",
             PER_EVENT_RULES.len()

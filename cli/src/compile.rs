@@ -4,8 +4,7 @@
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use edict_compiler::driver::LoadedPackage;
-use edict_compiler::{Diagnostic, Workspace, render};
+use edict_compiler::{Diagnostic, LoadedPackage, Workspace, render};
 use edict_runtime::ir;
 
 use crate::Format;
@@ -42,8 +41,8 @@ pub(crate) fn print_diagnostics(
     to_stdout: bool,
 ) {
     let text = match format {
-        Format::Human => render::human(&ws.db, diagnostics),
-        Format::Json => render::json(&ws.db, diagnostics),
+        Format::Human => render::human(ws.db(), diagnostics),
+        Format::Json => render::json(ws.db(), diagnostics),
     };
     if to_stdout {
         print!("{text}");

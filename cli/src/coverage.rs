@@ -23,7 +23,7 @@ pub fn coverage(paths: &[PathBuf], format: Format) -> u8 {
     }
     let mut any = false;
     for package in &packages {
-        let Some(rows) = edict_compiler::coverage::coverage(&ws.db, package.package) else {
+        let Some(rows) = ws.coverage(package) else {
             continue;
         };
         any = true;
@@ -48,11 +48,8 @@ pub fn coverage(paths: &[PathBuf], format: Format) -> u8 {
 }
 
 fn coverage_table(regulation: &str, rows: &[CoverageRow]) -> String {
-    let width = rows
-        .iter()
-        .map(|r| r.clause.chars().count())
-        .max()
-        .unwrap_or(0);
+    let names: Vec<String> = rows.iter().map(clause_name).collect();
+    let width = names.iter().map(|n| n.chars().count()).max().unwrap_or(0);
     let title_width = rows
         .iter()
         .map(|r| r.title.as_deref().map_or(0, |t| t.chars().count()))
@@ -61,7 +58,7 @@ fn coverage_table(regulation: &str, rows: &[CoverageRow]) -> String {
         .min(40);
     let mut out = format!("coverage of {regulation}\n");
     let (mut implemented, mut unchecked, mut missing) = (0, 0, 0);
-    for row in rows {
+    for (row, name) in rows.iter().zip(&names) {
         let status = match &row.status {
             Status::Implemented { rules, inherited } => {
                 implemented += 1;
@@ -101,8 +98,7 @@ fn coverage_table(regulation: &str, rows: &[CoverageRow]) -> String {
             .take(40)
             .collect();
         out.push_str(&format!(
-            "  {:<width$}  {:<title_width$}  {status}\n",
-            row.clause, title
+            "  {name:<width$}  {title:<title_width$}  {status}\n"
         ));
     }
     out.push_str(&format!(
@@ -122,10 +118,10 @@ fn coverage_json(regulation: &str, row: &CoverageRow) -> String {
     };
     serde_json::json!({
         "regulation": regulation,
-        "clause": row.clause,
-        "article": row.article,
-        "clause_key": row.key,
-        "paragraph": row.paragraph,
+        "clause": clause_name(row),
+        "article": row.clause.article.number(),
+        "clause_key": row.clause.article.key(),
+        "paragraph": row.clause.paragraph,
         "title": row.title,
         "status": status,
         "rules": rules,
@@ -133,4 +129,9 @@ fn coverage_json(regulation: &str, row: &CoverageRow) -> String {
         "reason": reason,
     })
     .to_string()
+}
+
+/// A row's clause as the coverage table names it: `art 5(2)`, `art ?[minors]`.
+fn clause_name(row: &CoverageRow) -> String {
+    format!("art {}", row.clause.short())
 }

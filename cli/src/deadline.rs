@@ -2,26 +2,75 @@
 
 use std::path::PathBuf;
 
-use edict_runtime::calendar::{self, Calendar};
+use edict_runtime::calendar::{self, BUILTIN_CALENDARS, Calendar};
 use edict_runtime::{ir, time};
 
 use crate::Format;
 use crate::compile::{OK, USAGE, plural, single_program};
 
-pub fn deadline(from: &str, working_days: Option<u32>, days: Option<u32>, paths: &[PathBuf]) -> u8 {
+/// The calendar `edict deadline` counts on when neither `--calendar` nor a policy names one.
+const DEFAULT_CALENDAR: &str = "cn-mainland";
+
+#[derive(clap::Args)]
+pub struct DeadlineArgs {
+    /// The date of the triggering event, YYYY-MM-DD.
+    #[arg(long)]
+    from: String,
+    /// Count this many working days.
+    #[arg(long, conflicts_with = "days", required_unless_present = "days")]
+    working_days: Option<u32>,
+    /// Count this many calendar days.
+    #[arg(long)]
+    days: Option<u32>,
+    /// The built-in working-day calendar: `cn-mainland` (mainland China: statutory holidays
+    /// off, adjusted weekend working days on), or `none` for Monday to Friday. Without it, the
+    /// calendar the policy's header names, or `cn-mainland` when no policy is given.
+    #[arg(long)]
+    calendar: Option<String>,
+    /// Policy sources whose header names the calendar and whose `calendar` blocks extend it.
+    paths: Vec<PathBuf>,
+}
+
+pub fn deadline(args: &DeadlineArgs) -> u8 {
+    let DeadlineArgs {
+        from,
+        working_days,
+        days,
+        calendar,
+        paths,
+    } = args;
+    let (working_days, days) = (*working_days, *days);
     let Some(start) = time::parse_date(from) else {
         eprintln!("error: `--from {from}` is not a date (write YYYY-MM-DD, e.g. 2025-09-26)");
         return USAGE;
     };
-    let overrides = if paths.is_empty() {
-        ir::CalendarOverrides::default()
+    let mut spec = if paths.is_empty() {
+        ir::CalendarSpec {
+            base: Some(DEFAULT_CALENDAR.to_owned()),
+            ..ir::CalendarSpec::default()
+        }
     } else {
         match single_program(paths, Format::Human) {
             Ok(program) => program.calendar.clone(),
             Err(code) => return code,
         }
     };
-    let calendar = Calendar::mainland(&overrides);
+    match calendar.as_deref() {
+        None => {}
+        Some("none") => spec.base = None,
+        Some(name) => spec.base = Some(name.to_owned()),
+    }
+    let calendar = match Calendar::new(&spec) {
+        Ok(calendar) => calendar,
+        Err(unknown) => {
+            eprintln!(
+                "error: `--calendar {}` is not a calendar this edict has; use {} or none",
+                unknown.name,
+                BUILTIN_CALENDARS.join(", ")
+            );
+            return USAGE;
+        }
+    };
     let (due, approximate, what) = match (working_days, days) {
         (Some(n), _) => {
             let (due, approximate) = calendar.add_working_days(start, n);

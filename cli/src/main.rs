@@ -74,21 +74,7 @@ enum Command {
     /// Print the due date of a period: N working days or N calendar days after a date.
     ///
     /// The period starts the day after `--from`; the deadline is the end of its last day.
-    /// Working days follow the mainland China calendar (statutory holidays off, adjusted
-    /// weekend working days on), extended by the `calendar` blocks of any policy paths given.
-    Deadline {
-        /// The date of the triggering event, YYYY-MM-DD.
-        #[arg(long)]
-        from: String,
-        /// Count this many working days.
-        #[arg(long, conflicts_with = "days", required_unless_present = "days")]
-        working_days: Option<u32>,
-        /// Count this many calendar days.
-        #[arg(long)]
-        days: Option<u32>,
-        /// Policy sources whose `calendar` blocks extend the working-day calendar.
-        paths: Vec<PathBuf>,
-    },
+    Deadline(deadline::DeadlineArgs),
     /// Evaluate an event stream (JSON Lines) against one or more regulations; print findings
     /// as JSON Lines.
     Run(run::RunArgs),
@@ -105,12 +91,7 @@ fn main() -> ExitCode {
         } => check::build(&paths, &output, format),
         Command::Test { paths, format } => test::run(&paths, format),
         Command::Coverage { paths, format } => coverage::coverage(&paths, format),
-        Command::Deadline {
-            from,
-            working_days,
-            days,
-            paths,
-        } => deadline::deadline(&from, working_days, days, &paths),
+        Command::Deadline(args) => deadline::deadline(&args),
         Command::Run(args) => run::run(args),
     };
     let _ = std::io::stdout().flush();

@@ -16,7 +16,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use edict_compiler::driver::display_path;
+use edict_compiler::display_path;
 use edict_compiler::testcase::{
     self, Case, CaseRun, Comparison, Coverage, Row, RowStatus, Scope, TestFile, TestFileError,
     kind_name,
@@ -109,7 +109,8 @@ pub fn run(paths: &[PathBuf], format: Format) -> u8 {
         let Some(program) = &package.program else {
             continue;
         };
-        let ids: Vec<&str> = program.rules.iter().map(|r| r.id.as_str()).collect();
+        let ids: Vec<String> = program.rules.iter().map(|r| r.id.to_string()).collect();
+        let ids: Vec<&str> = ids.iter().map(String::as_str).collect();
         for file in &mut package.files {
             errors.extend(testcase::resolve(file, &program.regulation.id, &ids));
         }

@@ -153,7 +153,8 @@ fn a_bundle_of_another_format_is_refused_with_advice() {
     let bundle_str = bundle.to_str().expect("utf-8 path");
     assert_eq!(code(&edict(&["build", MEASURES, "-o", bundle_str])), 0);
     let text = std::fs::read_to_string(&bundle).expect("bundle");
-    let changed = text.replacen("\"edict_bundle\": 1", "\"edict_bundle\": 99", 1);
+    let current = format!("\"edict_bundle\": {}", edict_runtime::BUNDLE_FORMAT);
+    let changed = text.replacen(&current, "\"edict_bundle\": 99", 1);
     assert_ne!(changed, text, "the bundle names its format");
     std::fs::write(&bundle, changed).expect("write");
     let out = edict(&[
@@ -165,7 +166,7 @@ fn a_bundle_of_another_format_is_refused_with_advice() {
     ]);
     assert_eq!(code(&out), 2);
     assert!(
-        stderr(&out).contains("rebuild it with `edict build`"),
+        stderr(&out).contains("rebuild it with this one (`edict build`)"),
         "{}",
         stderr(&out)
     );

@@ -2,20 +2,17 @@
 //! the reason no event can show it, or nothing at all.
 
 use edict_grammar::outline::OutlineArticle;
-use edict_runtime::ir;
+use edict_runtime::ir::{self, ClauseRef};
 
 use crate::db::Package;
 use crate::lower::lower_package;
-use crate::resolve::package_env;
+use crate::resolve::package_outline;
 
 /// One clause of the outline and how the policy accounts for it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct CoverageRow {
-    /// `art 5(2)`, `art 15`, `art ?[minors]`.
-    pub clause: String,
-    pub article: Option<u32>,
-    pub key: Option<String>,
-    pub paragraph: Option<u32>,
+    /// The article, or one of its paragraphs when it has several.
+    pub clause: ClauseRef,
     /// The title the policy gives the clause, if it writes one.
     pub title: Option<String>,
     pub status: Status,
@@ -35,9 +32,9 @@ pub enum Status {
 }
 
 /// The coverage of a package that compiles; `None` when it has errors or no outline.
-pub fn coverage(db: &dyn salsa::Database, package: Package) -> Option<Vec<CoverageRow>> {
+pub(crate) fn coverage(db: &dyn salsa::Database, package: Package) -> Option<Vec<CoverageRow>> {
     let program = lower_package(db, package).clone()?;
-    let (_, outline) = package_env(db, package).outline.clone()?;
+    let (_, outline) = package_outline(db, package).clone()?;
     let mut rows = Vec::new();
     for article in &outline.articles {
         if article.paragraphs.len() > 1 {
@@ -52,19 +49,16 @@ pub fn coverage(db: &dyn salsa::Database, package: Package) -> Option<Vec<Covera
 }
 
 fn same_article(clause: &ir::Clause, article: &OutlineArticle) -> bool {
-    match &article.key {
-        Some(key) => clause.key.as_deref() == Some(key.as_str()),
-        None => clause.key.is_none() && clause.article == article.number,
-    }
+    clause.at.article == article.article
 }
 
 fn row(program: &ir::Program, article: &OutlineArticle, paragraph: Option<u32>) -> CoverageRow {
-    let article_level = |c: &ir::Clause| same_article(c, article) && c.paragraph.is_none();
+    let article_level = |c: &ir::Clause| same_article(c, article) && c.at.paragraph.is_none();
     // The clause itself and its items; for a one-paragraph article, also `paragraph 1`.
     let inside = |c: &ir::Clause| {
         same_article(c, article)
             && match paragraph {
-                Some(p) => c.paragraph == Some(p),
+                Some(p) => c.at.paragraph == Some(p),
                 None => true,
             }
     };
@@ -73,7 +67,7 @@ fn row(program: &ir::Program, article: &OutlineArticle, paragraph: Option<u32>) 
             .rules
             .iter()
             .filter(|r| program.clauses.get(r.clause as usize).is_some_and(pick))
-            .map(|r| r.id.clone())
+            .map(|r| r.id.to_string())
             .collect();
         for e in &program.exemptions {
             if program.clauses.get(e.clause as usize).is_some_and(pick) {
@@ -121,18 +115,12 @@ fn row(program: &ir::Program, article: &OutlineArticle, paragraph: Option<u32>) 
         .iter()
         .filter(|c| inside(c) || article_level(c))
         .find_map(|c| c.title.clone());
-    let base = match &article.key {
-        Some(key) => format!("art ?[{key}]"),
-        None => format!("art {}", article.number),
-    };
+    let whole = ClauseRef::article(article.article.clone());
     CoverageRow {
         clause: match paragraph {
-            Some(p) => format!("{base}({p})"),
-            None => base,
+            Some(p) => whole.paragraph(p),
+            None => whole,
         },
-        article: article.key.is_none().then_some(article.number),
-        key: article.key.clone(),
-        paragraph,
         title,
         status,
     }

@@ -1,12 +1,36 @@
 //! The one diagnostic type every pass produces.
 //!
-//! Passes create [`Diagnostic`] values; only the CLI and tests render them (see [`crate::render`]).
+//! Passes report [`Diagnostic`] values through the [`Reported`] accumulator, never in the values
+//! later passes read, so a diagnostic that moves (an edit above it) re-runs no pass that depends
+//! on the reporting one. Only the workspace gathers them ([`crate::check`]), and only the CLI,
+//! the language server and tests render them (see [`crate::render`]).
 //! Messages are lowercase without a trailing period and quote the user's own words in backticks;
 //! detail goes into labels and help.
 
 use edict_grammar::ast::Span;
+use salsa::Accumulator;
 
 use crate::db::SourceFile;
+
+/// A diagnostic reported by a pass.
+#[salsa::accumulator]
+#[derive(Debug)]
+pub struct Reported(pub Diagnostic);
+
+impl Diagnostic {
+    /// Reports the diagnostic from the running query.
+    pub fn report(self, db: &dyn salsa::Database) {
+        Reported(self).accumulate(db);
+    }
+}
+
+/// "did you mean `x`?" for the candidate closest to `name`, if one is a likely typo.
+pub fn did_you_mean<'a>(
+    name: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> Option<String> {
+    edict_runtime::suggest::closest(name, candidates).map(|c| format!("did you mean `{c}`?"))
+}
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Severity {
@@ -18,15 +42,44 @@ pub enum Severity {
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct Label {
     pub file: SourceFile,
+    /// Where in the file: byte offsets from the start of the file or, while `item` is set,
+    /// from the start of that top-level item.
     pub span: Span,
+    /// The index of the top-level item `span` is relative to. Passes that read one item (an
+    /// article) report relative to it, so an edit above the item leaves their results alone;
+    /// [`crate::check`] makes every span absolute before anyone sees it.
+    pub item: Option<u32>,
     pub message: String,
 }
 
-impl Label {
-    pub fn new(file: SourceFile, span: Span, message: impl Into<String>) -> Label {
-        Label {
+/// Where a pass's spans are measured from: a whole file, or one top-level item of it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Origin {
+    pub file: SourceFile,
+    pub item: Option<u32>,
+}
+
+impl Origin {
+    /// Spans from the start of the file.
+    pub fn file(file: SourceFile) -> Origin {
+        Origin { file, item: None }
+    }
+
+    /// Spans from the start of a top-level item of the file.
+    pub fn item(file: SourceFile, item: u32) -> Origin {
+        Origin {
             file,
+            item: Some(item),
+        }
+    }
+}
+
+impl Label {
+    pub fn new(origin: Origin, span: Span, message: impl Into<String>) -> Label {
+        Label {
+            file: origin.file,
             span,
+            item: origin.item,
             message: message.into(),
         }
     }
@@ -44,21 +97,31 @@ pub struct Diagnostic {
 
 impl Diagnostic {
     /// An error of `code` at `span`, with the primary label's text.
-    pub fn error(code: Code, file: SourceFile, span: Span, message: impl Into<String>) -> Self {
+    pub fn error(
+        code: Code,
+        at: impl Into<Origin>,
+        span: Span,
+        message: impl Into<String>,
+    ) -> Self {
         Diagnostic {
             code,
             severity: Severity::Error,
             message: message.into(),
-            primary: Label::new(file, span, ""),
+            primary: Label::new(at.into(), span, ""),
             secondary: Vec::new(),
             help: None,
         }
     }
 
-    pub fn warning(code: Code, file: SourceFile, span: Span, message: impl Into<String>) -> Self {
+    pub fn warning(
+        code: Code,
+        at: impl Into<Origin>,
+        span: Span,
+        message: impl Into<String>,
+    ) -> Self {
         Diagnostic {
             severity: Severity::Warning,
-            ..Diagnostic::error(code, file, span, message)
+            ..Diagnostic::error(code, at, span, message)
         }
     }
 
@@ -74,8 +137,8 @@ impl Diagnostic {
         self
     }
 
-    pub fn secondary(mut self, file: SourceFile, span: Span, text: impl Into<String>) -> Self {
-        self.secondary.push(Label::new(file, span, text));
+    pub fn secondary(mut self, at: impl Into<Origin>, span: Span, text: impl Into<String>) -> Self {
+        self.secondary.push(Label::new(at.into(), span, text));
         self
     }
 
@@ -91,6 +154,17 @@ impl Diagnostic {
 
     pub fn is_error(&self) -> bool {
         self.severity == Severity::Error
+    }
+
+    /// The labels, primary first.
+    pub fn labels_mut(&mut self) -> impl Iterator<Item = &mut Label> {
+        std::iter::once(&mut self.primary).chain(self.secondary.iter_mut())
+    }
+}
+
+impl From<SourceFile> for Origin {
+    fn from(file: SourceFile) -> Origin {
+        Origin::file(file)
     }
 }
 
@@ -131,11 +205,13 @@ codes! {
     MissingHeaderField = "E0102", "the header lacks a field the compiler needs";
     DuplicateHeaderField = "E0103", "a header field is given twice";
     UnknownTimezone = "E0104", "the header names a time zone that does not exist";
+    UnknownCalendar = "E0105", "the header names a working-day calendar that does not exist";
     FileNotFound = "E0110", "an imported file (outline or vocabulary) cannot be found";
     VocabularyMismatch = "E0111", "the imported file does not declare the named vocabulary";
     UnknownType = "E0200", "a field's type is not a built-in type, enum or record";
     DuplicateDeclaration = "E0201", "a name is declared twice in the same scope";
     BadDefault = "E0202", "a field's default value does not fit the field";
+    BadRole = "E0203", "a vocabulary's `roles` names an unknown role or a field no event type has";
     UnknownEventType = "E0300", "a rule names an event type the vocabulary does not declare";
     UnknownField = "E0301", "an event or record has no field of that name";
     TypeMismatch = "E0302", "an operand has the wrong type for its operator";

@@ -1,26 +1,32 @@
 //! The Edict compiler: policy sources in, diagnostics and a runtime program out.
 //!
-//! Each pass is a salsa query in its own module, run in this order:
-//! [`parse`] → [`vocab`] and [`resolve`] → [`typecheck`] → [`link`] → [`lower`];
-//! [`check`] gathers the diagnostics of all passes. Only [`driver`] does IO; only the CLI and
-//! tests render diagnostics ([`render`]).
+//! The front is the [`Workspace`]: load or set files, then ask for a package's diagnostics,
+//! program or coverage. Behind it each pass is a salsa query in its own module, run in this
+//! order: `parse` → `vocab` and `resolve` (the header) → `declare` (constants and states) →
+//! `typecheck` (one article at a time, on the expression checker `expr`) → `link` → `lower`;
+//! `check` gathers what every pass reported. Only the workspace does IO; only the CLI, the
+//! language server and tests render diagnostics ([`render`]).
 
-pub mod check;
+mod check;
 pub mod coverage;
-pub mod db;
+mod db;
+mod declare;
 pub mod diagnostic;
-pub mod driver;
-pub mod link;
-pub mod lower;
-pub mod parse;
+mod expr;
+mod link;
+mod lower;
+mod parse;
 pub mod paths;
 pub mod render;
-pub mod resolve;
+mod resolve;
 pub mod testcase;
-pub mod typecheck;
-pub mod types;
-pub mod vocab;
+mod typecheck;
+mod types;
+mod vocab;
+mod workspace;
 
-pub use db::Database;
+pub use db::{Database, SourceFile};
 pub use diagnostic::{Code, Diagnostic, Severity};
-pub use driver::{LoadedPackage, Workspace};
+pub use resolve::Header;
+pub use vocab::{EventInfo, FieldInfo, Vocab};
+pub use workspace::{LoadError, LoadedPackage, Workspace, display_path};

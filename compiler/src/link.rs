@@ -2,142 +2,145 @@
 //! exist in the outline, once; every rule must sit inside one; rule names are unique.
 
 use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
 
-use edict_grammar::ast::{ClauseEntry, Item, Span, SubClause};
+use edict_grammar::ast::{ArticleRef, ClauseEntry, Item, Span, SubClause};
 use edict_grammar::outline::Outline;
-use edict_runtime::ir;
+use edict_runtime::ir::{self, ClauseRef};
 
-use crate::db::{Package, SourceFile};
-use crate::diagnostic::{Code, Diagnostic};
-use crate::parse::parse_file;
-use crate::resolve::package_env;
-use crate::typecheck::ClausePath;
+use crate::db::Package;
+use crate::diagnostic::{Code, Diagnostic, Origin, did_you_mean};
+use crate::parse::{article, articles_of, parse_file};
+use crate::resolve::package_outline;
 
+/// The clauses a policy writes, in regulation order, and where each stands in the program's
+/// clause table.
 #[derive(Clone, Debug, PartialEq, Eq, Default)]
 pub struct Linked {
-    /// The clauses the policy writes, in regulation order.
-    pub clauses: BTreeMap<ClauseKey, ir::Clause>,
-    pub diagnostics: Vec<Diagnostic>,
-}
-
-/// Orders clauses as the regulation does: article, then paragraph, then item; articles of
-/// unknown number come after the numbered ones, by key.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct ClauseKey(
-    pub u32,
-    pub Option<String>,
-    pub Option<u32>,
-    pub Option<u32>,
-);
-
-impl From<&ClausePath> for ClauseKey {
-    fn from(p: &ClausePath) -> Self {
-        let order = if p.key.is_some() { u32::MAX } else { p.article };
-        ClauseKey(order, p.key.clone(), p.paragraph, p.item)
-    }
+    pub clauses: BTreeMap<ClauseRef, ir::Clause>,
+    index: HashMap<ClauseRef, u32>,
 }
 
 impl Linked {
     /// The index of a clause in the program's clause table.
-    pub fn clause_index(&self, path: &ClausePath) -> Option<u32> {
-        let key = ClauseKey::from(path);
-        self.clauses
-            .keys()
-            .position(|k| *k == key)
-            .map(|i| i as u32)
+    pub fn clause_index(&self, clause: &ClauseRef) -> Option<u32> {
+        self.index.get(clause).copied()
     }
 }
 
+/// The package's clause table; reports citations the outline lacks, clauses written twice,
+/// rules outside any clause and rule names used twice.
 #[salsa::tracked(returns(ref))]
-pub fn link_package(db: &dyn salsa::Database, package: Package) -> Linked {
-    let env = package_env(db, package);
+pub(crate) fn link_package(db: &dyn salsa::Database, package: Package) -> Arc<Linked> {
+    let outline = package_outline(db, package);
     let mut linker = Linker {
-        outline: env.outline.as_ref().map(|(_, o)| &**o),
-        outline_name: env
-            .outline
+        outline: outline.as_ref().map(|(_, o)| &**o),
+        outline_name: outline
             .as_ref()
             .map(|(f, _)| f.path(db).clone())
             .unwrap_or_default(),
-        out: Linked::default(),
+        clauses: BTreeMap::new(),
         spans: HashMap::new(),
         rules: HashMap::new(),
+        diags: Vec::new(),
     };
     for &file in package.sources(db) {
-        for item in &parse_file(db, file).ast.items {
-            match item {
-                Item::Article(article) => {
-                    let path = ClausePath::of_article(article);
-                    let title = article.title.as_ref().map(|t| t.value.clone());
-                    linker.clause(file, &path, article.number.span, title, &article.body, true);
-                }
-                Item::Stray(entry) => {
-                    let (what, span) = match entry {
-                        ClauseEntry::Rule(r) => (format!("rule `{}`", r.name.name), r.name.span),
-                        ClauseEntry::Exempt(e) => ("this exemption".to_string(), e.span),
-                        ClauseEntry::NotCheckable(s) => ("`not_checkable`".to_string(), s.span),
-                        ClauseEntry::Paragraph(p) | ClauseEntry::Item(p) => {
-                            ("this paragraph or item".to_string(), p.number.span)
-                        }
-                    };
-                    linker.out.diagnostics.push(
-                        Diagnostic::error(
-                            Code::OutsideClause,
-                            file,
-                            span,
-                            format!("{what} stands outside any article"),
-                        )
-                        .label("not inside `article N { … }`")
-                        .help("move it into the article (and paragraph) of the regulation it implements"),
-                    );
-                }
-                _ => {}
+        for &index in articles_of(db, file).iter() {
+            let Some(syntax) = article(db, file, index) else {
+                continue;
+            };
+            let origin = Origin::item(file, index);
+            let clause = ClauseRef::article(syntax.article.clone());
+            let title = syntax.title.as_ref().map(|t| t.value.clone());
+            linker.clause(
+                origin,
+                &clause,
+                syntax.number_span,
+                title,
+                &syntax.body,
+                true,
+            );
+        }
+        for item in &parse_file(db, file).items {
+            if let Item::Stray(entry) = item {
+                linker.stray(Origin::file(file), entry);
             }
         }
     }
-    linker.out
+    for d in linker.diags {
+        d.report(db);
+    }
+    let index = linker
+        .clauses
+        .keys()
+        .enumerate()
+        .filter_map(|(i, c)| Some((c.clone(), u32::try_from(i).ok()?)))
+        .collect();
+    Arc::new(Linked {
+        clauses: linker.clauses,
+        index,
+    })
 }
 
 struct Linker<'a> {
     outline: Option<&'a Outline>,
     outline_name: String,
-    out: Linked,
-    spans: HashMap<ClauseKey, (SourceFile, Span)>,
-    rules: HashMap<String, (SourceFile, Span)>,
+    clauses: BTreeMap<ClauseRef, ir::Clause>,
+    spans: HashMap<ClauseRef, (Origin, Span)>,
+    rules: HashMap<String, (Origin, Span)>,
+    diags: Vec<Diagnostic>,
 }
 
 impl Linker<'_> {
+    fn stray(&mut self, origin: Origin, entry: &ClauseEntry) {
+        let (what, span) = match entry {
+            ClauseEntry::Rule(r) => (format!("rule `{}`", r.name.name), r.name.span),
+            ClauseEntry::Exempt(e) => ("this exemption".to_string(), e.span),
+            ClauseEntry::NotCheckable(s) => ("`not_checkable`".to_string(), s.span),
+            ClauseEntry::Paragraph(p) | ClauseEntry::Item(p) => {
+                ("this paragraph or item".to_string(), p.number.span)
+            }
+        };
+        self.diags.push(
+            Diagnostic::error(
+                Code::OutsideClause,
+                origin,
+                span,
+                format!("{what} stands outside any article"),
+            )
+            .label("not inside `article N { … }`")
+            .help("move it into the article (and paragraph) of the regulation it implements"),
+        );
+    }
+
     fn clause(
         &mut self,
-        file: SourceFile,
-        path: &ClausePath,
+        origin: Origin,
+        clause: &ClauseRef,
         span: Span,
         title: Option<String>,
         body: &[ClauseEntry],
         check_outline: bool,
     ) {
-        let key = ClauseKey::from(path);
-        if let Some((first_file, first)) = self.spans.get(&key).copied() {
-            self.out.diagnostics.push(
+        if let Some((first_origin, first)) = self.spans.get(clause).copied() {
+            self.diags.push(
                 Diagnostic::error(
                     Code::DuplicateClause,
-                    file,
+                    origin,
                     span,
-                    format!("{} is written twice", describe(path)),
+                    format!("{} is written twice", clause.words()),
                 )
                 .label("written again here")
-                .secondary(first_file, first, "first written here")
+                .secondary(first_origin, first, "first written here")
                 .help("put all rules of one clause in one block"),
             );
             return;
         }
-        self.spans.insert(key.clone(), (file, span));
+        self.spans.insert(clause.clone(), (origin, span));
         // Below a clause the outline lacks, every sub-clause is missing too: report it once.
-        let in_outline = check_outline && self.check_outline(file, path, span);
-        let mut clause = ir::Clause {
-            article: path.article,
-            key: path.key.clone(),
-            paragraph: path.paragraph,
-            item: path.item,
+        let in_outline = check_outline && self.check_outline(origin, clause, span);
+        let mut linked = ir::Clause {
+            at: clause.clone(),
             title: title.clone(),
             not_checkable: None,
         };
@@ -146,33 +149,26 @@ impl Linker<'_> {
                 ClauseEntry::Paragraph(sub) | ClauseEntry::Item(sub) => {
                     let is_item = matches!(entry, ClauseEntry::Item(_));
                     let (what, fits) = if is_item {
-                        ("an item", path.item.is_none())
+                        ("an item", clause.item.is_none())
                     } else {
                         (
                             "a paragraph",
-                            path.paragraph.is_none() && path.item.is_none(),
+                            clause.paragraph.is_none() && clause.item.is_none(),
                         )
                     };
                     if !fits {
-                        self.misplaced(file, sub, what, path);
+                        self.misplaced(origin, sub, what, clause);
                         continue;
                     }
-                    let number = Some(sub.number.value);
                     let inner = if is_item {
-                        ClausePath {
-                            item: number,
-                            ..path.clone()
-                        }
+                        clause.item(sub.number.value)
                     } else {
-                        ClausePath {
-                            paragraph: number,
-                            ..path.clone()
-                        }
+                        clause.paragraph(sub.number.value)
                     };
                     let sub_title = sub.title.as_ref().map(|t| t.value.clone());
                     let sub_title = sub_title.or(title.clone());
                     self.clause(
-                        file,
+                        origin,
                         &inner,
                         sub.number.span,
                         sub_title,
@@ -181,39 +177,39 @@ impl Linker<'_> {
                     );
                 }
                 ClauseEntry::Rule(rule) => {
-                    if let Some((first_file, first)) = self.rules.get(&rule.name.name).copied() {
-                        self.out.diagnostics.push(
+                    if let Some((first_origin, first)) = self.rules.get(&rule.name.name).copied() {
+                        self.diags.push(
                             Diagnostic::error(
                                 Code::DuplicateRule,
-                                file,
+                                origin,
                                 rule.name.span,
                                 format!("two rules are named `{}`", rule.name.name),
                             )
                             .label("second rule of this name")
-                            .secondary(first_file, first, "first rule of this name")
+                            .secondary(first_origin, first, "first rule of this name")
                             .help("rule names identify findings: give each rule its own name"),
                         );
                     } else {
                         self.rules
-                            .insert(rule.name.name.clone(), (file, rule.name.span));
+                            .insert(rule.name.name.clone(), (origin, rule.name.span));
                     }
                 }
                 ClauseEntry::NotCheckable(reason) => {
-                    clause.not_checkable = Some(reason.value.clone());
+                    linked.not_checkable = Some(reason.value.clone());
                 }
                 ClauseEntry::Exempt(_) => {}
             }
         }
-        self.out.clauses.insert(key, clause);
+        self.clauses.insert(clause.clone(), linked);
     }
 
-    fn misplaced(&mut self, file: SourceFile, sub: &SubClause, what: &str, outer: &ClausePath) {
-        self.out.diagnostics.push(
+    fn misplaced(&mut self, origin: Origin, sub: &SubClause, what: &str, outer: &ClauseRef) {
+        self.diags.push(
             Diagnostic::error(
                 Code::MisplacedClause,
-                file,
+                origin,
                 sub.number.span,
-                format!("{what} cannot stand inside {}", describe(outer)),
+                format!("{what} cannot stand inside {}", outer.words()),
             )
             .label("misplaced")
             .help("articles hold paragraphs, paragraphs hold items"),
@@ -221,70 +217,57 @@ impl Linker<'_> {
     }
 
     /// Reports a clause the outline lacks; returns whether the clause is there.
-    fn check_outline(&mut self, file: SourceFile, path: &ClausePath, span: Span) -> bool {
+    fn check_outline(&mut self, origin: Origin, clause: &ClauseRef, span: Span) -> bool {
         let Some(outline) = self.outline else {
             return false;
         };
         let name = &self.outline_name;
         let error = |message: String, help: String| {
-            Diagnostic::error(Code::CitationNotInOutline, file, span, message)
+            Diagnostic::error(Code::CitationNotInOutline, origin, span, message)
                 .label(format!("not in `{name}`"))
                 .help(help)
         };
-        if let Some(key) = &path.key
-            && outline.article_by_key(key).is_none()
-        {
-            let keys: Vec<String> = outline
-                .articles
-                .iter()
-                .filter_map(|a| a.key.as_ref().map(|k| format!("`{k}`")))
-                .collect();
-            let help = match crate::types::closest(
-                key,
-                outline.articles.iter().filter_map(|a| a.key.as_deref()),
-            ) {
-                Some(close) => format!("did you mean `{close}`?"),
-                None if keys.is_empty() => {
-                    "the outline has no article of unknown number (`第？条【key】`)".to_string()
+        let Some(article) = outline.article(&clause.article) else {
+            let diagnostic = match &clause.article {
+                ArticleRef::Key(key) => {
+                    let keys: Vec<String> = outline.keys().map(|k| format!("`{k}`")).collect();
+                    let help = match did_you_mean(key, outline.keys()) {
+                        Some(suggestion) => suggestion,
+                        None if keys.is_empty() => {
+                            "the outline has no article of unknown number (`第？条【key】`)"
+                                .to_string()
+                        }
+                        None => format!(
+                            "the outline's articles of unknown number are {}",
+                            keys.join(", ")
+                        ),
+                    };
+                    error(
+                        format!("the regulation has no article of unknown number `{key}`"),
+                        help,
+                    )
                 }
-                None => format!(
-                    "the outline's articles of unknown number are {}",
-                    keys.join(", ")
+                ArticleRef::Number(number) => error(
+                    format!("the regulation has no article {number}"),
+                    format!(
+                        "its outline has articles 1 to {}; check the number against the official text",
+                        outline.last_number().unwrap_or(0)
+                    ),
                 ),
             };
-            self.out.diagnostics.push(error(
-                format!("the regulation has no article of unknown number `{key}`"),
-                help,
-            ));
-            return false;
-        }
-        let found = match &path.key {
-            Some(key) => outline.article_by_key(key),
-            None => outline.article(path.article),
-        };
-        let Some(article) = found else {
-            let last = outline
-                .articles
-                .iter()
-                .filter(|a| a.key.is_none())
-                .map(|a| a.number)
-                .max()
-                .unwrap_or(0);
-            self.out.diagnostics.push(error(
-                format!("the regulation has no article {}", path.article),
-                format!("its outline has articles 1 to {last}; check the number against the official text"),
-            ));
+            self.diags.push(diagnostic);
             return false;
         };
-        let paragraph = match path.paragraph {
+        let whole = ClauseRef::article(clause.article.clone());
+        let paragraph = match clause.paragraph {
             Some(p) => match article.paragraph(p) {
                 Some(par) => Some(par),
                 None => {
-                    self.out.diagnostics.push(error(
-                        format!("article {} has no paragraph {p}", path.article),
+                    self.diags.push(error(
+                        format!("{} has no paragraph {p}", whole.words()),
                         format!(
-                            "article {} has {}",
-                            path.article,
+                            "{} has {}",
+                            whole.words(),
                             count(article.paragraphs.len(), "paragraph")
                         ),
                     ));
@@ -293,18 +276,16 @@ impl Linker<'_> {
             },
             None => None,
         };
-        if let Some(i) = path.item {
+        if let Some(i) = clause.item {
             let par = paragraph.or_else(|| article.paragraph(1));
             if par.and_then(|p| p.item(i)).is_none() {
                 let n = par.map_or(0, |p| p.items.len());
-                self.out.diagnostics.push(error(
-                    format!(
-                        "{} has no item {i}",
-                        describe(&ClausePath {
-                            item: None,
-                            ..path.clone()
-                        })
-                    ),
+                let container = ClauseRef {
+                    item: None,
+                    ..clause.clone()
+                };
+                self.diags.push(error(
+                    format!("{} has no item {i}", container.words()),
                     format!("it has {}", count(n, "item")),
                 ));
                 return false;
@@ -320,19 +301,4 @@ fn count(n: usize, what: &str) -> String {
         1 => format!("one {what}"),
         n => format!("{what}s 1 to {n}"),
     }
-}
-
-/// "article 8", "article 8 paragraph 2", "article 13 paragraph 1 item 2".
-pub fn describe(p: &ClausePath) -> String {
-    let mut s = match &p.key {
-        Some(key) => format!("article `{key}`"),
-        None => format!("article {}", p.article),
-    };
-    if let Some(par) = p.paragraph {
-        s.push_str(&format!(" paragraph {par}"));
-    }
-    if let Some(i) = p.item {
-        s.push_str(&format!(" item {i}"));
-    }
-    s
 }

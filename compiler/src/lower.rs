@@ -2,33 +2,50 @@
 
 use std::sync::Arc;
 
-use edict_runtime::ir;
+use edict_runtime::ir::{self, RuleId};
 
-use crate::check::package_diagnostics;
-use crate::db::Package;
+use crate::check::has_errors;
+use crate::db::{Package, SourceFile};
+use crate::declare::package_states;
 use crate::link::link_package;
-use crate::resolve::package_env;
-use crate::typecheck::typecheck_file;
+use crate::parse::articles_of;
+use crate::resolve::{header, package_calendar, package_vocab};
+use crate::typecheck::typecheck_article;
+
+/// The articles of a package: each file's top-level item indexes, in source order.
+#[salsa::tracked(returns(ref))]
+pub(crate) fn package_articles(
+    db: &dyn salsa::Database,
+    package: Package,
+) -> Arc<[(SourceFile, u32)]> {
+    package
+        .sources(db)
+        .iter()
+        .flat_map(|&file| {
+            articles_of(db, file)
+                .iter()
+                .map(move |&index| (file, index))
+        })
+        .collect()
+}
 
 /// The program of a package without errors; `None` when any diagnostic is an error.
 #[salsa::tracked(returns(ref))]
-pub fn lower_package(db: &dyn salsa::Database, package: Package) -> Option<Arc<ir::Program>> {
-    if package_diagnostics(db, package)
-        .iter()
-        .any(|d| d.is_error())
-    {
+pub(crate) fn lower_package(
+    db: &dyn salsa::Database,
+    package: Package,
+) -> Option<Arc<ir::Program>> {
+    if *has_errors(db, package) {
         return None;
     }
-    let env = package_env(db, package);
-    let header = env.header.as_ref()?;
-    let vocab = env.vocab.as_ref()?;
+    let header = header(db, package).as_ref()?;
+    let vocab = package_vocab(db, package).as_ref()?;
     let linked = link_package(db, package);
-    let regulation_id = header.id.name.clone();
 
     let mut rules = Vec::new();
     let mut exemptions = Vec::new();
-    for &file in package.sources(db) {
-        let typed = typecheck_file(db, package, file);
+    for &(file, index) in package_articles(db, package).iter() {
+        let typed = typecheck_article(db, package, file, index);
         for rule in &typed.rules {
             let (Some(trigger), Some(body), Some(clause)) = (
                 rule.trigger.clone(),
@@ -38,12 +55,11 @@ pub fn lower_package(db: &dyn salsa::Database, package: Package) -> Option<Arc<i
                 continue;
             };
             rules.push(ir::Rule {
-                id: format!(
-                    "{regulation_id}/{}/{}",
-                    rule.clause.id_segment(),
-                    rule.name.name
-                ),
-                name: rule.name.name.clone(),
+                id: RuleId {
+                    regulation: header.id.clone(),
+                    clause: rule.clause.clone(),
+                    name: rule.name.clone(),
+                },
                 clause,
                 trigger,
                 when: rule.when.clone(),
@@ -52,7 +68,7 @@ pub fn lower_package(db: &dyn salsa::Database, package: Package) -> Option<Arc<i
                 message: rule
                     .message
                     .clone()
-                    .unwrap_or_else(|| format!("rule `{}` was not followed", rule.name.name)),
+                    .unwrap_or_else(|| format!("rule `{}` was not followed", rule.name)),
                 message_zh: rule.message_zh.clone(),
                 cites: rule.cites.clone(),
                 evidence: rule.evidence.clone(),
@@ -70,12 +86,9 @@ pub fn lower_package(db: &dyn salsa::Database, package: Package) -> Option<Arc<i
     // Regulation order: by clause, then in source order within a clause.
     rules.sort_by_key(|r| r.clause);
     exemptions.sort_by_key(|e| e.clause);
-    let mut calendar = env.calendar.clone();
-    calendar.holidays.sort();
-    calendar.workdays.sort();
     Some(Arc::new(ir::Program {
         regulation: ir::Regulation {
-            id: regulation_id,
+            id: header.id.clone(),
             title: header.title.clone(),
             title_en: header.title_en.clone(),
             effective: header.effective,
@@ -84,8 +97,11 @@ pub fn lower_package(db: &dyn salsa::Database, package: Package) -> Option<Arc<i
         clauses: linked.clauses.values().cloned().collect(),
         vocabulary: vocab.to_ir(),
         exemptions,
-        states: env.states.iter().map(|s| s.def.clone()).collect(),
+        states: package_states(db, package)
+            .iter()
+            .map(|s| s.def.clone())
+            .collect(),
         rules,
-        calendar,
+        calendar: package_calendar(db, package).clone(),
     }))
 }

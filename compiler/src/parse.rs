@@ -1,55 +1,70 @@
 //! The first pass: source text to syntax tree, and outline text to clause tree.
+//!
+//! Parsing never fails: the tree holds every item that could be read, and syntax errors are
+//! reported. Each article is also given to later passes on its own, with spans relative to its
+//! start ([`article`]), so that an edit elsewhere in the file leaves it, and what is derived from
+//! it, unchanged.
 
 use std::sync::Arc;
 
-use edict_grammar::ast::{self, HeaderField, Item};
+use edict_grammar::ast::{self, HeaderField, Item, Spanned};
 use edict_grammar::outline::{self, Outline};
 
 use crate::db::SourceFile;
 use crate::diagnostic::{Code, Diagnostic};
 use crate::paths;
 
-/// A parsed source file. Parsing never fails: the tree holds every item that could be read.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Parsed {
-    pub ast: Arc<ast::File>,
-    pub diagnostics: Vec<Diagnostic>,
-}
-
+/// The syntax tree of a file, with spans from the start of the file.
 #[salsa::tracked(returns(ref))]
-pub fn parse_file(db: &dyn salsa::Database, file: SourceFile) -> Parsed {
+pub(crate) fn parse_file(db: &dyn salsa::Database, file: SourceFile) -> Arc<ast::File> {
     let (ast, errors) = edict_grammar::parse(file.text(db));
-    let diagnostics = errors
-        .into_iter()
-        .map(|e| {
-            Diagnostic::error(Code::Syntax, file, e.span, e.message)
-                .label("here")
-                .help_opt(e.help)
-        })
-        .collect();
-    Parsed {
-        ast: Arc::new(ast),
-        diagnostics,
+    for e in errors {
+        Diagnostic::error(Code::Syntax, file, e.span, e.message)
+            .label("here")
+            .help_opt(e.help)
+            .report(db);
     }
+    Arc::new(ast)
 }
 
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct ParsedOutline {
-    pub outline: Arc<Outline>,
-    pub diagnostics: Vec<Diagnostic>,
-}
-
+/// The clause tree of a regulation's outline.
 #[salsa::tracked(returns(ref))]
-pub fn parse_outline(db: &dyn salsa::Database, file: SourceFile) -> ParsedOutline {
+pub(crate) fn parse_outline(db: &dyn salsa::Database, file: SourceFile) -> Arc<Outline> {
     let (outline, errors) = outline::segment(file.text(db));
-    let diagnostics = errors
-        .into_iter()
-        .map(|e| Diagnostic::error(Code::OutlineSyntax, file, e.span, e.message).label("here"))
-        .collect();
-    ParsedOutline {
-        outline: Arc::new(outline),
-        diagnostics,
+    for e in errors {
+        Diagnostic::error(Code::OutlineSyntax, file, e.span, e.message)
+            .label("here")
+            .report(db);
     }
+    Arc::new(outline)
+}
+
+/// The indexes (among the file's top-level items) of the file's articles.
+#[salsa::tracked(returns(ref))]
+pub(crate) fn articles_of(db: &dyn salsa::Database, file: SourceFile) -> Arc<[u32]> {
+    parse_file(db, file)
+        .items
+        .iter()
+        .enumerate()
+        .filter(|(_, item)| matches!(item, Item::Article(_)))
+        .filter_map(|(index, _)| u32::try_from(index).ok())
+        .collect()
+}
+
+/// The article that is top-level item `index` of a file, with spans relative to its start;
+/// `None` when that item is not an article.
+#[salsa::tracked(returns(ref))]
+pub(crate) fn article(
+    db: &dyn salsa::Database,
+    file: SourceFile,
+    index: u32,
+) -> Option<Arc<ast::Article>> {
+    let Some(Item::Article(article)) = parse_file(db, file).items.get(index as usize) else {
+        return None;
+    };
+    let mut article = article.clone();
+    article.rebase(article.span.start);
+    Some(Arc::new(article))
 }
 
 /// What a file imports, as paths resolved against the file's own path.
@@ -67,12 +82,12 @@ impl Import {
     }
 }
 
-/// The files named by the `regulation` headers of `file`: the driver loads them.
+/// The files named by the `regulation` headers of `file`: the workspace loads them.
 #[salsa::tracked(returns(ref))]
-pub fn imports(db: &dyn salsa::Database, file: SourceFile) -> Vec<Import> {
+pub(crate) fn imports(db: &dyn salsa::Database, file: SourceFile) -> Vec<Import> {
     let base = file.path(db);
     let mut found = Vec::new();
-    for item in &parse_file(db, file).ast.items {
+    for item in &parse_file(db, file).items {
         let Item::Regulation(header) = item else {
             continue;
         };

@@ -15,6 +15,7 @@ use std::fmt;
 
 pub use coverage::{Coverage, Elsewhere, RuleInfo, coverage, rule_infos};
 pub use edict_runtime::finding::FindingKind;
+use edict_runtime::ir::{RuleId, RulePattern};
 pub use parse::parse;
 pub use run::{Actual, CaseRun, Comparison, Row, RowStatus, compare, run_case};
 
@@ -97,6 +98,8 @@ pub struct RuleRef {
     /// The full id or prefix, e.g. `reg/art7/some-rule`; the same as
     /// `written` until [`resolve`] adds the regulation's id.
     pub id: String,
+    /// The rule or rules it names, once [`resolve`] has read it.
+    pub pattern: Option<RulePattern>,
     /// The line of the test file that names it.
     pub line: usize,
 }
@@ -106,6 +109,7 @@ impl RuleRef {
         RuleRef {
             written: written.to_string(),
             id: written.to_string(),
+            pattern: None,
             line,
         }
     }
@@ -113,10 +117,15 @@ impl RuleRef {
     /// Whether `rule` is this id or lies under it (`reg/art8` covers
     /// `reg/art8/p2/some-rule`, not `reg/art80/…`).
     pub fn covers(&self, rule: &str) -> bool {
-        rule == self.id
-            || rule
-                .strip_prefix(self.id.as_str())
-                .is_some_and(|rest| rest.starts_with('/'))
+        let pattern = match &self.pattern {
+            Some(pattern) => pattern.clone(),
+            None => match RulePattern::parse(&self.id) {
+                Some(pattern) => pattern,
+                None => return false,
+            },
+        };
+        rule.parse::<RuleId>()
+            .is_ok_and(|rule| pattern.covers(&rule))
     }
 }
 
@@ -172,8 +181,9 @@ pub fn resolve(file: &mut TestFile, regulation: &str, rules: &[&str]) -> Vec<Tes
         } else {
             format!("{regulation}/{}", r.written)
         };
+        r.pattern = RulePattern::parse(&r.id);
         let found = if whole {
-            rules.contains(&r.id.as_str())
+            r.pattern.as_ref().is_some_and(RulePattern::is_whole) && rules.contains(&r.id.as_str())
         } else {
             rules.iter().any(|rule| r.covers(rule))
         };
@@ -215,12 +225,7 @@ pub fn resolve(file: &mut TestFile, regulation: &str, rules: &[&str]) -> Vec<Tes
 
 /// The rule id closest to a misspelt one, if any is close.
 fn nearest<'a>(id: &str, rules: &[&'a str]) -> Option<&'a str> {
-    rules
-        .iter()
-        .map(|r| (strsim::levenshtein(id, r), *r))
-        .filter(|(d, _)| *d <= 3.max(id.len() / 5))
-        .min()
-        .map(|(_, r)| r)
+    edict_runtime::suggest::closest(id, rules.iter().copied())
 }
 
 /// How a finding kind is written in test files and findings.

@@ -1,61 +1,27 @@
-//! Type-checking rules, exemptions and declarations against the vocabulary.
+//! The rule checker: the rules and exemptions of one article, checked against the vocabulary
+//! and elaborated into the IR.
 //!
-//! Checking elaborates each expression into the IR's expression form: names become slots,
-//! field names become indices, enum values become numbers. An expression that fails to check
-//! gets the type [`Ty::Error`], which fits everywhere, so one mistake is reported once.
+//! Each article is checked on its own ([`typecheck_article`]), from a copy of its syntax whose
+//! spans are relative to the article, so editing one rule re-checks one article.
 
-use edict_grammar::ast::{self, BinaryOp, ClauseEntry, ExprKind, Ident, Item, Span, UnaryOp};
-use edict_runtime::ir::{self, Slot};
+use std::sync::Arc;
+
+use edict_grammar::ast::{self, ClauseEntry};
+use edict_runtime::ir::{self, ClauseRef, Slot};
 
 use crate::db::{Package, SourceFile};
-use crate::diagnostic::{Code, Diagnostic};
-use crate::parse::parse_file;
-use crate::resolve::{ConstInfo, Env, StateInfo, package_env};
-use crate::types::{Ty, a, did_you_mean};
-use crate::vocab::{FieldInfo, Vocab};
-
-/// The clause a rule sits in, as written.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-pub struct ClausePath {
-    /// The article's number; 0 when `key` names an article of unknown number.
-    pub article: u32,
-    pub key: Option<String>,
-    pub paragraph: Option<u32>,
-    pub item: Option<u32>,
-}
-
-impl ClausePath {
-    /// The path of an article block.
-    pub fn of_article(article: &ast::Article) -> ClausePath {
-        ClausePath {
-            article: article.number.value,
-            key: article.key.as_ref().map(|k| k.name.clone()),
-            paragraph: None,
-            item: None,
-        }
-    }
-
-    /// `art7`, `art8/p1`, `art13/p2/i1`, `art-minors`: the clause part of a rule id.
-    pub fn id_segment(&self) -> String {
-        let mut s = match &self.key {
-            Some(key) => format!("art-{key}"),
-            None => format!("art{}", self.article),
-        };
-        if let Some(p) = self.paragraph {
-            s.push_str(&format!("/p{p}"));
-        }
-        if let Some(i) = self.item {
-            s.push_str(&format!("/i{i}"));
-        }
-        s
-    }
-}
+use crate::declare::{PackageConstants, StateInfo, package_states};
+use crate::diagnostic::{Code, Diagnostic, Origin, did_you_mean};
+use crate::expr::{Checker, Var, VarKind, facts_of};
+use crate::parse::article;
+use crate::resolve::package_vocab;
+use crate::types::Ty;
 
 /// A checked rule, its expressions already in IR form.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct TypedRule {
-    pub name: Ident,
-    pub clause: ClausePath,
+    pub name: String,
+    pub clause: ClauseRef,
     pub trigger: Option<ir::Trigger>,
     pub when: Option<ir::Expr>,
     pub body: Option<ir::Body>,
@@ -68,791 +34,88 @@ pub struct TypedRule {
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct TypedExemption {
-    pub clause: ClausePath,
+    pub clause: ClauseRef,
     pub exemption: ir::Exemption,
 }
 
-/// The rules and exemptions of one file, checked.
+/// The rules and exemptions of one article, checked.
 #[derive(Clone, Debug, PartialEq, Eq, Default)]
-pub struct TypedFile {
+pub struct TypedArticle {
     pub rules: Vec<TypedRule>,
     pub exemptions: Vec<TypedExemption>,
-    pub diagnostics: Vec<Diagnostic>,
 }
 
+/// Checks the article that is top-level item `index` of `file`.
 #[salsa::tracked(returns(ref))]
-pub fn typecheck_file(db: &dyn salsa::Database, package: Package, file: SourceFile) -> TypedFile {
-    let env = package_env(db, package);
-    let mut out = TypedFile::default();
-    let Some(vocab) = env.vocab.as_deref() else {
-        return out;
+pub(crate) fn typecheck_article(
+    db: &dyn salsa::Database,
+    package: Package,
+    file: SourceFile,
+    index: u32,
+) -> Arc<TypedArticle> {
+    let mut out = TypedArticle::default();
+    let (Some(vocab), Some(syntax)) = (package_vocab(db, package), article(db, file, index)) else {
+        return Arc::new(out);
     };
-    for item in &parse_file(db, file).ast.items {
-        if let Item::Article(article) = item {
-            let path = ClausePath::of_article(article);
-            check_entries(file, env, vocab, &article.body, &path, &mut out);
-        }
+    let consts = PackageConstants { db, package };
+    let states = package_states(db, package);
+    let mut checker = ArticleChecker {
+        origin: Origin::item(file, index),
+        vocab,
+        consts: &consts,
+        states,
+        out: &mut out,
+        diags: Vec::new(),
+    };
+    let clause = ClauseRef::article(syntax.article.clone());
+    checker.entries(&syntax.body, &clause);
+    for d in checker.diags {
+        d.report(db);
     }
-    out
+    Arc::new(out)
 }
 
-fn check_entries(
-    file: SourceFile,
-    env: &Env,
-    vocab: &Vocab,
-    entries: &[ClauseEntry],
-    path: &ClausePath,
-    out: &mut TypedFile,
-) {
-    for entry in entries {
-        match entry {
-            ClauseEntry::Paragraph(sub) => {
-                let inner = ClausePath {
-                    paragraph: Some(sub.number.value),
-                    ..path.clone()
-                };
-                check_entries(file, env, vocab, &sub.body, &inner, out);
-            }
-            ClauseEntry::Item(sub) => {
-                let inner = ClausePath {
-                    item: Some(sub.number.value),
-                    ..path.clone()
-                };
-                check_entries(file, env, vocab, &sub.body, &inner, out);
-            }
-            ClauseEntry::Rule(rule) => {
-                let mut checker = Checker::new(file, vocab, &env.consts);
-                let typed = checker.rule(rule, path.clone(), &env.states);
-                out.diagnostics.append(&mut checker.diags);
-                out.rules.push(typed);
-            }
-            ClauseEntry::Exempt(exempt) => {
-                let mut checker = Checker::new(file, vocab, &env.consts);
-                if let Some(exemption) = checker.exemption(exempt) {
-                    out.exemptions.push(TypedExemption {
-                        clause: path.clone(),
-                        exemption,
-                    });
+/// Walks the clauses of one article, checking each rule and exemption.
+struct ArticleChecker<'a> {
+    origin: Origin,
+    vocab: &'a crate::vocab::Vocab,
+    consts: &'a PackageConstants<'a>,
+    states: &'a [StateInfo],
+    out: &'a mut TypedArticle,
+    diags: Vec<Diagnostic>,
+}
+
+impl ArticleChecker<'_> {
+    fn entries(&mut self, entries: &[ClauseEntry], clause: &ClauseRef) {
+        for entry in entries {
+            match entry {
+                ClauseEntry::Paragraph(sub) => {
+                    self.entries(&sub.body, &clause.paragraph(sub.number.value));
                 }
-                out.diagnostics.append(&mut checker.diags);
+                ClauseEntry::Item(sub) => self.entries(&sub.body, &clause.item(sub.number.value)),
+                ClauseEntry::Rule(rule) => {
+                    let mut checker = Checker::new(self.origin, self.vocab, self.consts);
+                    let typed = checker.rule(rule, clause.clone(), self.states);
+                    self.diags.append(&mut checker.diags);
+                    self.out.rules.push(typed);
+                }
+                ClauseEntry::Exempt(exempt) => {
+                    let mut checker = Checker::new(self.origin, self.vocab, self.consts);
+                    if let Some(exemption) = checker.exemption(exempt) {
+                        self.out.exemptions.push(TypedExemption {
+                            clause: clause.clone(),
+                            exemption,
+                        });
+                    }
+                    self.diags.append(&mut checker.diags);
+                }
+                ClauseEntry::NotCheckable(_) => {}
             }
-            ClauseEntry::NotCheckable(_) => {}
         }
     }
 }
 
-/// What a bound name stands for.
-#[derive(Clone, Debug)]
-enum VarKind {
-    /// An event of a known type.
-    Event(u32),
-    /// `any event`: only the common fields are known.
-    AnyEvent,
-    /// A state key (from `size(S[k])`), of this type.
-    Key(Ty),
-    /// The declaration failed; uses of it are not reported again.
-    Unknown,
-}
-
-#[derive(Clone, Debug)]
-struct Var {
-    name: String,
-    slot: Slot,
-    kind: VarKind,
-}
-
-/// A resolved field access.
-struct FieldAccess {
-    slot: Slot,
-    path: Vec<u32>,
-    ty: Ty,
-    /// The dotted path without the variable, e.g. `consent.given_by`.
-    label: String,
-    /// Whether the last field may be absent.
-    last_may_be_absent: bool,
-}
-
-/// Checks expressions in one scope, collecting diagnostics.
-pub struct Checker<'a> {
-    file: SourceFile,
-    vocab: &'a Vocab,
-    consts: &'a [ConstInfo],
-    vars: Vec<Var>,
-    /// Optional fields known to be present here, from enclosing `has(…) and …`.
-    facts: Vec<(Slot, Vec<u32>)>,
-    evidence: Vec<ir::Evidence>,
-    pub diags: Vec<Diagnostic>,
-}
-
-impl<'a> Checker<'a> {
-    pub fn new(file: SourceFile, vocab: &'a Vocab, consts: &'a [ConstInfo]) -> Self {
-        Checker {
-            file,
-            vocab,
-            consts,
-            vars: Vec::new(),
-            facts: Vec::new(),
-            evidence: Vec::new(),
-            diags: Vec::new(),
-        }
-    }
-
-    fn error(&mut self, code: Code, span: Span, message: impl Into<String>) -> &mut Diagnostic {
-        self.diags
-            .push(Diagnostic::error(code, self.file, span, message));
-        let last = self.diags.len() - 1;
-        &mut self.diags[last]
-    }
-
-    fn push(&mut self, diag: Diagnostic) {
-        self.diags.push(diag);
-    }
-
-    /// Binds `binding` to the event type `event` in `slot`; reports an unknown type.
-    fn bind_event(&mut self, event: &Ident, binding: &Ident, slot: Slot) -> Option<u32> {
-        let id = self.event_type(event);
-        self.vars.push(Var {
-            name: binding.name.clone(),
-            slot,
-            kind: id.map_or(VarKind::Unknown, VarKind::Event),
-        });
-        id
-    }
-
-    fn event_type(&mut self, event: &Ident) -> Option<u32> {
-        if let Some((id, _)) = self.vocab.event(&event.name) {
-            return Some(id);
-        }
-        let help = did_you_mean(&event.name, self.vocab.event_names()).unwrap_or_else(|| {
-            format!(
-                "the vocabulary `{}` declares: {}",
-                self.vocab.name,
-                self.vocab.event_names().collect::<Vec<_>>().join(", ")
-            )
-        });
-        let d = Diagnostic::error(
-            Code::UnknownEventType,
-            self.file,
-            event.span,
-            format!("unknown event type `{}`", event.name),
-        )
-        .label("not declared in the vocabulary")
-        .help(help);
-        self.push(d);
-        None
-    }
-
-    /// Checks an expression that must be a condition.
-    pub fn condition(&mut self, e: &ast::Expr) -> ir::Expr {
-        let (expr, ty) = self.infer(e, Some(&Ty::Bool));
-        if !Ty::Bool.accepts(&ty) {
-            let d = Diagnostic::error(
-                Code::NotACondition,
-                self.file,
-                e.span,
-                format!(
-                    "this is {}, not a condition",
-                    a(&ty.display(Some(self.vocab)))
-                ),
-            )
-            .label("expected something true or false")
-            .help("compare it with a value, e.g. `… == …`");
-            self.push(d);
-        }
-        expr
-    }
-
-    /// A condition that must depend on the event: reports one that is always the same.
-    fn event_condition(&mut self, e: &ast::Expr, role: &str) -> ir::Expr {
-        let errors_before = self.error_count();
-        let expr = self.condition(e);
-        if !depends_on_slots(&expr) && self.error_count() == errors_before {
-            let value = const_bool(&expr);
-            let always = match value {
-                Some(true) => "always true",
-                Some(false) => "always false",
-                None => "always the same",
-            };
-            let consequence = match (role, value) {
-                ("when", Some(false)) | ("require", Some(true)) | ("prohibit", Some(false)) => {
-                    "so the rule can never find a violation"
-                }
-                ("when", Some(true)) => "so it filters nothing",
-                ("unless", Some(true)) => "so the rule never applies",
-                ("unless", Some(false)) => "so it excuses nothing",
-                _ => "so the rule judges every event the same way",
-            };
-            let d = Diagnostic::error(
-                Code::ConstantCondition,
-                self.file,
-                e.span,
-                format!("this `{role}` condition is {always}"),
-            )
-            .label(format!("does not depend on the event, {consequence}"))
-            .help("refer to a field of the event, e.g. `e.field == value`");
-            self.push(d);
-        }
-        expr
-    }
-
-    fn error_count(&self) -> usize {
-        self.diags.iter().filter(|d| d.is_error()).count()
-    }
-
-    fn lookup_var(&self, name: &str) -> Option<&Var> {
-        self.vars.iter().rev().find(|v| v.name == name)
-    }
-
-    fn lookup_const(&self, name: &str) -> Option<&'a ConstInfo> {
-        self.consts.iter().find(|c| c.name == name)
-    }
-
-    /// Whether `e` is a bare name that can only be an enum value (its type comes from context).
-    fn is_enum_candidate(&self, e: &ast::Expr) -> bool {
-        match &e.kind {
-            ExprKind::Name(n) => {
-                self.lookup_var(&n.name).is_none() && self.lookup_const(&n.name).is_none()
-            }
-            ExprKind::Set(items) => items.iter().any(|i| self.is_enum_candidate(i)),
-            _ => false,
-        }
-    }
-
-    pub fn infer(&mut self, e: &ast::Expr, expected: Option<&Ty>) -> (ir::Expr, Ty) {
-        match &e.kind {
-            ExprKind::Bool(b) => (ir::Expr::Const(ir::Value::Bool(*b)), Ty::Bool),
-            ExprKind::Int(i) => (ir::Expr::Const(ir::Value::Int(*i)), Ty::Int),
-            ExprKind::Str(s) => (ir::Expr::Const(ir::Value::Str(s.clone())), Ty::Str),
-            ExprKind::Date(d) => (
-                ir::Expr::Const(ir::Value::Date(ir::Date {
-                    year: d.year,
-                    month: d.month,
-                    day: d.day,
-                })),
-                Ty::Date,
-            ),
-            ExprKind::Name(n) => self.name(n, expected),
-            ExprKind::Field(..) => match self.field(e, true) {
-                Some(access) => {
-                    if access.slot == ir::TRIGGER_SLOT {
-                        self.note_evidence(&access);
-                    }
-                    (
-                        ir::Expr::Field {
-                            slot: access.slot,
-                            path: access.path,
-                        },
-                        access.ty,
-                    )
-                }
-                None => (poisoned(), Ty::Error),
-            },
-            ExprKind::Has(inner) => (self.has(inner, e.span), Ty::Bool),
-            ExprKind::Set(items) => self.set_literal(items, expected, e.span),
-            ExprKind::Unary(UnaryOp::Not, inner) => {
-                let inner = self.condition(inner);
-                (ir::Expr::Not(Box::new(inner)), Ty::Bool)
-            }
-            ExprKind::Binary(op, lhs, rhs) => self.binary(*op, lhs, rhs, e.span),
-        }
-    }
-
-    fn name(&mut self, n: &Ident, expected: Option<&Ty>) -> (ir::Expr, Ty) {
-        if let Some(var) = self.lookup_var(&n.name).cloned() {
-            return match var.kind {
-                VarKind::Key(ty) => (ir::Expr::Slot(var.slot), ty),
-                VarKind::Unknown => (ir::Expr::Slot(var.slot), Ty::Error),
-                VarKind::Event(_) | VarKind::AnyEvent => {
-                    self.error(
-                        Code::TypeMismatch,
-                        n.span,
-                        format!("`{}` is a whole event, not a value", n.name),
-                    )
-                    .set_label("an event cannot be compared or tested directly")
-                    .help = Some(format!(
-                        "use one of its fields, e.g. `{}.processor`",
-                        n.name
-                    ));
-                    (ir::Expr::Slot(var.slot), Ty::Error)
-                }
-            };
-        }
-        if let Some(c) = self.lookup_const(&n.name) {
-            return (ir::Expr::Const(c.value.clone()), c.ty.clone());
-        }
-        // An enum value: from the expected enum if there is one.
-        if let Some(Ty::Enum(want)) = expected {
-            let info = &self.vocab.enums[*want as usize];
-            if let Some(i) = info.values.iter().position(|v| *v == n.name) {
-                return (
-                    ir::Expr::Const(ir::Value::Enum(*want, i as u32)),
-                    Ty::Enum(*want),
-                );
-            }
-            let others = self.vocab.enums_with_value(&n.name);
-            let values = info.values.join(", ");
-            if let Some((other, _)) = others.first() {
-                let other_name = self.vocab.enums[*other as usize].name.clone();
-                let help = match did_you_mean(&n.name, info.values.iter().map(String::as_str)) {
-                    Some(dym) => format!("{dym} the values of `{}` are: {values}", info.name),
-                    None => format!("the values of `{}` are: {values}", info.name),
-                };
-                let name = info.name.clone();
-                self.error(
-                    Code::WrongEnum,
-                    n.span,
-                    format!("`{}` is a value of `{other_name}`, not of `{name}`", n.name),
-                )
-                .set_label(format!("expected a value of `{name}`"))
-                .help = Some(help);
-            } else {
-                let help = match did_you_mean(&n.name, info.values.iter().map(String::as_str)) {
-                    Some(dym) => dym,
-                    None => format!("the values of `{}` are: {values}", info.name),
-                };
-                let name = info.name.clone();
-                self.error(
-                    Code::WrongEnum,
-                    n.span,
-                    format!("`{}` is not a value of `{name}`", n.name),
-                )
-                .set_label(format!("expected a value of `{name}`"))
-                .help = Some(help);
-            }
-            return (poisoned(), Ty::Error);
-        }
-        let owners = self.vocab.enums_with_value(&n.name);
-        if let [(e, v)] = owners.as_slice() {
-            return (ir::Expr::Const(ir::Value::Enum(*e, *v)), Ty::Enum(*e));
-        }
-        if owners.len() > 1 {
-            let names: Vec<String> = owners
-                .iter()
-                .map(|(e, _)| format!("`{}`", self.vocab.enums[*e as usize].name))
-                .collect();
-            self.error(
-                Code::UnknownName,
-                n.span,
-                format!("`{}` could be a value of several enums", n.name),
-            )
-            .set_label(format!("a value of {}", names.join(" and ")))
-            .help = Some("compare it with a field, which tells which enum is meant".into());
-            return (poisoned(), Ty::Error);
-        }
-        let candidates: Vec<String> = self
-            .vars
-            .iter()
-            .map(|v| v.name.clone())
-            .chain(self.consts.iter().map(|c| c.name.clone()))
-            .collect();
-        let help =
-            did_you_mean(&n.name, candidates.iter().map(String::as_str)).unwrap_or_else(|| {
-                "names are event variables bound by `on`, constants, or enum values".into()
-            });
-        self.error(
-            Code::UnknownName,
-            n.span,
-            format!("unknown name `{}`", n.name),
-        )
-        .set_label("not a variable, constant or enum value")
-        .help = Some(help);
-        (poisoned(), Ty::Error)
-    }
-
-    /// Resolves `var.a.b`; with `check_guard`, reports optional fields read without `has`.
-    fn field(&mut self, e: &ast::Expr, check_guard: bool) -> Option<FieldAccess> {
-        let mut chain: Vec<&Ident> = Vec::new();
-        let mut base = e;
-        while let ExprKind::Field(inner, name) = &base.kind {
-            chain.push(name);
-            base = inner;
-        }
-        chain.reverse();
-        let ExprKind::Name(var_name) = &base.kind else {
-            self.error(
-                Code::TypeMismatch,
-                base.span,
-                "only event variables have fields",
-            )
-            .set_label("this is not an event variable")
-            .help = Some("write `e.field` where `e` is bound by `on EVENT e`".into());
-            return None;
-        };
-        let Some(var) = self.lookup_var(&var_name.name).cloned() else {
-            let candidates: Vec<String> = self.vars.iter().map(|v| v.name.clone()).collect();
-            let help = did_you_mean(&var_name.name, candidates.iter().map(String::as_str))
-                .unwrap_or_else(|| "bind the event with `on EVENT NAME` first".into());
-            self.error(
-                Code::UnknownName,
-                var_name.span,
-                format!("unknown variable `{}`", var_name.name),
-            )
-            .set_label("not bound in this rule")
-            .help = Some(help);
-            return None;
-        };
-        let vocab = self.vocab;
-        let (mut fields, owner): (&[FieldInfo], String) = match &var.kind {
-            VarKind::Event(id) => {
-                let ev = &vocab.events[*id as usize];
-                (&ev.fields, format!("event type `{}`", ev.name))
-            }
-            VarKind::AnyEvent => (&vocab.common, "every event type (`any event`)".into()),
-            VarKind::Key(ty) => {
-                let ty = ty.display(Some(vocab));
-                self.error(
-                    Code::TypeMismatch,
-                    chain[0].span,
-                    format!("`{}` is a state key ({ty}), which has no fields", var.name),
-                )
-                .set_label("no fields here");
-                return None;
-            }
-            VarKind::Unknown => return None,
-        };
-        let mut path = Vec::new();
-        let mut label = String::new();
-        let mut ty = Ty::Error;
-        let mut last_may_be_absent = false;
-        for (depth, name) in chain.iter().enumerate() {
-            let Some(index) = fields.iter().position(|f| f.name == name.name) else {
-                let mut help = did_you_mean(&name.name, fields.iter().map(|f| f.name.as_str()))
-                    .unwrap_or_else(|| {
-                        format!(
-                            "its fields are: {}",
-                            fields
-                                .iter()
-                                .map(|f| f.name.as_str())
-                                .collect::<Vec<_>>()
-                                .join(", ")
-                        )
-                    });
-                if matches!(var.kind, VarKind::AnyEvent) && depth == 0 {
-                    help.push_str(
-                        "; with `any event` only the vocabulary's `common` fields are known: name the event type instead",
-                    );
-                }
-                self.error(
-                    Code::UnknownField,
-                    name.span,
-                    format!("{owner} has no field `{}`", name.name),
-                )
-                .set_label("unknown field")
-                .help = Some(help);
-                return None;
-            };
-            let field = &fields[index];
-            path.push(index as u32);
-            if !label.is_empty() {
-                label.push('.');
-            }
-            label.push_str(&field.name);
-            ty = field.ty.clone();
-            last_may_be_absent = field.may_be_absent();
-            let is_last = depth + 1 == chain.len();
-            if field.may_be_absent()
-                && (check_guard || !is_last)
-                && !self.facts.iter().any(|(s, p)| *s == var.slot && *p == path)
-            {
-                let written = format!("{}.{}", var.name, label);
-                self.error(
-                    Code::UnguardedOptional,
-                    name.span,
-                    format!("`{written}` is optional and may be absent"),
-                )
-                .set_label("used without checking that it is present")
-                .help = Some(format!(
-                    "check it first: `has({written}) and …` (in `when`, or earlier in the same `and`)"
-                ));
-                return None;
-            }
-            if !is_last {
-                match &field.ty {
-                    Ty::Record(r) => {
-                        fields = &vocab.records[*r as usize].fields;
-                    }
-                    other => {
-                        let shown = other.display(Some(vocab));
-                        self.error(
-                            Code::UnknownField,
-                            chain[depth + 1].span,
-                            format!(
-                                "`{}.{label}` is {}, which has no fields",
-                                var.name,
-                                a(&shown)
-                            ),
-                        )
-                        .set_label("no fields here");
-                        return None;
-                    }
-                }
-            }
-        }
-        Some(FieldAccess {
-            slot: var.slot,
-            path,
-            ty,
-            label,
-            last_may_be_absent,
-        })
-    }
-
-    fn note_evidence(&mut self, access: &FieldAccess) {
-        if !self.evidence.iter().any(|e| e.path == access.path) {
-            self.evidence.push(ir::Evidence {
-                label: access.label.clone(),
-                path: access.path.clone(),
-            });
-        }
-    }
-
-    fn has(&mut self, inner: &ast::Expr, span: Span) -> ir::Expr {
-        if !matches!(inner.kind, ExprKind::Field(..)) {
-            self.error(
-                Code::NotAField,
-                inner.span,
-                "`has` takes a field of an event",
-            )
-            .set_label("not a field")
-            .help = Some("write `has(e.field)`".into());
-            return poisoned();
-        }
-        let Some(access) = self.field(inner, false) else {
-            return poisoned();
-        };
-        if !access.last_may_be_absent {
-            let d = Diagnostic::warning(
-                Code::HasOnRequired,
-                self.file,
-                span,
-                format!("`{}` is always present", access.label),
-            )
-            .label("this check is always true")
-            .help("the field is required or has a default: remove the `has` check");
-            self.push(d);
-        }
-        ir::Expr::Has {
-            slot: access.slot,
-            path: access.path,
-        }
-    }
-
-    fn set_literal(
-        &mut self,
-        items: &[ast::Expr],
-        expected: Option<&Ty>,
-        span: Span,
-    ) -> (ir::Expr, Ty) {
-        let mut elem_ty = expected.and_then(Ty::element).cloned();
-        // Type a non-enum-name element first, so bare enum names learn their enum.
-        if elem_ty.is_none()
-            && let Some(first) = items.iter().find(|i| !self.is_enum_candidate(i))
-        {
-            elem_ty = Some(self.infer(first, None).1);
-        }
-        let mut values: Vec<ir::Value> = Vec::new();
-        for item in items {
-            let (expr, ty) = self.infer(item, elem_ty.as_ref());
-            match &elem_ty {
-                Some(want) if !want.accepts(&ty) => {
-                    let (want, got) =
-                        (want.display(Some(self.vocab)), ty.display(Some(self.vocab)));
-                    self.error(
-                        Code::TypeMismatch,
-                        item.span,
-                        format!("a set of {want} cannot hold {}", a(&got)),
-                    )
-                    .set_label(format!("expected a {want}"))
-                    .help = Some("every element of a set has the same type".into());
-                }
-                None => elem_ty = Some(ty),
-                _ => {}
-            }
-            match expr {
-                ir::Expr::Const(v) => {
-                    if !values.contains(&v) {
-                        values.push(v);
-                    }
-                }
-                _ => {
-                    self.error(
-                        Code::TypeMismatch,
-                        item.span,
-                        "elements of a set literal must be fixed values",
-                    )
-                    .set_label("this depends on the event")
-                    .help =
-                        Some("write literals or enum values, or compare fields with `==`".into());
-                }
-            }
-        }
-        let _ = span;
-        (
-            ir::Expr::Const(ir::Value::List(values)),
-            Ty::Set(Box::new(elem_ty.unwrap_or(Ty::Error))),
-        )
-    }
-
-    fn binary(
-        &mut self,
-        op: BinaryOp,
-        lhs: &ast::Expr,
-        rhs: &ast::Expr,
-        span: Span,
-    ) -> (ir::Expr, Ty) {
-        match op {
-            BinaryOp::And => {
-                let l = self.condition(lhs);
-                let added = facts_of(&l);
-                let n = added.len();
-                self.facts.extend(added);
-                let r = self.condition(rhs);
-                self.facts.truncate(self.facts.len() - n);
-                let mut parts = Vec::new();
-                for side in [l, r] {
-                    match side {
-                        ir::Expr::And(inner) => parts.extend(inner),
-                        other => parts.push(other),
-                    }
-                }
-                (ir::Expr::And(parts), Ty::Bool)
-            }
-            BinaryOp::Or => {
-                let l = self.condition(lhs);
-                let r = self.condition(rhs);
-                let mut parts = Vec::new();
-                for side in [l, r] {
-                    match side {
-                        ir::Expr::Or(inner) => parts.extend(inner),
-                        other => parts.push(other),
-                    }
-                }
-                (ir::Expr::Or(parts), Ty::Bool)
-            }
-            BinaryOp::In => {
-                let (element, elem_ty) = self.infer(lhs, None);
-                let want_set = Ty::Set(Box::new(elem_ty.clone()));
-                let (set, set_ty) = self.infer(rhs, Some(&want_set));
-                match set_ty.element() {
-                    Some(t) if t.accepts(&elem_ty) => {}
-                    _ if set_ty == Ty::Error || elem_ty == Ty::Error => {}
-                    _ => {
-                        let shown_e = elem_ty.display(Some(self.vocab));
-                        let shown_s = set_ty.display(Some(self.vocab));
-                        self.error(
-                            Code::TypeMismatch,
-                            span,
-                            format!("cannot look for {} in {}", a(&shown_e), a(&shown_s)),
-                        )
-                        .set_label(format!(
-                            "`in` needs a set or list of {shown_e} on its right"
-                        ))
-                        .help = Some("write `x in {a, b}` or `x in e.list_field`".into());
-                    }
-                }
-                (
-                    ir::Expr::In {
-                        element: Box::new(element),
-                        set: Box::new(set),
-                    },
-                    Ty::Bool,
-                )
-            }
-            cmp => {
-                let (l, lt, r, rt) = if self.is_enum_candidate(lhs) && !self.is_enum_candidate(rhs)
-                {
-                    let (r, rt) = self.infer(rhs, None);
-                    let (l, lt) = self.infer(lhs, Some(&rt));
-                    (l, lt, r, rt)
-                } else {
-                    let (l, lt) = self.infer(lhs, None);
-                    let (r, rt) = self.infer(rhs, Some(&lt));
-                    (l, lt, r, rt)
-                };
-                let op = match cmp {
-                    BinaryOp::Eq => ir::CmpOp::Eq,
-                    BinaryOp::Ne => ir::CmpOp::Ne,
-                    BinaryOp::Lt => ir::CmpOp::Lt,
-                    BinaryOp::Le => ir::CmpOp::Le,
-                    BinaryOp::Gt => ir::CmpOp::Gt,
-                    _ => ir::CmpOp::Ge,
-                };
-                let vocab = Some(self.vocab);
-                if !lt.accepts(&rt) {
-                    let hint = match (&lt, &rt) {
-                        (Ty::Int, Ty::Str) | (Ty::Str, Ty::Int) => {
-                            "numbers are written without quotes: `14`, not `\"14\"`".to_string()
-                        }
-                        (Ty::Enum(e), Ty::Str) | (Ty::Str, Ty::Enum(e)) => format!(
-                            "enum values are written without quotes: use one of {}",
-                            self.vocab.enums[*e as usize].values.join(", ")
-                        ),
-                        _ => "both sides of a comparison must have the same type".to_string(),
-                    };
-                    self.error(
-                        Code::TypeMismatch,
-                        span,
-                        format!(
-                            "cannot compare {} with {}",
-                            a(&lt.display(vocab)),
-                            a(&rt.display(vocab))
-                        ),
-                    )
-                    .set_label(format!(
-                        "`{}` has {} on its left and {} on its right",
-                        cmp.symbol(),
-                        a(&lt.display(vocab)),
-                        a(&rt.display(vocab))
-                    ))
-                    .help = Some(hint);
-                } else if !matches!(op, ir::CmpOp::Eq | ir::CmpOp::Ne) && !lt.is_ordered() {
-                    self.error(
-                        Code::TypeMismatch,
-                        span,
-                        format!(
-                            "`{}` does not apply to {}",
-                            cmp.symbol(),
-                            a(&lt.display(vocab))
-                        ),
-                    )
-                    .set_label("only numbers, dates, times and durations are ordered")
-                    .help = Some("use `==` or `!=`".into());
-                } else if matches!(lt, Ty::Record(_) | Ty::List(_) | Ty::Set(_)) {
-                    self.error(
-                        Code::TypeMismatch,
-                        span,
-                        format!("{} cannot be compared as a whole", a(&lt.display(vocab))),
-                    )
-                    .set_label("compare one of its fields instead")
-                    .help = Some("e.g. `e.record.field == value`".into());
-                }
-                (
-                    ir::Expr::Cmp {
-                        op,
-                        lhs: Box::new(l),
-                        rhs: Box::new(r),
-                    },
-                    Ty::Bool,
-                )
-            }
-        }
-    }
-
-    /// An integer expression (a duration amount or a threshold).
-    fn int(&mut self, e: &ast::Expr, what: &str) -> ir::Expr {
-        let (expr, ty) = self.infer(e, Some(&Ty::Int));
-        if !Ty::Int.accepts(&ty) {
-            let shown = ty.display(Some(self.vocab));
-            self.error(
-                Code::TypeMismatch,
-                e.span,
-                format!("{what} must be a whole number, not {}", a(&shown)),
-            )
-            .set_label("expected an int");
-        }
-        expr
-    }
-
+impl Checker<'_> {
     fn pattern(&mut self, p: &ast::EventPattern, slot: Slot) -> Option<ir::Pattern> {
         let event = self.bind_event(&p.event, &p.binding, slot);
         let condition = p.condition.as_ref().map(|c| self.condition(c));
@@ -870,7 +133,7 @@ impl<'a> Checker<'a> {
         }
     }
 
-    fn rule(&mut self, rule: &ast::Rule, clause: ClausePath, states: &[StateInfo]) -> TypedRule {
+    fn rule(&mut self, rule: &ast::Rule, clause: ClauseRef, states: &[StateInfo]) -> TypedRule {
         let trigger = match &rule.trigger {
             None => None,
             Some(ast::Trigger::Event { event, binding }) => self
@@ -904,7 +167,6 @@ impl<'a> Checker<'a> {
                     kind: VarKind::Key(key_ty),
                 });
                 let threshold = self.int(threshold, "a threshold");
-                let _ = span;
                 match (found, threshold) {
                     (Some(state), ir::Expr::Const(ir::Value::Int(n))) => {
                         Some(ir::Trigger::Reaches {
@@ -940,7 +202,7 @@ impl<'a> Checker<'a> {
             .help = Some("add `on EVENT e` after the rule name, e.g. `on enrollment e`".into());
             // Without a bound event every field in the rule would be reported again.
             return TypedRule {
-                name: rule.name.clone(),
+                name: rule.name.name.clone(),
                 clause,
                 trigger: None,
                 when: None,
@@ -1087,7 +349,7 @@ impl<'a> Checker<'a> {
         if rule.message.is_none() {
             let d = Diagnostic::warning(
                 Code::MissingMessage,
-                self.file,
+                self.origin,
                 rule.name.span,
                 format!("rule `{}` has no message", rule.name.name),
             )
@@ -1097,7 +359,7 @@ impl<'a> Checker<'a> {
         }
 
         TypedRule {
-            name: rule.name.clone(),
+            name: rule.name.name.clone(),
             clause,
             trigger,
             when,
@@ -1131,129 +393,5 @@ impl<'a> Checker<'a> {
             event,
             condition,
         })
-    }
-
-    /// Binds an updating event for a state declaration.
-    pub fn bind_update(&mut self, event: &Ident, binding: &Ident) -> Option<u32> {
-        self.vars.clear();
-        self.bind_event(event, binding, ir::TRIGGER_SLOT)
-    }
-
-    /// Resolves the state key field of an updating event, a required field.
-    pub fn key_field(&mut self, event: u32, key: &Ident) -> Option<(ir::Expr, Ty)> {
-        let vocab = self.vocab;
-        let info = &vocab.events[event as usize];
-        match info.fields.iter().position(|f| f.name == key.name) {
-            Some(i) if !info.fields[i].may_be_absent() => Some((
-                ir::Expr::Field {
-                    slot: ir::TRIGGER_SLOT,
-                    path: vec![i as u32],
-                },
-                info.fields[i].ty.clone(),
-            )),
-            Some(_) => {
-                self.error(
-                    Code::StateError,
-                    key.span,
-                    format!("the key `{}` is optional in `{}`", key.name, info.name),
-                )
-                .set_label("every updating event must carry the key")
-                .help = Some("key the state by a required field".into());
-                None
-            }
-            None => {
-                let help = did_you_mean(&key.name, info.fields.iter().map(|f| f.name.as_str()))
-                    .unwrap_or_else(|| {
-                        format!("`{}` would need a `{}` field", info.name, key.name)
-                    });
-                self.error(
-                    Code::StateError,
-                    key.span,
-                    format!(
-                        "event type `{}` has no field `{}` to key the state by",
-                        info.name, key.name
-                    ),
-                )
-                .set_label("the state's key")
-                .help = Some(help);
-                None
-            }
-        }
-    }
-}
-
-/// The stand-in for an expression that failed to check. It counts as reading the event, so a
-/// condition built on a mistake is not also reported as constant; no program is lowered from
-/// a package with errors, so it never runs.
-fn poisoned() -> ir::Expr {
-    ir::Expr::Slot(ir::TRIGGER_SLOT)
-}
-
-/// The optional fields a condition proves present when it holds.
-fn facts_of(expr: &ir::Expr) -> Vec<(Slot, Vec<u32>)> {
-    match expr {
-        ir::Expr::Has { slot, path } => {
-            // A present field implies its enclosing records are present.
-            (1..=path.len())
-                .map(|n| (*slot, path[..n].to_vec()))
-                .collect()
-        }
-        ir::Expr::And(parts) => parts.iter().flat_map(facts_of).collect(),
-        _ => Vec::new(),
-    }
-}
-
-/// Whether the expression reads anything bound in a slot.
-fn depends_on_slots(expr: &ir::Expr) -> bool {
-    match expr {
-        ir::Expr::Const(_) => false,
-        ir::Expr::Slot(_) | ir::Expr::Field { .. } | ir::Expr::Has { .. } => true,
-        ir::Expr::Not(e) => depends_on_slots(e),
-        ir::Expr::And(es) | ir::Expr::Or(es) => es.iter().any(depends_on_slots),
-        ir::Expr::Cmp { lhs, rhs, .. } => depends_on_slots(lhs) || depends_on_slots(rhs),
-        ir::Expr::In { element, set } => depends_on_slots(element) || depends_on_slots(set),
-    }
-}
-
-/// The value of a condition made of constants only, where it is easy to tell.
-fn const_bool(expr: &ir::Expr) -> Option<bool> {
-    use ir::Value::*;
-    match expr {
-        ir::Expr::Const(Bool(b)) => Some(*b),
-        ir::Expr::Not(e) => const_bool(e).map(|b| !b),
-        ir::Expr::And(es) => es
-            .iter()
-            .map(const_bool)
-            .try_fold(true, |a, b| Some(a && b?)),
-        ir::Expr::Or(es) => es
-            .iter()
-            .map(const_bool)
-            .try_fold(false, |a, b| Some(a || b?)),
-        ir::Expr::Cmp { op, lhs, rhs } => {
-            let (ir::Expr::Const(l), ir::Expr::Const(r)) = (&**lhs, &**rhs) else {
-                return None;
-            };
-            let ord = match (l, r) {
-                (Int(a), Int(b)) => a.cmp(b),
-                (Str(a), Str(b)) => a.cmp(b),
-                (Bool(a), Bool(b)) => a.cmp(b),
-                (Date(a), Date(b)) => a.cmp(b),
-                (Enum(ea, a), Enum(eb, b)) if ea == eb => a.cmp(b),
-                _ => return None,
-            };
-            Some(match op {
-                ir::CmpOp::Eq => ord.is_eq(),
-                ir::CmpOp::Ne => ord.is_ne(),
-                ir::CmpOp::Lt => ord.is_lt(),
-                ir::CmpOp::Le => ord.is_le(),
-                ir::CmpOp::Gt => ord.is_gt(),
-                ir::CmpOp::Ge => ord.is_ge(),
-            })
-        }
-        ir::Expr::In { element, set } => match (&**element, &**set) {
-            (ir::Expr::Const(e), ir::Expr::Const(List(items))) => Some(items.contains(e)),
-            _ => None,
-        },
-        _ => None,
     }
 }

@@ -2,7 +2,11 @@
 
 use edict_runtime::ir;
 
-use crate::vocab::Vocab;
+/// The names of the enums and records a type may refer to, for messages.
+pub(crate) trait TypeNames {
+    fn enum_name(&self, id: u32) -> Option<&str>;
+    fn record_name(&self, id: u32) -> Option<&str>;
+}
 
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum Ty {
@@ -64,7 +68,7 @@ impl Ty {
     }
 
     /// The name a user would write for this type.
-    pub fn display(&self, vocab: Option<&Vocab>) -> String {
+    pub(crate) fn display(&self, vocab: Option<&dyn TypeNames>) -> String {
         match self {
             Ty::Bool => "bool".into(),
             Ty::Int => "int".into(),
@@ -73,11 +77,11 @@ impl Ty {
             Ty::Time => "time".into(),
             Ty::Duration => "duration".into(),
             Ty::Enum(id) => vocab
-                .and_then(|v| v.enums.get(*id as usize))
-                .map_or_else(|| "an enum".into(), |e| format!("enum `{}`", e.name)),
+                .and_then(|v| v.enum_name(*id))
+                .map_or_else(|| "an enum".into(), |name| format!("enum `{name}`")),
             Ty::Record(id) => vocab
-                .and_then(|v| v.records.get(*id as usize))
-                .map_or_else(|| "a record".into(), |r| format!("record `{}`", r.name)),
+                .and_then(|v| v.record_name(*id))
+                .map_or_else(|| "a record".into(), |name| format!("record `{name}`")),
             Ty::List(t) => format!("list of {}", t.display(vocab)),
             Ty::Set(t) => format!("set of {}", t.display(vocab)),
             Ty::Error => "unknown".into(),
@@ -98,24 +102,6 @@ impl Ty {
             Ty::Set(t) => ir::Type::Set(Box::new(t.to_ir())),
         }
     }
-}
-
-/// The closest of `candidates` to `name`, if close enough to be a likely typo.
-pub fn closest<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
-    candidates
-        .into_iter()
-        .map(|c| (strsim::jaro_winkler(name, c), c))
-        .filter(|(score, _)| *score >= 0.8)
-        .max_by(|a, b| a.0.total_cmp(&b.0))
-        .map(|(_, c)| c)
-}
-
-/// "did you mean `x`?" for the closest candidate.
-pub fn did_you_mean<'a>(
-    name: &str,
-    candidates: impl IntoIterator<Item = &'a str>,
-) -> Option<String> {
-    closest(name, candidates).map(|c| format!("did you mean `{c}`?"))
 }
 
 /// The type name with an indefinite article: "an int", "a string", "an enum `x`".

@@ -1,4 +1,8 @@
-//! Resolving vocabulary declarations: enums, records and event types with typed fields.
+//! Resolving vocabulary declarations: enums, records and event types with typed fields, and the
+//! roles findings report.
+//!
+//! A resolved [`Vocab`] holds no spans: editing a comment in a vocabulary file changes no value
+//! that type checking reads. Where a name is declared is read from the syntax tree when needed.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -7,34 +11,34 @@ use edict_grammar::ast::{self, ExprKind, FieldDecl, Item, Span, TypeExpr, VocabD
 use edict_runtime::ir;
 
 use crate::db::SourceFile;
-use crate::diagnostic::{Code, Diagnostic};
+use crate::diagnostic::{Code, Diagnostic, did_you_mean};
 use crate::parse::parse_file;
-use crate::types::{Ty, did_you_mean};
+use crate::types::{Ty, TypeNames};
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Vocab {
+    /// The file that declares it.
     pub file: SourceFile,
     pub name: String,
-    pub span: Span,
     pub enums: Vec<EnumInfo>,
     pub records: Vec<RecordInfo>,
     /// Each event type's fields start with the common fields.
     pub events: Vec<EventInfo>,
     pub common: Vec<FieldInfo>,
+    /// The fields findings report in each role.
+    pub roles: Vec<ir::RoleDef>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct EnumInfo {
     pub name: String,
     pub values: Vec<String>,
-    pub span: Span,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RecordInfo {
     pub name: String,
     pub fields: Vec<FieldInfo>,
-    pub span: Span,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -42,7 +46,6 @@ pub struct EventInfo {
     pub name: String,
     pub open: bool,
     pub fields: Vec<FieldInfo>,
-    pub span: Span,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -51,7 +54,16 @@ pub struct FieldInfo {
     pub ty: Ty,
     pub optional: bool,
     pub default: Option<ir::Value>,
-    pub span: Span,
+}
+
+impl TypeNames for Vocab {
+    fn enum_name(&self, id: u32) -> Option<&str> {
+        self.enums.get(id as usize).map(|e| e.name.as_str())
+    }
+
+    fn record_name(&self, id: u32) -> Option<&str> {
+        self.records.get(id as usize).map(|r| r.name.as_str())
+    }
 }
 
 impl FieldInfo {
@@ -83,6 +95,11 @@ impl Vocab {
             }
         }
         found
+    }
+
+    /// The type as a user would write it.
+    pub fn show(&self, ty: &Ty) -> String {
+        ty.display(Some(self))
     }
 
     pub fn to_ir(&self) -> ir::Vocabulary {
@@ -123,28 +140,22 @@ impl Vocab {
                     fields: fields(&e.fields),
                 })
                 .collect(),
+            roles: self.roles.clone(),
         }
     }
 }
 
 /// The vocabularies a file declares.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct VocabFile {
-    pub vocabularies: Vec<Arc<Vocab>>,
-    pub diagnostics: Vec<Diagnostic>,
-}
-
 #[salsa::tracked(returns(ref))]
-pub fn vocabularies(db: &dyn salsa::Database, file: SourceFile) -> VocabFile {
-    let mut out = VocabFile {
-        vocabularies: Vec::new(),
-        diagnostics: Vec::new(),
-    };
-    for item in &parse_file(db, file).ast.items {
+pub(crate) fn vocabularies(db: &dyn salsa::Database, file: SourceFile) -> Vec<Arc<Vocab>> {
+    let mut out = Vec::new();
+    for item in &parse_file(db, file).items {
         if let Item::Vocabulary(v) = item {
             let (vocab, diags) = resolve_vocabulary(file, v);
-            out.vocabularies.push(Arc::new(vocab));
-            out.diagnostics.extend(diags);
+            out.push(Arc::new(vocab));
+            for d in diags {
+                d.report(db);
+            }
         }
     }
     out
@@ -180,11 +191,11 @@ fn resolve_vocabulary(file: SourceFile, decl: &ast::Vocabulary) -> (Vocab, Vec<D
     let mut vocab = Vocab {
         file,
         name: decl.name.name.clone(),
-        span: decl.name.span,
         enums: Vec::new(),
         records: Vec::new(),
         events: Vec::new(),
         common: Vec::new(),
+        roles: Vec::new(),
     };
     for d in &decl.decls {
         match d {
@@ -210,7 +221,6 @@ fn resolve_vocabulary(file: SourceFile, decl: &ast::Vocabulary) -> (Vocab, Vec<D
                     vocab.enums.push(EnumInfo {
                         name: name.name.clone(),
                         values: seen.iter().map(|s| s.to_string()).collect(),
-                        span: name.span,
                     });
                 }
             }
@@ -219,7 +229,6 @@ fn resolve_vocabulary(file: SourceFile, decl: &ast::Vocabulary) -> (Vocab, Vec<D
                     vocab.records.push(RecordInfo {
                         name: name.name.clone(),
                         fields: Vec::new(),
-                        span: name.span,
                     });
                 }
             }
@@ -229,15 +238,14 @@ fn resolve_vocabulary(file: SourceFile, decl: &ast::Vocabulary) -> (Vocab, Vec<D
                         name: name.name.clone(),
                         open: *open,
                         fields: Vec::new(),
-                        span: name.span,
                     });
                 }
             }
-            VocabDecl::Common { .. } => {}
+            VocabDecl::Common { .. } | VocabDecl::Roles { .. } => {}
         }
     }
 
-    let mut common = Vec::new();
+    let mut common: Vec<(FieldInfo, Span)> = Vec::new();
     let mut common_decl: Option<Span> = None;
     for d in &decl.decls {
         if let VocabDecl::Common { fields, span } = d {
@@ -264,35 +272,140 @@ fn resolve_vocabulary(file: SourceFile, decl: &ast::Vocabulary) -> (Vocab, Vec<D
             VocabDecl::Record { name, fields } => {
                 let resolved = resolve_fields(file, &vocab, fields, &[], &mut diags);
                 if let Some(r) = vocab.records.iter_mut().find(|r| r.name == name.name) {
-                    r.fields = resolved;
+                    r.fields = resolved.into_iter().map(|(f, _)| f).collect();
                 }
             }
             VocabDecl::Event { name, fields, .. } => {
                 let own = resolve_fields(file, &vocab, fields, &common, &mut diags);
                 if let Some(e) = vocab.events.iter_mut().find(|e| e.name == name.name) {
-                    e.fields = common.iter().cloned().chain(own).collect();
+                    e.fields = common.iter().chain(&own).map(|(f, _)| f.clone()).collect();
                 }
             }
             _ => {}
         }
     }
-    vocab.common = common;
+    vocab.common = common.into_iter().map(|(f, _)| f).collect();
+    let mut roles_decl: Option<Span> = None;
+    for d in &decl.decls {
+        if let VocabDecl::Roles { roles, span } = d {
+            if let Some(first) = roles_decl {
+                diags.push(
+                    Diagnostic::error(
+                        Code::DuplicateDeclaration,
+                        file,
+                        *span,
+                        format!("vocabulary `{}` has two `roles` blocks", decl.name),
+                    )
+                    .label("second `roles` block")
+                    .secondary(file, first, "first one here")
+                    .help("merge them into one"),
+                );
+                continue;
+            }
+            roles_decl = Some(*span);
+            vocab.roles = resolve_roles(file, &vocab, roles, &mut diags);
+        }
+    }
     (vocab, diags)
 }
 
+/// Checks `roles { party: FIELD … }`: each role is known and given once, and its field is a
+/// string field of at least one event type.
+fn resolve_roles(
+    file: SourceFile,
+    vocab: &Vocab,
+    entries: &[ast::RoleEntry],
+    diags: &mut Vec<Diagnostic>,
+) -> Vec<ir::RoleDef> {
+    let mut out: Vec<(ir::RoleDef, Span)> = Vec::new();
+    for entry in entries {
+        let Some(role) = ir::Role::ALL
+            .into_iter()
+            .find(|r| r.name() == entry.role.name)
+        else {
+            let names = ir::Role::ALL
+                .map(|r| format!("`{}`", r.name()))
+                .join(" and ");
+            diags.push(
+                Diagnostic::error(
+                    Code::BadRole,
+                    file,
+                    entry.role.span,
+                    format!("`{}` is not a role findings report", entry.role.name),
+                )
+                .label("unknown role")
+                .help(
+                    did_you_mean(&entry.role.name, ir::Role::ALL.map(|r| r.name()))
+                        .unwrap_or_else(|| format!("the roles are {names}")),
+                ),
+            );
+            continue;
+        };
+        if let Some((_, first)) = out.iter().find(|(d, _)| d.role == role) {
+            diags.push(
+                Diagnostic::error(
+                    Code::DuplicateDeclaration,
+                    file,
+                    entry.role.span,
+                    format!("role `{}` is given twice", role.name()),
+                )
+                .label("given again here")
+                .secondary(file, *first, "first given here")
+                .help("a role is filled by one field"),
+            );
+            continue;
+        }
+        let is_string_field = |fields: &[FieldInfo]| {
+            fields
+                .iter()
+                .any(|f| f.name == entry.field.name && f.ty == Ty::Str)
+        };
+        if !vocab.events.iter().any(|e| is_string_field(&e.fields)) {
+            let names = vocab
+                .events
+                .iter()
+                .flat_map(|e| &e.fields)
+                .filter(|f| f.ty == Ty::Str)
+                .map(|f| f.name.as_str());
+            diags.push(
+                Diagnostic::error(
+                    Code::BadRole,
+                    file,
+                    entry.field.span,
+                    format!("no event type has a string field `{}`", entry.field.name),
+                )
+                .label(format!("cannot fill the role `{}`", role.name()))
+                .help(did_you_mean(&entry.field.name, names).unwrap_or_else(|| {
+                    "a role is filled by a top-level string field of the event types".into()
+                })),
+            );
+            continue;
+        }
+        out.push((
+            ir::RoleDef {
+                role,
+                field: entry.field.name.clone(),
+            },
+            entry.role.span,
+        ));
+    }
+    out.into_iter().map(|(d, _)| d).collect()
+}
+
+/// Resolves field declarations, each with where its name is written.
 fn resolve_fields(
     file: SourceFile,
     vocab: &Vocab,
     fields: &[FieldDecl],
-    inherited: &[FieldInfo],
+    inherited: &[(FieldInfo, Span)],
     diags: &mut Vec<Diagnostic>,
-) -> Vec<FieldInfo> {
-    let mut out: Vec<FieldInfo> = Vec::new();
+) -> Vec<(FieldInfo, Span)> {
+    let mut out: Vec<(FieldInfo, Span)> = Vec::new();
     for f in fields {
-        if let Some(prev) = inherited
+        if let Some((_, prev)) = inherited
             .iter()
             .chain(out.iter())
-            .find(|p| p.name == f.name.name)
+            .find(|(p, _)| p.name == f.name.name)
         {
             diags.push(
                 Diagnostic::error(
@@ -302,7 +415,7 @@ fn resolve_fields(
                     format!("field `{}` is declared twice", f.name.name),
                 )
                 .label("declared again here")
-                .secondary(file, prev.span, "first declared here")
+                .secondary(file, *prev, "first declared here")
                 .help("common fields belong to every event type: do not repeat them"),
             );
             continue;
@@ -332,7 +445,7 @@ fn resolve_fields(
                         format!(
                             "the default of `{}` is not {}",
                             f.name.name,
-                            crate::types::a(&ty.display(Some(vocab)))
+                            crate::types::a(&vocab.show(&ty))
                         ),
                     )
                     .label("this value does not fit the field's type")
@@ -341,13 +454,15 @@ fn resolve_fields(
             }
             value
         });
-        out.push(FieldInfo {
-            name: f.name.name.clone(),
-            ty,
-            optional: f.optional,
-            default,
-            span: f.name.span,
-        });
+        out.push((
+            FieldInfo {
+                name: f.name.name.clone(),
+                ty,
+                optional: f.optional,
+                default,
+            },
+            f.name.span,
+        ));
     }
     out
 }

@@ -5,6 +5,12 @@
 
 use std::fmt;
 
+pub use edict_runtime::ir::ArticleRef;
+
+mod spans;
+
+pub use spans::Spanned;
+
 /// A half-open range of byte offsets into one source file.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct Span {
@@ -76,7 +82,34 @@ pub enum Item {
     Stray(ClauseEntry),
 }
 
-/// `regulation ID { title "…" title_en "…" effective DATE timezone "…" outline "…" use vocabulary NAME from "…" }`
+impl Item {
+    /// Where the item is written.
+    pub fn span(&self) -> Span {
+        match self {
+            Item::Regulation(x) => x.span,
+            Item::Vocabulary(x) => x.span,
+            Item::Article(x) => x.span,
+            Item::Const(x) => x.span,
+            Item::State(x) => x.span,
+            Item::Calendar(x) => x.span,
+            Item::Stray(entry) => entry.span(),
+        }
+    }
+}
+
+impl ClauseEntry {
+    /// Where the entry is written.
+    pub fn span(&self) -> Span {
+        match self {
+            ClauseEntry::Paragraph(x) | ClauseEntry::Item(x) => x.span,
+            ClauseEntry::Rule(x) => x.span,
+            ClauseEntry::Exempt(x) => x.span,
+            ClauseEntry::NotCheckable(x) => x.span,
+        }
+    }
+}
+
+/// `regulation ID { title "…" title_en "…" effective DATE timezone "…" calendar "…" outline "…" use vocabulary NAME from "…" }`
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct Regulation {
     pub id: Ident,
@@ -91,7 +124,12 @@ pub enum HeaderField {
     Effective(DateLit),
     Timezone(StrLit),
     Outline(StrLit),
-    UseVocabulary { name: Ident, path: StrLit },
+    UseVocabulary {
+        name: Ident,
+        path: StrLit,
+    },
+    /// `calendar "NAME"`: the built-in working-day calendar.
+    Calendar(StrLit),
 }
 
 /// A calendar date `YYYY-MM-DD` as written.
@@ -125,6 +163,15 @@ pub enum VocabDecl {
     },
     /// `common { field: type, … }`: fields every event type carries.
     Common { fields: Vec<FieldDecl>, span: Span },
+    /// `roles { party: FIELD … }`: the fields findings report in each role.
+    Roles { roles: Vec<RoleEntry>, span: Span },
+}
+
+/// `party: processor`: the role and the field that fills it.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct RoleEntry {
+    pub role: Ident,
+    pub field: Ident,
 }
 
 /// `name: type`, `name?: type` (optional) or `name?: type = literal` (absent means the default).
@@ -162,12 +209,14 @@ pub struct Number {
     pub span: Span,
 }
 
-/// `article N ["title"] { … }` (第N条), or `article ? KEY ["title"] { … }` (第？条 KEY) when the
-/// number is not known: then `number.value` is 0 and `key` names the article.
+/// `article N ["title"] { … }` (第N条), or `article ? KEY ["title"] { … }` (第？条【KEY】) when
+/// the number is not known.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct Article {
-    pub number: Number,
-    pub key: Option<Ident>,
+    /// The article: its number, or the key of an article whose number is not known.
+    pub article: ArticleRef,
+    /// Where the number (or `? KEY`) is written.
+    pub number_span: Span,
     pub title: Option<StrLit>,
     pub body: Vec<ClauseEntry>,
     pub span: Span,

@@ -10,5 +10,6 @@ pub mod numeral;
 pub mod outline;
 mod parse;
 
-pub use numeral::{chinese_numeral, format_chinese_numeral};
+pub use edict_runtime::ir::format_chinese_numeral;
+pub use numeral::chinese_numeral;
 pub use parse::{ParseError, parse};

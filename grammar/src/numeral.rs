@@ -70,39 +70,6 @@ pub fn chinese_numeral(s: &str) -> Option<u32> {
     }
 }
 
-/// Writes a number below ten thousand as a Chinese numeral: 15 → `十五`, 101 → `一百零一`.
-///
-/// Numbers from ten thousand up are written with Arabic digits.
-pub fn format_chinese_numeral(n: u32) -> String {
-    const DIGITS: [&str; 10] = ["零", "一", "二", "三", "四", "五", "六", "七", "八", "九"];
-    if n == 0 {
-        return DIGITS[0].to_owned();
-    }
-    if n >= 10_000 {
-        return n.to_string();
-    }
-    let places = [(1000, "千"), (100, "百"), (10, "十"), (1, "")];
-    let mut out = String::new();
-    let mut gap = false;
-    for (unit, name) in places {
-        let digit = (n / unit % 10) as usize;
-        if digit == 0 {
-            gap = !out.is_empty();
-            continue;
-        }
-        if gap {
-            out.push_str(DIGITS[0]);
-            gap = false;
-        }
-        // `十五`, not `一十五`, when ten is the leading unit.
-        if !(unit == 10 && digit == 1 && out.is_empty()) {
-            out.push_str(DIGITS[digit]);
-        }
-        out.push_str(name);
-    }
-    out
-}
-
 /// Reads a clause number written with Arabic digits (ASCII or full-width) or Chinese numerals.
 pub(crate) fn clause_number(s: &str) -> Option<u32> {
     if !s.is_empty()

@@ -16,6 +16,8 @@
 
 use logos::Logos;
 
+use edict_runtime::ir::{ArticleRef, ClauseRef};
+
 use crate::ast::Span;
 use crate::numeral::clause_number;
 
@@ -28,10 +30,9 @@ pub struct Outline {
 /// An article (条): from its number to its last line.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct OutlineArticle {
-    /// The article's number; 0 for an article whose number is not known.
-    pub number: u32,
-    /// The key of an article of unknown number, written `第？条【KEY】`.
-    pub key: Option<String>,
+    /// The article's number, or the key of an article whose number is not known, written
+    /// `第？条【KEY】`.
+    pub article: ArticleRef,
     pub span: Span,
     pub paragraphs: Vec<OutlineParagraph>,
 }
@@ -59,16 +60,38 @@ pub struct OutlineError {
 }
 
 impl Outline {
-    /// The article with this number.
-    pub fn article(&self, number: u32) -> Option<&OutlineArticle> {
-        self.articles
-            .iter()
-            .find(|a| a.key.is_none() && a.number == number)
+    /// The article with this number or key.
+    pub fn article(&self, article: &ArticleRef) -> Option<&OutlineArticle> {
+        self.articles.iter().find(|a| a.article == *article)
     }
 
-    /// The article of unknown number with this key.
-    pub fn article_by_key(&self, key: &str) -> Option<&OutlineArticle> {
-        self.articles.iter().find(|a| a.key.as_deref() == Some(key))
+    /// The span of the text of a clause: an article, a paragraph or an item (an item without a
+    /// paragraph is read in the article's first paragraph).
+    pub fn clause_span(&self, clause: &ClauseRef) -> Option<Span> {
+        let article = self.article(&clause.article)?;
+        let paragraph = match (clause.paragraph, clause.item) {
+            (Some(p), _) => Some(article.paragraph(p)?),
+            (None, Some(_)) => Some(article.paragraph(1)?),
+            (None, None) => None,
+        };
+        match (paragraph, clause.item) {
+            (Some(paragraph), Some(i)) => Some(paragraph.item(i)?.span),
+            (Some(paragraph), None) if clause.paragraph.is_some() => Some(paragraph.span),
+            _ => Some(article.span),
+        }
+    }
+
+    /// The highest article number the outline has.
+    pub fn last_number(&self) -> Option<u32> {
+        self.articles
+            .iter()
+            .filter_map(|a| a.article.number())
+            .max()
+    }
+
+    /// The keys of the articles of unknown number.
+    pub fn keys(&self) -> impl Iterator<Item = &str> {
+        self.articles.iter().filter_map(|a| a.article.key())
     }
 }
 
@@ -216,8 +239,7 @@ impl OutlineReader {
             .articles
             .iter()
             .rev()
-            .find(|a| a.key.is_none())
-            .map(|a| a.number);
+            .find_map(|a| a.article.number());
         if let Some(previous) = previous
             && number <= previous
         {
@@ -231,7 +253,7 @@ impl OutlineReader {
             self.error(line.first_span, message);
             return;
         }
-        self.push_article(line, number, None);
+        self.push_article(line, ArticleRef::Number(number));
     }
 
     /// `第？条【key】`: an article of unknown number, placed in the order written.
@@ -252,17 +274,20 @@ impl OutlineReader {
             );
             return;
         };
-        if self.outline.article_by_key(&key).is_some() {
-            self.error(line.first_span, format!("article 【{key}】 appears twice"));
+        let article = ArticleRef::Key(key);
+        if self.outline.article(&article).is_some() {
+            self.error(
+                line.first_span,
+                format!("article {} appears twice", article_name(&article)),
+            );
             return;
         }
-        self.push_article(line, 0, Some(key));
+        self.push_article(line, article);
     }
 
-    fn push_article(&mut self, line: &Line, number: u32, key: Option<String>) {
+    fn push_article(&mut self, line: &Line, article: ArticleRef) {
         self.outline.articles.push(OutlineArticle {
-            number,
-            key,
+            article,
             span: Span::new(line.first_span.start as usize, line.end as usize),
             paragraphs: Vec::new(),
         });
@@ -314,14 +339,14 @@ impl OutlineReader {
                 items: Vec::new(),
             });
         }
-        let article_number = article.number;
+        let article_name = article_name(&article.article);
         let Some(paragraph) = article.paragraphs.last_mut() else {
             return;
         };
         if let Some(previous) = paragraph.items.last().map(|i| i.number)
             && number <= previous
         {
-            let where_ = format!("in article {article_number} paragraph {}", paragraph.number);
+            let where_ = format!("in article {article_name} paragraph {}", paragraph.number);
             let message = if number == previous {
                 format!("item {number} appears twice {where_}")
             } else {
@@ -343,5 +368,13 @@ impl OutlineReader {
 
     fn finish(self) -> (Outline, Vec<OutlineError>) {
         (self.outline, self.errors)
+    }
+}
+
+/// An article as the segmenter's messages name it: `7`, or `【key】`.
+fn article_name(article: &ArticleRef) -> String {
+    match article {
+        ArticleRef::Number(n) => n.to_string(),
+        ArticleRef::Key(key) => format!("【{key}】"),
     }
 }

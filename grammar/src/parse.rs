@@ -14,7 +14,7 @@ mod scan;
 
 use pest::Parser;
 
-use crate::ast::{self, ClauseEntry, Item, Span};
+use crate::ast::{self, ArticleRef, ClauseEntry, Item, Span};
 use build::Builder;
 use grammar::{EdictParser, Rule};
 use scan::Restart;
@@ -57,20 +57,19 @@ struct Reader<'s> {
     errors: Vec<ParseError>,
 }
 
-/// What kind of block a recovered head opens.
-#[derive(Clone, Copy, PartialEq, Eq)]
+/// What kind of block a recovered head opens, with its number.
+#[derive(Clone, PartialEq, Eq)]
 enum BlockKind {
-    Article,
-    Paragraph,
-    Item,
+    Article(ArticleRef),
+    Paragraph(u32),
+    Item(u32),
 }
 
 /// The head of a block (`article 7 "title" {`) read during recovery.
 struct BlockHead {
     kind: BlockKind,
-    number: ast::Number,
-    /// The key of an article of unknown number.
-    key: Option<ast::Ident>,
+    /// Where the number is written.
+    number_span: Span,
     title: Option<ast::StrLit>,
     /// Where the head starts.
     start: usize,
@@ -83,15 +82,24 @@ impl BlockHead {
     /// never nested, so an article head does not reach here.
     fn into_clause(self, body: Vec<ClauseEntry>, end: usize) -> ClauseEntry {
         let span = Span::new(self.start, end);
+        let (value, is_item) = match self.kind {
+            BlockKind::Item(value) => (value, true),
+            BlockKind::Paragraph(value) => (value, false),
+            BlockKind::Article(_) => (0, false),
+        };
         let clause = ast::SubClause {
-            number: self.number,
+            number: ast::Number {
+                value,
+                span: self.number_span,
+            },
             title: self.title,
             body,
             span,
         };
-        match self.kind {
-            BlockKind::Item => ClauseEntry::Item(clause),
-            BlockKind::Paragraph | BlockKind::Article => ClauseEntry::Paragraph(clause),
+        if is_item {
+            ClauseEntry::Item(clause)
+        } else {
+            ClauseEntry::Paragraph(clause)
         }
     }
 }
@@ -156,10 +164,10 @@ impl Reader<'_> {
             let block = self.recover_block(pos, head.open_end);
             if block.had_error {
                 let resume = block.resume.max(pos + 1);
-                let item = if head.kind == BlockKind::Article {
+                let item = if let BlockKind::Article(article) = &head.kind {
                     Item::Article(ast::Article {
-                        number: head.number,
-                        key: head.key,
+                        article: article.clone(),
+                        number_span: head.number_span,
                         title: head.title,
                         body: block.entries,
                         span: Span::new(head.start, block.end),
@@ -208,22 +216,24 @@ impl Reader<'_> {
         let start = pos + pair.as_span().start();
         let open_end = pos + pair.as_span().end();
         let builder = Builder::new(pos);
-        let (kind, (number, key, title)) = match pair.as_rule() {
-            Rule::article_open => (BlockKind::Article, builder.build_article_open(pair)),
+        let (kind, number_span, title) = match pair.as_rule() {
+            Rule::article_open => {
+                let (article, span, title) = builder.build_article_open(pair);
+                (BlockKind::Article(article), span, title)
+            }
             Rule::paragraph_open => {
                 let (number, title) = builder.build_paragraph_open(pair);
-                (BlockKind::Paragraph, (number, None, title))
+                (BlockKind::Paragraph(number.value), number.span, title)
             }
             _ => {
                 let (number, title) = builder.build_item_open(pair);
-                (BlockKind::Item, (number, None, title))
+                (BlockKind::Item(number.value), number.span, title)
             }
         };
         self.errors.extend(builder.finish());
         Some(BlockHead {
             kind,
-            number,
-            key,
+            number_span,
             title,
             start,
             open_end,
@@ -272,7 +282,7 @@ impl Reader<'_> {
             // A nested paragraph or item with a good head: recover inside it.
             if let Some(head) = self
                 .block_head(pos)
-                .filter(|h| h.kind != BlockKind::Article)
+                .filter(|h| !matches!(h.kind, BlockKind::Article(_)))
             {
                 let inner = self.recover_block(item_start, head.open_end);
                 block.had_error |= inner.had_error;

@@ -66,7 +66,7 @@ fn clause_headers_read_the_same_number() {
         let (en, en_errors) = edict_grammar::parse(&arabic);
         assert!(zh_errors.is_empty() && en_errors.is_empty(), "{chinese}");
         let number = |file: &edict_grammar::ast::File| match file.items.first() {
-            Some(edict_grammar::ast::Item::Article(a)) => Some(a.number.value),
+            Some(edict_grammar::ast::Item::Article(a)) => a.article.number(),
             _ => None,
         };
         assert_eq!(number(&zh), Some(n));

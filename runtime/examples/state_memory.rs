@@ -42,8 +42,11 @@ fn string_field(name: &str) -> FieldDef {
 
 fn rule(id: &str, trigger: Trigger, body: Body) -> Rule {
     Rule {
-        id: format!("toy/art1/{id}"),
-        name: id.to_owned(),
+        id: RuleId {
+            regulation: "toy".to_owned(),
+            clause: ClauseRef::article(ArticleRef::Number(1)),
+            name: id.to_owned(),
+        },
         clause: 0,
         trigger,
         when: None,
@@ -71,10 +74,7 @@ fn program() -> Program {
             timezone: "Asia/Shanghai".to_owned(),
         },
         clauses: vec![Clause {
-            article: 1,
-            key: None,
-            paragraph: None,
-            item: None,
+            at: ClauseRef::article(ArticleRef::Number(1)),
             title: None,
             not_checkable: None,
         }],
@@ -108,6 +108,7 @@ fn program() -> Program {
                     fields: vec![string_field("processor")],
                 },
             ],
+            roles: vec![],
         },
         exemptions: vec![],
         states: vec![StateDef {
@@ -166,7 +167,10 @@ fn program() -> Program {
                 },
             ),
         ],
-        calendar: CalendarOverrides::default(),
+        calendar: CalendarSpec {
+            base: Some("cn-mainland".to_owned()),
+            ..CalendarSpec::default()
+        },
     }
 }
 
@@ -182,7 +186,7 @@ fn main() {
     let events: usize = args.iter().find_map(|a| a.parse().ok()).unwrap_or(300_000);
     let mut program = program();
     if args.iter().any(|a| a == "--state-only") {
-        program.rules.retain(|r| r.name != "retention");
+        program.rules.retain(|r| r.id.name != "retention");
     }
     // One event a second from 2025-06-02T00:00:00+08:00; one enrollment in ten is later
     // deleted, 50 events after it.

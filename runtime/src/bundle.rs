@@ -1,6 +1,6 @@
 //! Policy bundles: a compiled program with its format version and a hash of its contents.
 //!
-//! A bundle is JSON: `{"edict_bundle": 1, "hash": "sha256:…", "program": {…}}`.
+//! A bundle is JSON: `{"edict_bundle": 2, "hash": "sha256:…", "program": {…}}`.
 //! The hash is the SHA-256 of the program's compact serde_json serialisation, which is canonical
 //! because the program holds no maps and no floating-point numbers.
 //! Reading a bundle first reads only its format number, so a bundle of another format is refused
@@ -14,7 +14,7 @@ use sha2::{Digest, Sha256};
 use crate::ir::Program;
 
 /// The bundle format this runtime reads and writes.
-pub const BUNDLE_FORMAT: u32 = 1;
+pub const BUNDLE_FORMAT: u32 = 2;
 
 const HASH_PREFIX: &str = "sha256:";
 
@@ -47,6 +47,12 @@ impl fmt::Display for BundleError {
             BundleError::NotABundle { reason } => write!(
                 f,
                 "this file is not an Edict bundle: {reason}; make one with `edict build`"
+            ),
+            BundleError::UnsupportedFormat { found } if *found > u64::from(BUNDLE_FORMAT) => write!(
+                f,
+                "this bundle has format {found} but this edict reads format {BUNDLE_FORMAT}: \
+                 it was built by a newer edict; run it with that edict, or rebuild it with \
+                 this one (`edict build`)"
             ),
             BundleError::UnsupportedFormat { found } => write!(
                 f,

@@ -3,25 +3,32 @@
 //! Dates are counted as day numbers (days since 1970-01-01), so adding days is plain integer
 //! arithmetic and works for any year a [`Date`] can hold.
 //!
-//! The working-day calendar is mainland China's: Monday to Friday are working days, except the
-//! statutory holidays, and some Saturdays and Sundays are adjusted working days.
-//! The table of holidays and adjusted days comes from the `chinese_holiday` crate, which covers
-//! 2004-01-01 to 2026-12-25; a policy's `calendar` block adds holidays and working days on top
-//! (a date listed both ways is a holiday).
-//! A date is *known* when it lies in the crate's range or in a year that the policy's calendar
-//! mentions. Past what is known, Monday to Friday are counted as working days, and a deadline
-//! counted over such a day is *approximate*.
+//! A working-day calendar is what a regulation names ([`CalendarSpec`]): a built-in table of
+//! holidays and adjusted working days, if any, plus the policy's own `calendar` block on top (a
+//! date listed both ways is a holiday). Without a built-in table, Monday to Friday are working
+//! days except the policy's holidays.
+//!
+//! The built-in tables ([`BUILTIN_CALENDARS`]):
+//! - `cn-mainland`: mainland China. Monday to Friday are working days except the statutory
+//!   holidays, and some Saturdays and Sundays are adjusted working days. The table comes from
+//!   the `chinese_holiday` crate and covers 2004-01-01 to 2026-12-25.
+//!
+//! With a built-in table, a date is *known* when it lies in the table's range or in a year that
+//! the policy's calendar mentions. Past what is known, Monday to Friday are counted as working
+//! days, and a deadline counted over such a day is *approximate*.
 
-use crate::ir::{CalendarOverrides, Date};
+use crate::ir::{CalendarSpec, Date};
 
-/// The first date of the holiday table.
-const TABLE_FIRST: Date = Date {
+/// The names of the built-in working-day tables a regulation may name.
+pub const BUILTIN_CALENDARS: &[&str] = &["cn-mainland"];
+
+/// The first and last dates of the mainland table.
+const MAINLAND_FIRST: Date = Date {
     year: 2004,
     month: 1,
     day: 1,
 };
-/// The last date of the holiday table.
-const TABLE_LAST: Date = Date {
+const MAINLAND_LAST: Date = Date {
     year: 2026,
     month: 12,
     day: 25,
@@ -103,15 +110,69 @@ pub struct WorkingDaySum {
     pub unknown_from: Option<Date>,
 }
 
-/// A working-day calendar: the mainland table and the policy's additions.
+/// A built-in table of working days.
+#[derive(Clone, Debug)]
+struct Table {
+    /// The day number of the table's first date.
+    first: i64,
+    /// The day number of its last date.
+    last: i64,
+    first_year: i32,
+    last_year: i32,
+    /// One bit per day of the table, set for a working day.
+    bits: Vec<u64>,
+}
+
+impl Table {
+    /// The built-in table of this name.
+    fn builtin(name: &str) -> Option<Table> {
+        match name {
+            "cn-mainland" => Some(Table::build(
+                MAINLAND_FIRST,
+                MAINLAND_LAST,
+                mainland_workday,
+            )),
+            _ => None,
+        }
+    }
+
+    fn build(first: Date, last: Date, is_workday: fn(Date) -> bool) -> Table {
+        let (first_day, last_day) = (day_number(first), day_number(last));
+        let days = usize::try_from(last_day - first_day + 1).unwrap_or(0);
+        let mut bits = vec![0u64; days.div_ceil(64)];
+        let mut date = first;
+        for index in 0..days {
+            if is_workday(date) {
+                bits[index / 64] |= 1 << (index % 64);
+            }
+            date = add_days(date, 1).unwrap_or(last);
+        }
+        Table {
+            first: first_day,
+            last: last_day,
+            first_year: first.year,
+            last_year: last.year,
+            bits,
+        }
+    }
+
+    fn index(&self, day: i64) -> Option<usize> {
+        (day <= self.last)
+            .then(|| usize::try_from(day - self.first).ok())
+            .flatten()
+    }
+}
+
+/// The regulation names a working-day calendar this runtime does not have.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct UnknownCalendar {
+    pub name: String,
+}
+
+/// A working-day calendar: a built-in table, if any, and the policy's additions.
 #[derive(Clone, Debug)]
 pub struct Calendar {
-    /// The day number of [`TABLE_FIRST`].
-    table_first: i64,
-    /// The day number of [`TABLE_LAST`].
-    table_last: i64,
-    /// One bit per day of the table, set for a working day.
-    table: Vec<u64>,
+    table: Option<Table>,
     /// Day numbers the policy declares holidays, sorted.
     holidays: Vec<i64>,
     /// Day numbers the policy declares working days, sorted.
@@ -123,62 +184,75 @@ pub struct Calendar {
 }
 
 impl Calendar {
-    /// The mainland China calendar with the policy's holidays and working days added.
-    pub fn mainland(overrides: &CalendarOverrides) -> Calendar {
-        let table_first = day_number(TABLE_FIRST);
-        let table_last = day_number(TABLE_LAST);
-        let days = usize::try_from(table_last - table_first + 1).unwrap_or(0);
-        let mut table = vec![0u64; days.div_ceil(64)];
-        let mut date = TABLE_FIRST;
-        for index in 0..days {
-            if table_is_workday(date) {
-                table[index / 64] |= 1 << (index % 64);
+    /// The calendar a regulation names, with the policy's holidays and working days added.
+    pub fn new(spec: &CalendarSpec) -> Result<Calendar, UnknownCalendar> {
+        let table = match &spec.base {
+            None => None,
+            Some(name) => {
+                Some(Table::builtin(name).ok_or_else(|| UnknownCalendar { name: name.clone() })?)
             }
-            date = add_days(date, 1).unwrap_or(TABLE_LAST);
-        }
+        };
         let sorted = |dates: &[Date]| {
             let mut days: Vec<i64> = dates.iter().map(|d| day_number(*d)).collect();
             days.sort_unstable();
             days.dedup();
             days
         };
-        let mut known_years: Vec<i32> = overrides
+        let mut known_years: Vec<i32> = spec
             .holidays
             .iter()
-            .chain(&overrides.workdays)
+            .chain(&spec.workdays)
             .map(|d| d.year)
             .collect();
         known_years.sort_unstable();
         known_years.dedup();
-        let horizon = known_years
-            .last()
-            .map(|&year| {
-                day_number(Date {
-                    year,
-                    month: 12,
-                    day: 31,
+        let holidays = sorted(&spec.holidays);
+        let workdays = sorted(&spec.workdays);
+        let last_override = holidays.last().max(workdays.last()).copied();
+        let horizon = match &table {
+            // Past the table and the policy's years, only weekdays count, approximately.
+            Some(table) => known_years
+                .last()
+                .map(|&year| {
+                    day_number(Date {
+                        year,
+                        month: 12,
+                        day: 31,
+                    })
                 })
-            })
-            .map_or(table_last, |end| end.max(table_last));
-        Calendar {
-            table_first,
-            table_last,
+                .map_or(table.last, |end| end.max(table.last)),
+            // Without a table, weekdays are the rule: nothing is approximate, and past the
+            // policy's last override whole weeks can be counted at once.
+            None => last_override.unwrap_or(i64::MIN),
+        };
+        Ok(Calendar {
             table,
-            holidays: sorted(&overrides.holidays),
-            workdays: sorted(&overrides.workdays),
+            holidays,
+            workdays,
             known_years,
             horizon,
-        }
+        })
     }
 
     /// Whether the calendar has holiday data for a date.
     pub fn is_known(&self, date: Date) -> bool {
-        self.table_index(day_number(date)).is_some() || self.known_years.contains(&date.year)
+        match &self.table {
+            None => true,
+            Some(table) => {
+                table.index(day_number(date)).is_some() || self.known_years.contains(&date.year)
+            }
+        }
     }
 
     /// Whether the calendar has holiday data for at least part of a year.
     pub fn has_data_for_year(&self, year: i32) -> bool {
-        (TABLE_FIRST.year..=TABLE_LAST.year).contains(&year) || self.known_years.contains(&year)
+        match &self.table {
+            None => true,
+            Some(table) => {
+                (table.first_year..=table.last_year).contains(&year)
+                    || self.known_years.contains(&year)
+            }
+        }
     }
 
     /// Whether a date is a working day (for an unknown date: whether it is Monday to Friday).
@@ -202,8 +276,8 @@ impl Calendar {
         let mut unknown_from = None;
         while left > 0 {
             if day >= self.horizon {
-                // Every later day is unknown: count whole weeks at once, then the rest.
-                if unknown_from.is_none() {
+                // Every later day is a plain weekday: count whole weeks at once, then the rest.
+                if unknown_from.is_none() && self.table.is_some() {
                     unknown_from = date_of(day + 1);
                 }
                 return WorkingDaySum {
@@ -212,7 +286,7 @@ impl Calendar {
                 };
             }
             day += 1;
-            if unknown_from.is_none() && self.table_index(day).is_none() {
+            if unknown_from.is_none() && !self.in_table(day) {
                 unknown_from = date_of(day).filter(|d| !self.known_years.contains(&d.year));
             }
             if self.is_working(day) {
@@ -222,10 +296,9 @@ impl Calendar {
         WorkingDaySum { day, unknown_from }
     }
 
-    fn table_index(&self, day: i64) -> Option<usize> {
-        (day <= self.table_last)
-            .then(|| usize::try_from(day - self.table_first).ok())
-            .flatten()
+    /// Whether a day lies in the built-in table; true of every day when there is none.
+    fn in_table(&self, day: i64) -> bool {
+        self.table.as_ref().is_none_or(|t| t.index(day).is_some())
     }
 
     fn is_working(&self, day: i64) -> bool {
@@ -235,9 +308,9 @@ impl Calendar {
         if self.workdays.binary_search(&day).is_ok() {
             return true;
         }
-        match self.table_index(day) {
-            Some(index) => self
-                .table
+        match self.table.as_ref().and_then(|t| Some((t, t.index(day)?))) {
+            Some((table, index)) => table
+                .bits
                 .get(index / 64)
                 .is_some_and(|bits| bits & (1 << (index % 64)) != 0),
             None => weekday(day) < 5,
@@ -245,13 +318,13 @@ impl Calendar {
     }
 }
 
-/// Whether the holiday table says a date is a working day; the date must lie in the table.
-fn table_is_workday(date: Date) -> bool {
+/// Whether the mainland holiday table says a date is a working day.
+fn mainland_workday(date: Date) -> bool {
     match (
         u16::try_from(date.year),
         date.month,
         date.day,
-        date >= TABLE_FIRST && date <= TABLE_LAST,
+        date >= MAINLAND_FIRST && date <= MAINLAND_LAST,
     ) {
         (Ok(year), month, day, true) => {
             chinese_holiday::chinese_holiday(chinese_holiday::Ymd::new(year, month, day))
@@ -288,6 +361,14 @@ mod tests {
         Date { year, month, day }
     }
 
+    fn mainland() -> Calendar {
+        Calendar::new(&CalendarSpec {
+            base: Some("cn-mainland".to_owned()),
+            ..CalendarSpec::default()
+        })
+        .unwrap()
+    }
+
     #[test]
     fn day_numbers_round_trip() {
         assert_eq!(day_number(date(1970, 1, 1)), 0);
@@ -309,7 +390,7 @@ mod tests {
 
     #[test]
     fn national_day_2025() {
-        let calendar = Calendar::mainland(&CalendarOverrides::default());
+        let calendar = mainland();
         // Sunday 2025-09-28 and Saturday 2025-10-11 are adjusted working days; 1–8 October
         // are holidays.
         assert!(calendar.is_working_day(date(2025, 9, 28)));
@@ -332,7 +413,7 @@ mod tests {
 
     #[test]
     fn past_the_table_counts_weekdays_and_is_approximate() {
-        let calendar = Calendar::mainland(&CalendarOverrides::default());
+        let calendar = mainland();
         // Monday 2026-12-14 plus 30 weekdays runs into 2027.
         let sum = calendar.sum_working_days(date(2026, 12, 14), 30);
         assert_eq!(sum.unknown_from, Some(date(2026, 12, 26)));
@@ -354,11 +435,12 @@ mod tests {
 
     #[test]
     fn policy_days_override_the_table_and_make_their_year_known() {
-        let overrides = CalendarOverrides {
+        let spec = CalendarSpec {
+            base: Some("cn-mainland".to_owned()),
             holidays: vec![date(2027, 10, 1)],
             workdays: vec![date(2027, 9, 26)],
         };
-        let calendar = Calendar::mainland(&overrides);
+        let calendar = Calendar::new(&spec).unwrap();
         assert!(calendar.is_known(date(2027, 5, 5)));
         assert!(!calendar.is_known(date(2028, 5, 5)));
         assert!(!calendar.is_working_day(date(2027, 10, 1)));
@@ -376,5 +458,48 @@ mod tests {
             calendar.add_working_days(date(2027, 12, 30), 2),
             (date(2028, 1, 3), true)
         );
+    }
+
+    #[test]
+    fn without_a_table_weekdays_count_and_nothing_is_approximate() {
+        let plain = Calendar::new(&CalendarSpec {
+            base: None,
+            holidays: vec![date(2025, 10, 1)],
+            workdays: vec![],
+        })
+        .unwrap();
+        // 2025-10-01 is a Wednesday and the policy's only holiday.
+        assert!(!plain.is_working_day(date(2025, 10, 1)));
+        assert!(plain.is_working_day(date(2025, 10, 2)));
+        assert_eq!(
+            plain.add_working_days(date(2025, 9, 30), 2),
+            (date(2025, 10, 3), false)
+        );
+        assert_eq!(
+            plain.add_working_days(date(2030, 1, 1), 10),
+            (date(2030, 1, 15), false)
+        );
+        assert!(plain.has_data_for_year(2090));
+    }
+
+    #[test]
+    fn an_unknown_table_is_refused() {
+        let spec = CalendarSpec {
+            base: Some("atlantis".to_owned()),
+            ..CalendarSpec::default()
+        };
+        assert_eq!(
+            Calendar::new(&spec).unwrap_err(),
+            UnknownCalendar {
+                name: "atlantis".to_owned()
+            }
+        );
+        for name in BUILTIN_CALENDARS {
+            let spec = CalendarSpec {
+                base: Some((*name).to_owned()),
+                ..CalendarSpec::default()
+            };
+            assert!(Calendar::new(&spec).is_ok(), "{name}");
+        }
     }
 }

@@ -21,8 +21,8 @@ use hashbrown::HashMap;
 
 use serde_json::{Map, Value as Json};
 
-use crate::engine::LoadError;
 use crate::ir::{EnumId, EventId, FieldDef, RecordId, Type, Value, Vocabulary};
+use crate::load_error::LoadError;
 use crate::suggest;
 use crate::time::{self, TimeError};
 
@@ -693,6 +693,7 @@ mod tests {
                     fields: note,
                 },
             ],
+            roles: Vec::new(),
         };
         Decoder::new(&vocabulary).unwrap()
     }

@@ -1,6 +1,6 @@
 //! Findings: what a run reports, one JSON object per line.
 //!
-//! The keys and their order follow `spec/cli-and-findings.md`: the required keys are always
+//! The keys and their order follow the findings format in `docs/cli.md`: the required keys are always
 //! written (as `null` when they have no value), the recommended keys only when they have one.
 //! Texts that every finding of a rule shares are reference-counted, so a finding is cheap to make.
 
@@ -10,14 +10,7 @@ use std::sync::Arc;
 use serde::Serialize;
 use serde::ser::SerializeMap;
 
-/// The field of an event type that names the processor, copied into findings when the event type
-/// has a top-level string field of this name.
-///
-/// The name comes from the stream format, which every vocabulary shares, not from a regulation.
-pub const PROCESSOR_FIELD: &str = "processor";
-/// The field of an event type that names the subject, copied into findings like
-/// [`PROCESSOR_FIELD`].
-pub const SUBJECT_FIELD: &str = "subject";
+use crate::ir::{ArticleRef, ClauseRef};
 
 /// What kind of finding this is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
@@ -34,21 +27,16 @@ pub enum FindingKind {
 }
 
 /// One finding.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Finding {
     pub finding: FindingKind,
     /// The rule's stable id; `None` for an input error.
     pub rule: Option<Arc<str>>,
     /// The regulation's id; `None` for an input error.
     pub regulation: Option<Arc<str>>,
-    /// The article's number; `None` for an input error, or when the number is not known
-    /// (then `clause_key` names the article).
-    pub article: Option<u32>,
-    pub paragraph: Option<u32>,
-    pub item: Option<u32>,
-    /// The key of an article of unknown number, as the regulation's outline names it.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub clause_key: Option<Arc<str>>,
+    /// The clause the rule implements; `None` for an input error. It is written as `article`,
+    /// `paragraph` and `item`, and, for an article of unknown number, `clause_key`.
+    pub clause: Option<Arc<ClauseRef>>,
     /// The 1-based line of the event that triggered the finding, or of the rejected line.
     pub line: u64,
     /// The event's time, written at the offset the event was written with (`Z` as `+00:00`);
@@ -56,26 +44,75 @@ pub struct Finding {
     pub time: Option<String>,
     /// A sentence naming the clause, or the reason a line was rejected.
     pub message: Arc<str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub event_id: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub processor: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub subject: Option<String>,
+    /// The party responsible, as the vocabulary's `party` role names it.
+    pub party: Option<RoleValue>,
+    /// The individual concerned, as the vocabulary's `individual` role names it.
+    pub individual: Option<RoleValue>,
     /// For `overdue` and `open`: the last day allowed, `YYYY-MM-DD` in the regulation's time
     /// zone (the finding's `time` is the end of that day).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub deadline: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub evidence: Option<EvidenceMap>,
     /// The clause's short title.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub title: Option<Arc<str>>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub message_zh: Option<Arc<str>>,
     /// Further sources the rule implements, such as a statute behind an organisation's clause.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub cites: Option<Arc<[Arc<str>]>>,
+}
+
+/// The value of a role in a finding, and the key it is written under: the name of the field it
+/// comes from (`processor`, say, for a vocabulary whose `party` is its `processor` field).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RoleValue {
+    pub key: Arc<str>,
+    pub value: String,
+}
+
+/// The keys and their order follow the findings format: the required keys always, the
+/// recommended keys only when they have a value.
+impl Serialize for Finding {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("finding", &self.finding)?;
+        map.serialize_entry("rule", &self.rule)?;
+        map.serialize_entry("regulation", &self.regulation)?;
+        let clause = self.clause.as_deref();
+        map.serialize_entry("article", &clause.and_then(|c| c.article.number()))?;
+        map.serialize_entry("paragraph", &clause.and_then(|c| c.paragraph))?;
+        map.serialize_entry("item", &clause.and_then(|c| c.item))?;
+        if let Some(ClauseRef {
+            article: ArticleRef::Key(key),
+            ..
+        }) = clause
+        {
+            map.serialize_entry("clause_key", key)?;
+        }
+        map.serialize_entry("line", &self.line)?;
+        map.serialize_entry("time", &self.time)?;
+        map.serialize_entry("message", &self.message)?;
+        if let Some(id) = &self.event_id {
+            map.serialize_entry("event_id", id)?;
+        }
+        for role in [&self.party, &self.individual].into_iter().flatten() {
+            map.serialize_entry(&*role.key, &role.value)?;
+        }
+        if let Some(deadline) = &self.deadline {
+            map.serialize_entry("deadline", deadline)?;
+        }
+        if let Some(evidence) = &self.evidence {
+            map.serialize_entry("evidence", evidence)?;
+        }
+        if let Some(title) = &self.title {
+            map.serialize_entry("title", title)?;
+        }
+        if let Some(message_zh) = &self.message_zh {
+            map.serialize_entry("message_zh", message_zh)?;
+        }
+        if let Some(cites) = &self.cites {
+            map.serialize_entry("cites", cites)?;
+        }
+        map.end()
+    }
 }
 
 impl Finding {
@@ -85,16 +122,13 @@ impl Finding {
             finding: FindingKind::InputError,
             rule: None,
             regulation: None,
-            article: None,
-            paragraph: None,
-            item: None,
-            clause_key: None,
+            clause: None,
             line,
             time: None,
             message: message.into(),
             event_id: None,
-            processor: None,
-            subject: None,
+            party: None,
+            individual: None,
             deadline: None,
             evidence: None,
             title: None,

@@ -6,6 +6,10 @@
 
 use serde::{Deserialize, Serialize};
 
+mod clause;
+
+pub use clause::{ArticleRef, ClauseRef, RuleId, RuleIdError, RulePattern, format_chinese_numeral};
+
 /// Index of an event type in [`Vocabulary::events`].
 pub type EventId = u32;
 /// Index of an enum in [`Vocabulary::enums`].
@@ -33,7 +37,8 @@ pub struct Program {
     pub exemptions: Vec<Exemption>,
     pub states: Vec<StateDef>,
     pub rules: Vec<Rule>,
-    pub calendar: CalendarOverrides,
+    /// The working-day calendar deadlines in working days are counted on.
+    pub calendar: CalendarSpec,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -48,12 +53,22 @@ pub struct Regulation {
     pub timezone: String,
 }
 
-/// A calendar date.
+/// A calendar date; the default is 1970-01-01.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct Date {
     pub year: i32,
     pub month: u8,
     pub day: u8,
+}
+
+impl Default for Date {
+    fn default() -> Date {
+        Date {
+            year: 1970,
+            month: 1,
+            day: 1,
+        }
+    }
 }
 
 impl std::fmt::Display for Date {
@@ -65,13 +80,8 @@ impl std::fmt::Display for Date {
 /// One article, paragraph or item of the regulation that the policy uses.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Clause {
-    /// The article's number; 0 when the number is not known and `key` names the article.
-    pub article: u32,
-    /// The key of an article of unknown number (`article ? KEY`), as the outline gives it.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub key: Option<String>,
-    pub paragraph: Option<u32>,
-    pub item: Option<u32>,
+    /// Where the clause stands in the regulation.
+    pub at: ClauseRef,
     /// The title the policy gives the clause (or, failing that, its article).
     pub title: Option<String>,
     /// Set when the policy marks the clause `not_checkable`, with the reason.
@@ -84,6 +94,39 @@ pub struct Vocabulary {
     pub enums: Vec<EnumDef>,
     pub records: Vec<RecordDef>,
     pub events: Vec<EventDef>,
+    /// The fields whose values findings report in each role, in declaration order.
+    pub roles: Vec<RoleDef>,
+}
+
+/// A part a field's value plays in findings.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    /// The party responsible for what the event records.
+    Party,
+    /// The individual whose information the event concerns.
+    Individual,
+}
+
+impl Role {
+    /// Every role, in the order findings list them.
+    pub const ALL: [Role; 2] = [Role::Party, Role::Individual];
+
+    /// The role's name as policies write it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Role::Party => "party",
+            Role::Individual => "individual",
+        }
+    }
+}
+
+/// `roles { party: FIELD }`: in every event type with a top-level string field of this name, the
+/// field's value plays the role, and findings report it under the field's name.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RoleDef {
+    pub role: Role,
+    pub field: String,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -191,8 +234,8 @@ pub enum StateOp {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Rule {
     /// Stable id: `REGULATION/artN[/pN][/iN]/NAME`.
-    pub id: String,
-    pub name: String,
+    pub id: RuleId,
+    /// The clause the rule implements, whose address is also in `id`.
     pub clause: ClauseId,
     pub trigger: Trigger,
     pub when: Option<Expr>,
@@ -280,10 +323,15 @@ pub struct Evidence {
     pub path: Vec<u32>,
 }
 
-/// Working-day calendar additions written in policy source.
+/// A working-day calendar: a built-in calendar the regulation names, and additions written in
+/// policy source.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct CalendarOverrides {
+pub struct CalendarSpec {
+    /// The built-in calendar, e.g. `cn-mainland`; without one, Monday to Friday are working days.
+    pub base: Option<String>,
+    /// Days off that would otherwise be working days, sorted.
     pub holidays: Vec<Date>,
+    /// Working days that would otherwise be days off, sorted.
     pub workdays: Vec<Date>,
 }
 

@@ -23,12 +23,14 @@ pub mod event;
 pub mod finding;
 pub mod ir;
 mod join;
+pub mod load_error;
 pub mod pretty;
 mod state;
-mod suggest;
+pub mod suggest;
 pub mod time;
 
 pub use bundle::{BUNDLE_FORMAT, Bundle, BundleError};
-pub use engine::{Engine, EngineOptions, Footprint, LoadError, Summary, run_stream};
+pub use engine::{Engine, EngineOptions, Footprint, Summary, run_stream};
 pub use event::{Decoder, Event, InputError};
 pub use finding::{Finding, FindingKind};
+pub use load_error::LoadError;

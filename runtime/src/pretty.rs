@@ -10,7 +10,7 @@
 use std::fmt::{self, Write};
 
 use crate::ir::{
-    Body, Clause, CmpOp, Deadline, Duration, DurationUnit, EventId, Expr, Pattern, Program, Slot,
+    Body, CmpOp, Deadline, Duration, DurationUnit, EventId, Expr, Pattern, Program, Slot,
     StateKind, StateOp, Trigger, Type, Value, Vocabulary,
 };
 
@@ -22,21 +22,6 @@ pub fn pretty(program: &Program) -> String {
 impl fmt::Display for Program {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         Printer { program: self }.program(f)
-    }
-}
-
-/// The numbers of a clause as cited: `7`, `7(1)`, `7(1)(2)`, or `7 item 2` for an item directly
-/// in an article.
-pub fn clause_path(clause: &Clause) -> String {
-    let article = match &clause.key {
-        Some(key) => format!("?[{key}]"),
-        None => clause.article.to_string(),
-    };
-    match (clause.paragraph, clause.item) {
-        (None, None) => article,
-        (Some(p), None) => format!("{article}({p})"),
-        (Some(p), Some(i)) => format!("{article}({p})({i})"),
-        (None, Some(i)) => format!("{article} item {i}"),
     }
 }
 
@@ -124,7 +109,7 @@ impl Printer<'_> {
 
         writeln!(f, "\nclauses")?;
         for (index, clause) in p.clauses.iter().enumerate() {
-            write!(f, "  c{index} art {}", clause_path(clause))?;
+            write!(f, "  c{index} art {}", clause.at.short())?;
             if let Some(title) = &clause.title {
                 write!(f, " {}", quote(title))?;
             }
@@ -186,7 +171,7 @@ impl Printer<'_> {
             writeln!(
                 f,
                 "\nrule {} [{}] id {}",
-                rule.name,
+                rule.id.name,
                 self.clause(rule.clause),
                 rule.id
             )?;
@@ -552,7 +537,7 @@ impl Printer<'_> {
     fn clause(&self, clause: u32) -> String {
         self.program.clauses.get(clause as usize).map_or_else(
             || format!("clause#{clause}"),
-            |c| format!("art {}", clause_path(c)),
+            |c| format!("art {}", c.at.short()),
         )
     }
 }

@@ -3,14 +3,15 @@
 /// The candidate closest to `name` by edit distance, if it is close enough to be a likely typo.
 ///
 /// A candidate is close enough when at most a third of the name's characters must change, with
-/// one change allowed in names under four characters and two in longer ones; ties go to the
-/// candidate listed first.
-pub(crate) fn closest<'a>(
-    name: &str,
-    candidates: impl IntoIterator<Item = &'a str>,
-) -> Option<&'a str> {
+/// no change allowed in names of one or two characters (any other short name would do), one in
+/// names of three, and two in longer ones; ties go to the candidate listed first.
+pub fn closest<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
     let length = name.chars().count();
-    let limit = if length < 4 { 1 } else { (length / 3).max(2) };
+    let limit = match length {
+        0..=2 => 0,
+        3 => 1,
+        _ => (length / 3).max(2),
+    };
     let mut best: Option<(usize, &'a str)> = None;
     for candidate in candidates {
         let distance = edit_distance(name, candidate);
@@ -48,5 +49,7 @@ mod tests {
         assert_eq!(edit_distance("colour", "color"), 1);
         assert_eq!(closest("lone", ["loan", "return"]), Some("loan"));
         assert_eq!(closest("xyz", ["loan", "return"]), None);
+        assert_eq!(closest("d", ["e", "x"]), None);
+        assert_eq!(closest("dat", ["date", "x"]), Some("date"));
     }
 }

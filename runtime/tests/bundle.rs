@@ -13,10 +13,8 @@ fn round_trip_keeps_the_program_and_its_hash() {
     assert_eq!(bundle.hash.len(), "sha256:".len() + 64);
 
     let text = bundle.to_json();
-    assert!(
-        text.starts_with("{\n  \"edict_bundle\": 1,\n  \"hash\": \"sha256:"),
-        "{text}"
-    );
+    let head = format!("{{\n  \"edict_bundle\": {BUNDLE_FORMAT},\n  \"hash\": \"sha256:");
+    assert!(text.starts_with(&head), "{text}");
     let read = Bundle::from_json(&text).unwrap();
     assert_eq!(read, bundle);
 }
@@ -31,6 +29,13 @@ fn the_hash_depends_on_the_program() {
 }
 
 /// The message for each kind of unusable file, beside the file.
+/// The bundle with its format number replaced.
+fn with_format(bundle: &str, format: u32) -> String {
+    let current = format!("\"edict_bundle\": {BUNDLE_FORMAT}");
+    assert!(bundle.contains(&current));
+    bundle.replacen(&current, &format!("\"edict_bundle\": {format}"), 1)
+}
+
 #[test]
 fn unusable_files_are_explained() {
     let good = Bundle::new(common::program()).to_json();
@@ -45,13 +50,11 @@ fn unusable_files_are_explained() {
             "a format that is not a number",
             r#"{"edict_bundle": "1"}"#.to_owned(),
         ),
+        ("an older format", with_format(&good, 1)),
+        ("a newer format", with_format(&good, 99)),
         (
-            "format 2",
-            good.replacen("\"edict_bundle\": 1", "\"edict_bundle\": 2", 1),
-        ),
-        (
-            "format 1 without a program",
-            r#"{"edict_bundle": 1, "hash": "sha256:00"}"#.to_owned(),
+            "the current format without a program",
+            format!(r#"{{"edict_bundle": {BUNDLE_FORMAT}, "hash": "sha256:00"}}"#),
         ),
         (
             "an edited regulation id",
@@ -80,9 +83,8 @@ fn errors_name_their_kind() {
     let good = Bundle::new(common::program()).to_json();
     let tampered = good.replace("\"library-rules\"", "\"library-rulez\"");
     assert_eq!(Bundle::from_json(&tampered), Err(BundleError::HashMismatch));
-    let future = good.replacen("\"edict_bundle\": 1", "\"edict_bundle\": 2", 1);
     assert_eq!(
-        Bundle::from_json(&future),
-        Err(BundleError::UnsupportedFormat { found: 2 })
+        Bundle::from_json(&with_format(&good, 99)),
+        Err(BundleError::UnsupportedFormat { found: 99 })
     );
 }

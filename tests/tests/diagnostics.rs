@@ -26,7 +26,7 @@ fn check(path: &Path) -> (String, String, Vec<Code>) {
     let mut ws = Workspace::default();
     let packages = ws.load(&[path]).expect("fixture loads");
     let diagnostics = ws.diagnostics(&packages[0]).to_vec();
-    let rendered = render::human(&ws.db, &diagnostics);
+    let rendered = render::human(ws.db(), &diagnostics);
     (
         source,
         rendered,

@@ -49,7 +49,7 @@ fn the_measures_check_without_diagnostics() {
     assert!(
         diagnostics.is_empty(),
         "{}",
-        render::human(&ws.db, diagnostics)
+        render::human(ws.db(), diagnostics)
     );
     assert!(ws.program(&package).is_some());
 }
@@ -84,8 +84,8 @@ fn errors_after(name: &str, from: &str, to: &str) -> Vec<(Code, String, usize)> 
         .filter(|d| d.is_error())
         .map(|d| {
             let file = d.primary.file;
-            let (line, _) = render::line_column(file.text(&ws.db), d.primary.span.start as usize);
-            let path = file.path(&ws.db).clone();
+            let (line, _) = render::line_column(file.text(ws.db()), d.primary.span.start as usize);
+            let path = file.path(ws.db()).clone();
             let short = Path::new(&path)
                 .file_name()
                 .map(|n| n.to_string_lossy().to_string())

@@ -51,7 +51,7 @@ pub fn rule_infos(program: &Program) -> Vec<RuleInfo> {
             triggers.sort();
             triggers.dedup();
             RuleInfo {
-                id: rule.id.clone(),
+                id: rule.id.to_string(),
                 triggers,
             }
         })

@@ -1,6 +1,7 @@
 //! Running a case through the runtime, and comparing its findings with the expectations.
 
-use edict_runtime::engine::{Engine, LoadError, Summary};
+use edict_runtime::LoadError;
+use edict_runtime::engine::{Engine, Summary};
 use edict_runtime::finding::{Finding, FindingKind};
 use edict_runtime::ir::Program;
 

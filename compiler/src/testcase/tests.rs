@@ -177,9 +177,10 @@ fn a_prefix_covers_the_rules_below_it_only() {
     let prefix = RuleRef {
         written: "art8".into(),
         id: "reg-2025/art8".into(),
+        pattern: None,
         line: 1,
     };
-    assert!(prefix.covers("reg-2025/art8"));
+    assert!(prefix.covers("reg-2025/art8/rule-a"));
     assert!(prefix.covers("reg-2025/art8/p2/rule-c"));
     assert!(!prefix.covers("reg-2025/art80/p1/other"));
 }

@@ -120,6 +120,7 @@ fn is_marker(rule: Rule) -> bool {
             | kw_from
             | kw_vocabulary
             | kw_common
+            | kw_roles
             | kw_enum
             | kw_record
             | kw_event
@@ -248,6 +249,7 @@ impl Builder {
             Rule::effective_field => HeaderField::Effective(self.build_date(children.next())),
             Rule::timezone_field => HeaderField::Timezone(self.build_string(children.next())),
             Rule::outline_field => HeaderField::Outline(self.build_string(children.next())),
+            Rule::calendar_field => HeaderField::Calendar(self.build_string(children.next())),
             _ => {
                 let name = self.build_ident(children.next());
                 let path = self.build_string(children.next());
@@ -273,6 +275,7 @@ impl Builder {
     fn build_vocab_decl(&self, pair: Pair<'_, Rule>) -> VocabDecl {
         match pair.as_rule() {
             Rule::common_decl => self.build_common_decl(pair),
+            Rule::roles_decl => self.build_roles_decl(pair),
             Rule::enum_decl => self.build_enum_decl(pair),
             Rule::record_decl => self.build_record_decl(pair),
             _ => self.build_event_decl(pair),
@@ -283,6 +286,19 @@ impl Builder {
         let span = self.span(&pair);
         let fields = self.build_field_list(Children::of(pair));
         VocabDecl::Common { fields, span }
+    }
+
+    fn build_roles_decl(&self, pair: Pair<'_, Rule>) -> VocabDecl {
+        let span = self.span(&pair);
+        let mut roles = Vec::new();
+        let mut children = Children::of(pair);
+        while let Some(entry) = children.next_opt() {
+            let mut parts = Children::of(entry);
+            let role = self.build_ident(parts.next());
+            let field = self.build_ident(parts.next());
+            roles.push(RoleEntry { role, field });
+        }
+        VocabDecl::Roles { roles, span }
     }
 
     fn build_enum_decl(&self, pair: Pair<'_, Rule>) -> VocabDecl {
@@ -359,39 +375,41 @@ impl Builder {
     fn build_article(&self, pair: Pair<'_, Rule>) -> Article {
         let span = self.span(&pair);
         let mut children = Children::of(pair);
-        let (number, key, title) = self.build_article_open(children.next());
+        let (article, number_span, title) = self.build_article_open(children.next());
         let body = self.build_clause_body(children);
         Article {
-            number,
-            key,
+            article,
+            number_span,
             title,
             body,
             span,
         }
     }
 
-    /// Builds `article N "title" {` into the number, the key of an article of unknown number,
-    /// and the title.
+    /// Builds `article N "title" {` into the article (by number, or by key when its number is
+    /// not known), where its number is written, and the title.
     pub(super) fn build_article_open(
         &self,
         pair: Pair<'_, Rule>,
-    ) -> (Number, Option<Ident>, Option<StrLit>) {
+    ) -> (ArticleRef, Span, Option<StrLit>) {
         let mut children = Children::of(pair.clone());
         let head = children.next();
         let unknown = Children::of(head.clone()).next_if(Rule::unknown_article);
         match unknown {
             Some(unknown) => {
                 let span = self.span(&head);
+                // The grammar requires the key, so it is missing only in a tree built after an error.
                 let key = unknown
                     .into_inner()
                     .find(|p| p.as_rule() == Rule::ident)
-                    .map(|k| self.build_ident(k));
+                    .map(|k| k.as_str().to_owned())
+                    .unwrap_or_default();
                 let title = children.next_if(Rule::string).map(|p| self.build_string(p));
-                (Number { value: 0, span }, key, title)
+                (ArticleRef::Key(key), span, title)
             }
             None => {
                 let (number, title) = self.build_clause_open(pair, "an article", "条");
-                (number, None, title)
+                (ArticleRef::Number(number.value), number.span, title)
             }
         }
     }

@@ -7,6 +7,7 @@
 
 use edict_grammar::ast::{ClauseEntry, File, Item, Span};
 use edict_grammar::{ParseError, parse};
+use edict_runtime::ir::ClauseRef;
 
 /// The 1-based line and column (in characters) of a byte offset.
 pub fn line_col(source: &str, offset: u32) -> (usize, usize) {
@@ -86,7 +87,11 @@ pub fn summarize(file: &File) -> String {
             Item::Vocabulary(v) => {
                 format!("vocabulary {} ({} declarations)", v.name, v.decls.len())
             }
-            Item::Article(a) => format!("article {}: {}", a.number.value, entries(&a.body)),
+            Item::Article(a) => format!(
+                "article {}: {}",
+                ClauseRef::article(a.article.clone()).short(),
+                entries(&a.body)
+            ),
             Item::Const(c) => format!("const {}", c.name),
             Item::State(s) => format!("state {}", s.name),
             Item::Calendar(c) => format!("calendar ({} entries)", c.entries.len()),

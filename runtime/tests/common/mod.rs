@@ -6,7 +6,8 @@
 
 #![allow(
     dead_code,
-    reason = "each test file uses a different part of the helpers"
+    clippy::expect_used,
+    reason = "each test file uses a different part of the helpers; a helper given a bad fixture fails the test"
 )]
 
 use edict_runtime::ir::*;
@@ -84,10 +85,11 @@ fn evidence(label: &str, path: &[u32]) -> Evidence {
 
 fn clause(article: u32, paragraph: Option<u32>, item: Option<u32>, title: &str) -> Clause {
     Clause {
-        article,
-        key: None,
-        paragraph,
-        item,
+        at: ClauseRef {
+            article: ArticleRef::Number(article),
+            paragraph,
+            item,
+        },
         title: Some(title.to_owned()),
         not_checkable: None,
     }
@@ -155,7 +157,22 @@ pub fn vocabulary() -> Vocabulary {
                 fields: vec![common(), optional("text", Type::String)],
             },
         ],
+        roles: vec![
+            RoleDef {
+                role: Role::Party,
+                field: "processor".to_owned(),
+            },
+            RoleDef {
+                role: Role::Individual,
+                field: "subject".to_owned(),
+            },
+        ],
     }
+}
+
+/// A rule id as the tests write it.
+pub fn rule_id(text: &str) -> RuleId {
+    text.parse().expect("a rule id")
 }
 
 /// The library's lending rules, effective from 2025-03-01 in Tokyo.
@@ -217,8 +234,7 @@ pub fn program() -> Program {
         }],
         rules: vec![
             Rule {
-                id: "library-rules/art3/p1/age-known".to_owned(),
-                name: "age-known".to_owned(),
+                id: rule_id("library-rules/art3/p1/age-known"),
                 clause: 1,
                 trigger: Trigger::Event(LOAN),
                 when: None,
@@ -231,8 +247,7 @@ pub fn program() -> Program {
                 evidence: vec![evidence("age", &[2])],
             },
             Rule {
-                id: "library-rules/art3/p2/child-guarantor".to_owned(),
-                name: "child-guarantor".to_owned(),
+                id: rule_id("library-rules/art3/p2/child-guarantor"),
                 clause: 2,
                 trigger: Trigger::Event(LOAN),
                 when: Some(Expr::And(vec![has(&[2]), cmp(CmpOp::Lt, age(), int(16))])),
@@ -250,8 +265,7 @@ pub fn program() -> Program {
                 evidence: vec![evidence("age", &[2]), evidence("guarantor", &[4])],
             },
             Rule {
-                id: "library-rules/art5/p1/i2/no-dvd-renewal".to_owned(),
-                name: "no-dvd-renewal".to_owned(),
+                id: rule_id("library-rules/art5/p1/i2/no-dvd-renewal"),
                 clause: 3,
                 trigger: Trigger::Event(LOAN),
                 when: None,
@@ -266,8 +280,7 @@ pub fn program() -> Program {
                 evidence: vec![evidence("kind", &[3]), evidence("renewed", &[6])],
             },
             Rule {
-                id: "library-rules/art6/return-within-30-days".to_owned(),
-                name: "return-within-30-days".to_owned(),
+                id: rule_id("library-rules/art6/return-within-30-days"),
                 clause: 4,
                 trigger: Trigger::Event(LOAN),
                 when: None,
@@ -298,8 +311,7 @@ pub fn program() -> Program {
                 evidence: vec![],
             },
             Rule {
-                id: "library-rules/art6/busy-branch-noted".to_owned(),
-                name: "busy-branch-noted".to_owned(),
+                id: rule_id("library-rules/art6/busy-branch-noted"),
                 clause: 4,
                 trigger: Trigger::Reaches {
                     state: 0,
@@ -333,8 +345,7 @@ pub fn program() -> Program {
                 evidence: vec![],
             },
             Rule {
-                id: "library-rules/art6/late-returns-at-staffed-branches".to_owned(),
-                name: "late-returns-at-staffed-branches".to_owned(),
+                id: rule_id("library-rules/art6/late-returns-at-staffed-branches"),
                 clause: 4,
                 trigger: Trigger::Event(RETURN),
                 when: None,
@@ -352,7 +363,8 @@ pub fn program() -> Program {
                 evidence: vec![evidence("late", &[2])],
             },
         ],
-        calendar: CalendarOverrides {
+        calendar: CalendarSpec {
+            base: Some("cn-mainland".to_owned()),
             holidays: vec![Date {
                 year: 2025,
                 month: 5,
@@ -402,8 +414,7 @@ fn simple_event(name: &str, own: Vec<FieldDef>) -> EventDef {
 
 fn timed_rule(id: &str, clause: ClauseId, trigger: Trigger, body: Body, message: &str) -> Rule {
     Rule {
-        id: format!("library-rules/{id}"),
-        name: id.rsplit('/').next().unwrap_or(id).to_owned(),
+        id: rule_id(&format!("library-rules/{id}")),
         clause,
         trigger,
         when: None,

@@ -1,23 +1,32 @@
-//! Loading packages from disk: the only part of the compiler that does IO.
+//! The compiler's front: a [`Workspace`] holds the files of one or more packages and answers
+//! with their diagnostics, programs and coverage. It is the only part of the compiler that does
+//! IO, and the one API that the CLI, the language server and tests use.
 //!
 //! A path may be a `.edict` file (a package of one file) or a folder: every folder below it
-//! that holds `.edict` files is a package. After reading a package's files the driver asks the
-//! compiler which files they import (outline, vocabulary) and loads those too.
+//! that holds `.edict` files is a package. After reading a package's files the workspace asks
+//! the compiler which files they import (outline, vocabulary) and loads those too, with high
+//! durability: they change seldom, so salsa need not re-check what depends only on them when a
+//! policy file changes.
 
 use std::collections::{BTreeMap, HashMap};
 use std::fmt;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use edict_grammar::ast;
+use edict_grammar::outline::Outline;
 use edict_runtime::ir;
-use salsa::Setter;
+use salsa::{Durability, Setter};
 
 use crate::check::package_diagnostics;
+use crate::coverage::{CoverageRow, coverage};
 use crate::db::{Database, Package, SourceFile};
 use crate::diagnostic::Diagnostic;
 use crate::lower::lower_package;
-use crate::parse::imports;
+use crate::parse::{imports, parse_file};
 use crate::paths;
+use crate::resolve::{Header, header, package_outline, package_vocab};
+use crate::vocab::Vocab;
 
 /// A problem reading the user's paths, before any compiling.
 #[derive(Debug)]
@@ -45,11 +54,17 @@ pub struct LoadedPackage {
 /// The compiler session: a database and the files loaded into it, by path.
 #[derive(Default)]
 pub struct Workspace {
-    pub db: Database,
+    db: Database,
     files: HashMap<String, SourceFile>,
 }
 
 impl Workspace {
+    /// The database the workspace's queries run in, for rendering diagnostics and for tests
+    /// that read salsa's execution log.
+    pub fn db(&self) -> &Database {
+        &self.db
+    }
+
     pub fn new(db: Database) -> Self {
         Workspace {
             db,
@@ -83,7 +98,7 @@ impl Workspace {
         for (root, members) in groups {
             let mut sources = Vec::new();
             for m in members {
-                sources.push(self.read(&m)?);
+                sources.push(self.read(&m, Durability::LOW)?);
             }
             packages.push(self.package(root, sources));
         }
@@ -109,7 +124,7 @@ impl Workspace {
                     continue;
                 }
                 // A missing import is reported by the compiler, at the header that names it.
-                if let Ok(f) = self.read(&path) {
+                if let Ok(f) = self.read(&path, Durability::HIGH) {
                     imported.push(f);
                     pending.push(f);
                 }
@@ -119,7 +134,7 @@ impl Workspace {
         LoadedPackage { root, package }
     }
 
-    fn read(&mut self, path: &str) -> Result<SourceFile, LoadError> {
+    fn read(&mut self, path: &str, durability: Durability) -> Result<SourceFile, LoadError> {
         let text = std::fs::read(path).map_err(|e| LoadError {
             path: path.to_string(),
             reason: io_reason(&e),
@@ -131,33 +146,74 @@ impl Workspace {
                 e.utf8_error().valid_up_to()
             ),
         })?;
-        Ok(self.set_file(path, text))
+        Ok(self.set_file_with(path, text, durability))
     }
 
     /// Sets a file's text, creating the input the first time; an edit keeps the same input so
     /// that salsa re-checks only what depends on it.
     pub fn set_file(&mut self, path: &str, text: String) -> SourceFile {
+        self.set_file_with(path, text, Durability::LOW)
+    }
+
+    fn set_file_with(&mut self, path: &str, text: String, durability: Durability) -> SourceFile {
         match self.files.get(path) {
             Some(&file) => {
                 if *file.text(&self.db) != text {
-                    file.set_text(&mut self.db).to(text);
+                    file.set_text(&mut self.db)
+                        .with_durability(durability)
+                        .to(text);
                 }
                 file
             }
             None => {
-                let file = SourceFile::new(&self.db, path.to_string(), text);
+                let file = SourceFile::builder(path.to_string(), text)
+                    .durability(durability)
+                    .new(&self.db);
                 self.files.insert(path.to_string(), file);
                 file
             }
         }
     }
 
+    /// The loaded file with this path, if any.
+    pub fn file(&self, path: &str) -> Option<SourceFile> {
+        self.files.get(path).copied()
+    }
+
+    /// Every diagnostic of a package, sorted by file and position.
     pub fn diagnostics(&self, package: &LoadedPackage) -> &[Diagnostic] {
         package_diagnostics(&self.db, package.package)
     }
 
+    /// The program of a package without errors.
     pub fn program(&self, package: &LoadedPackage) -> Option<Arc<ir::Program>> {
         lower_package(&self.db, package.package).clone()
+    }
+
+    /// For every clause of the package's outline, the rules implementing it; `None` when the
+    /// package has errors or no outline.
+    pub fn coverage(&self, package: &LoadedPackage) -> Option<Vec<CoverageRow>> {
+        coverage(&self.db, package.package)
+    }
+
+    /// The syntax tree of a file.
+    pub fn syntax(&self, file: SourceFile) -> Arc<ast::File> {
+        Arc::clone(parse_file(&self.db, file))
+    }
+
+    /// The package's regulation header, resolved.
+    pub fn header(&self, package: &LoadedPackage) -> Option<Header> {
+        header(&self.db, package.package).clone()
+    }
+
+    /// The vocabulary the package uses.
+    pub fn vocabulary(&self, package: &LoadedPackage) -> Option<Arc<Vocab>> {
+        package_vocab(&self.db, package.package).clone()
+    }
+
+    /// The package's outline file and clause tree.
+    pub fn outline(&self, package: &LoadedPackage) -> Option<(SourceFile, Arc<Outline>)> {
+        package_outline(&self.db, package.package).clone()
     }
 }
 

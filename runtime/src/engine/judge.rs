@@ -1,0 +1,443 @@
+//! Judging one event: exemptions, per-event rules, `once` memories and resets, states and
+//! the `reaches` rules they fire.
+
+use std::sync::Arc;
+
+use super::Run;
+use super::obligations::Arming;
+use super::plan::{Action, Prepared};
+use super::report::trigger_time_text;
+use crate::eval::{Binding, Env, Operand, eval_bool, eval_operand};
+use crate::event::Event;
+use crate::finding::{Finding, FindingKind};
+use crate::ir::{Body, PATTERN_SLOT, RESET_SLOT, Rule, StateId, StateOp, TRIGGER_SLOT, Value};
+use crate::join::{Index, Slab};
+use crate::state::Change;
+use crate::{calendar, time};
+
+/// The key of a `reaches` trigger and the event that made it cross.
+#[derive(Clone, Debug)]
+pub(super) struct KeyTrigger {
+    pub(super) state: StateId,
+    pub(super) key: Value,
+    /// The trigger's time: the crossing event's, or the effective instant.
+    pub(super) time: i64,
+    pub(super) nanos: u32,
+    pub(super) offset_seconds: i32,
+    pub(super) event_id: Option<String>,
+}
+
+/// What a rule was triggered by, borrowed.
+#[derive(Clone, Copy, Debug)]
+pub(super) enum TriggerRef<'a> {
+    Event(&'a Event),
+    Key(&'a KeyTrigger),
+}
+
+impl<'a> TriggerRef<'a> {
+    pub(super) fn binding(self) -> Binding<'a> {
+        match self {
+            TriggerRef::Event(event) => Binding::Event(event),
+            TriggerRef::Key(key) => Binding::Value(&key.key),
+        }
+    }
+
+    pub(super) fn time(self) -> i64 {
+        match self {
+            TriggerRef::Event(event) => event.time,
+            TriggerRef::Key(key) => key.time,
+        }
+    }
+}
+
+/// An event remembered by a `once` rule.
+#[derive(Clone, Debug)]
+pub(super) struct Candidate {
+    pub(super) event: Arc<Event>,
+    /// Its date in the regulation's time zone, as a day number.
+    pub(super) day: i64,
+}
+
+/// A `once` rule's remembered events and their indexes.
+#[derive(Clone, Debug, Default)]
+pub(super) struct OnceStore {
+    pub(super) candidates: Slab<Candidate>,
+    pub(super) by_match: Index,
+    pub(super) by_reset: Vec<Index>,
+}
+
+impl OnceStore {
+    /// An empty store for a rule with this many `reset by` patterns.
+    pub(super) fn new(resets: usize) -> OnceStore {
+        OnceStore {
+            by_reset: vec![Index::default(); resets],
+            ..OnceStore::default()
+        }
+    }
+}
+
+impl Run {
+    /// Takes a decoded event: checks its time against the watermark, lets time pass, and
+    /// judges it.
+    pub(super) fn accept(
+        &mut self,
+        p: &Prepared,
+        event: &Event,
+        line_no: u64,
+        out: &mut impl FnMut(Finding),
+    ) {
+        let lateness = p.options.allowed_lateness_seconds.max(0);
+        if let Some(latest) = self.latest {
+            let watermark = latest.saturating_sub(lateness);
+            if event.time < watermark {
+                let message = format!(
+                    "event time {} is earlier than the stream's watermark {} (the latest time seen less the allowed lateness); events may arrive at most {lateness} seconds out of order",
+                    event.time_rfc3339(),
+                    time::format_rfc3339(watermark, 0, event.time_offset_seconds),
+                );
+                self.reject(line_no, message, out);
+                return;
+            }
+        }
+        self.summary.evaluated += 1;
+        let latest = self.latest.map_or(event.time, |l| l.max(event.time));
+        self.latest = Some(latest);
+        if !self.transition_done && p.effective.is_some_and(|e| event.time >= e) {
+            self.transition(p, out);
+        }
+        self.expire(p, latest.saturating_sub(lateness), out);
+        self.judge(p, event, line_no, out);
+    }
+
+    /// Judges an accepted event and lets it update the states.
+    pub(super) fn judge(
+        &mut self,
+        p: &Prepared,
+        event: &Event,
+        line: u64,
+        out: &mut impl FnMut(Finding),
+    ) {
+        let Some(dispatch) = p.dispatch.get(event.ty as usize) else {
+            return;
+        };
+        let effective = p.effective.is_none_or(|from| event.time >= from);
+        let env = Env::trigger(event);
+        let exempt = dispatch
+            .exemptions
+            .iter()
+            .any(|&x| eval_bool(&p.program.exemptions[x].condition, &env));
+        if !effective {
+            self.summary.not_yet_effective += 1;
+        } else if exempt {
+            self.summary.exempt += 1;
+        }
+        if exempt {
+            return;
+        }
+        let trigger = TriggerRef::Event(event);
+        if effective {
+            for &rule in &dispatch.judged {
+                self.check(p, rule, trigger, line, out);
+            }
+        }
+        for &plan in &dispatch.discharges {
+            self.discharge(p, plan, event);
+        }
+        let mut shared: Option<Arc<Event>> = None;
+        if effective {
+            for &rule in &dispatch.arms {
+                if applies(&p.program.rules[rule], trigger) {
+                    self.arm(p, rule, Arming::Event(event), line);
+                }
+            }
+        }
+        for &(once, reset) in &dispatch.resets {
+            self.reset(p, once, reset, event);
+        }
+        for &once in &dispatch.remembers {
+            self.remember(p, once, event, &mut shared);
+        }
+        if dispatch.updates.is_empty() {
+            return;
+        }
+        let mut crossings = std::mem::take(&mut self.crossings);
+        crossings.clear();
+        for &(state, update) in &dispatch.updates {
+            let update = &p.program.states[state as usize].updates[update];
+            let key = match eval_operand(&update.key, &env) {
+                Operand::Value(key) => key,
+                Operand::Bool(_) | Operand::Missing => continue,
+            };
+            let element = |expr| match eval_operand(expr, &env) {
+                Operand::Value(value) => Some(value),
+                Operand::Bool(_) | Operand::Missing => None,
+            };
+            let change = match &update.op {
+                StateOp::Add(expr) => match element(expr) {
+                    Some(value) => Change::Add(value),
+                    None => continue,
+                },
+                StateOp::Remove(expr) => match element(expr) {
+                    Some(value) => Change::Remove(value),
+                    None => continue,
+                },
+                StateOp::Increment => Change::Increment,
+                StateOp::Decrement => Change::Decrement,
+            };
+            self.states.apply(state, key, change, line, &mut crossings);
+        }
+        if effective {
+            for crossing in &crossings {
+                let Some(rules) = p.thresholds[crossing.state as usize].get(crossing.threshold)
+                else {
+                    continue;
+                };
+                if !self
+                    .states
+                    .settle(crossing.state, crossing.key, crossing.threshold)
+                    || rules.normal.is_empty()
+                {
+                    continue;
+                }
+                let Some(key) = self.states.key(crossing.state, crossing.key) else {
+                    continue;
+                };
+                let trigger = Arc::new(KeyTrigger {
+                    state: crossing.state,
+                    key: key.clone(),
+                    time: event.time,
+                    nanos: event.time_subsec_nanos,
+                    offset_seconds: event.time_offset_seconds,
+                    event_id: event.id.clone(),
+                });
+                for &rule in &rules.normal {
+                    self.fire_on_key(p, rule, &trigger, line, out);
+                }
+            }
+        }
+        self.crossings = crossings;
+    }
+
+    /// Fires the rules on keys that had reached their threshold when the regulation took
+    /// effect; their trigger time is the effective instant.
+    pub(super) fn transition(&mut self, p: &Prepared, out: &mut impl FnMut(Finding)) {
+        self.transition_done = true;
+        let Some(effective) = p.effective else {
+            return;
+        };
+        let offset = p.offset_at(effective);
+        for (state, thresholds) in p.thresholds.iter().enumerate() {
+            let Ok(state) = StateId::try_from(state) else {
+                continue;
+            };
+            for (index, rules) in thresholds.iter().enumerate() {
+                let keys: Vec<(u32, u64)> = self.states.keys_at_or_above(state, index).collect();
+                for (key, line) in keys {
+                    // A key already at the threshold has no crossing left to fire normal rules.
+                    self.states.settle(state, key, index);
+                    if rules.transitional.is_empty() {
+                        continue;
+                    }
+                    let Some(key) = self.states.key(state, key) else {
+                        continue;
+                    };
+                    let trigger = Arc::new(KeyTrigger {
+                        state,
+                        key: key.clone(),
+                        time: effective,
+                        nanos: 0,
+                        offset_seconds: offset,
+                        event_id: None,
+                    });
+                    for &rule in &rules.transitional {
+                        self.fire_on_key(p, rule, &trigger, line, out);
+                    }
+                }
+            }
+        }
+    }
+
+    pub(super) fn fire_on_key(
+        &mut self,
+        p: &Prepared,
+        rule: usize,
+        trigger: &Arc<KeyTrigger>,
+        line: u64,
+        out: &mut impl FnMut(Finding),
+    ) {
+        match p.actions[rule] {
+            Action::Check | Action::Once(_) => {
+                self.check(p, rule, TriggerRef::Key(trigger), line, out);
+            }
+            Action::Deadline(_) => {
+                if applies(&p.program.rules[rule], TriggerRef::Key(trigger)) {
+                    self.arm(p, rule, Arming::Key(trigger), line);
+                }
+            }
+        }
+    }
+
+    /// Judges a `require`, `prohibit` or `once` rule on its trigger.
+    pub(super) fn check(
+        &mut self,
+        p: &Prepared,
+        rule_index: usize,
+        trigger: TriggerRef<'_>,
+        line: u64,
+        out: &mut impl FnMut(Finding),
+    ) {
+        let rule = &p.program.rules[rule_index];
+        let env = Env::default().with(TRIGGER_SLOT, trigger.binding());
+        if rule
+            .when
+            .as_ref()
+            .is_some_and(|when| !eval_bool(when, &env))
+        {
+            return;
+        }
+        let broken = match (&rule.body, p.actions[rule_index]) {
+            (Body::Require(condition), _) => !eval_bool(condition, &env),
+            (Body::Prohibit(condition), _) => eval_bool(condition, &env),
+            (Body::Once { forbid, .. }, Action::Once(once)) => {
+                self.once_holds(p, once, trigger) == *forbid
+            }
+            _ => false,
+        };
+        if broken && !rule.unless.as_ref().is_some_and(|u| eval_bool(u, &env)) {
+            let finding = p.finding(
+                rule_index,
+                FindingKind::Violation,
+                line,
+                trigger,
+                trigger_time_text(trigger),
+                None,
+                Arc::clone(&p.templates[rule_index].message),
+            );
+            self.emit(finding, out);
+        }
+    }
+
+    /// Whether a remembered event matches a `once` rule's pattern for this trigger.
+    pub(super) fn once_holds(
+        &mut self,
+        p: &Prepared,
+        once: usize,
+        trigger: TriggerRef<'_>,
+    ) -> bool {
+        let plan = &p.onces[once];
+        let Body::Once {
+            pattern, within, ..
+        } = &p.program.rules[plan.rule].body
+        else {
+            return false;
+        };
+        let env = Env::default().with(TRIGGER_SLOT, trigger.binding());
+        let Some(key) = plan.matcher.probe_key(&env) else {
+            return false;
+        };
+        let trigger_day = match within {
+            Some(_) => calendar::day_number(self.days.date(&p.time_zone, trigger.time())),
+            None => 0,
+        };
+        let store = &self.onces[once];
+        store.by_match.get(&key).iter().any(|&id| {
+            let Some(candidate) = store.candidates.get(id) else {
+                return false;
+            };
+            let env = env.with(PATTERN_SLOT, Binding::Event(&candidate.event));
+            candidate.event.time <= trigger.time()
+                && pattern
+                    .condition
+                    .as_ref()
+                    .is_none_or(|c| eval_bool(c, &env))
+                && within
+                    .as_ref()
+                    .is_none_or(|w| p.within(w, &env, candidate.day, trigger_day))
+        })
+    }
+
+    /// Remembers an event for a `once` rule.
+    pub(super) fn remember(
+        &mut self,
+        p: &Prepared,
+        once: usize,
+        event: &Event,
+        shared: &mut Option<Arc<Event>>,
+    ) {
+        let plan = &p.onces[once];
+        let env = Env::default().with(PATTERN_SLOT, Binding::Event(event));
+        // An event missing a joined field can never match.
+        let Some(key) = plan.matcher.remembered_key(&env) else {
+            return;
+        };
+        let day = calendar::day_number(self.days.date(&p.time_zone, event.time));
+        let candidate = Candidate {
+            event: Arc::clone(shared.get_or_insert_with(|| Arc::new(event.clone()))),
+            day,
+        };
+        let store = &mut self.onces[once];
+        let Some(id) = store.candidates.insert(candidate) else {
+            return;
+        };
+        store.by_match.insert(&key, id);
+        for (reset, index) in plan.resets.iter().zip(&mut store.by_reset) {
+            if let Some(key) = reset.remembered_key(&env) {
+                index.insert(&key, id);
+            }
+        }
+    }
+
+    /// Cancels the remembered events that a `reset by` event matches.
+    pub(super) fn reset(&mut self, p: &Prepared, once: usize, reset: usize, event: &Event) {
+        let plan = &p.onces[once];
+        let Body::Once { resets, .. } = &p.program.rules[plan.rule].body else {
+            return;
+        };
+        let (Some(pattern), Some(join)) = (resets.get(reset), plan.resets.get(reset)) else {
+            return;
+        };
+        let env = Env::default().with(RESET_SLOT, Binding::Event(event));
+        let Some(key) = join.probe_key(&env) else {
+            return;
+        };
+        let store = &mut self.onces[once];
+        let mut cancelled = std::mem::take(&mut self.ids);
+        cancelled.clear();
+        for &id in store.by_reset[reset].get(&key) {
+            let Some(candidate) = store.candidates.get(id) else {
+                continue;
+            };
+            let env = env.with(PATTERN_SLOT, Binding::Event(&candidate.event));
+            if candidate.event.time <= event.time
+                && pattern
+                    .condition
+                    .as_ref()
+                    .is_none_or(|c| eval_bool(c, &env))
+            {
+                cancelled.push(id);
+            }
+        }
+        for &id in &cancelled {
+            let Some(candidate) = store.candidates.remove(id) else {
+                continue;
+            };
+            let env = Env::default().with(PATTERN_SLOT, Binding::Event(&candidate.event));
+            if let Some(key) = plan.matcher.remembered_key(&env) {
+                store.by_match.remove(&key, id);
+            }
+            for (join, index) in plan.resets.iter().zip(&mut store.by_reset) {
+                if let Some(key) = join.remembered_key(&env) {
+                    index.remove(&key, id);
+                }
+            }
+        }
+        self.ids = cancelled;
+    }
+}
+
+/// Whether a rule's `when` holds for a trigger and its `unless` does not.
+pub(super) fn applies(rule: &Rule, trigger: TriggerRef<'_>) -> bool {
+    let env = Env::default().with(TRIGGER_SLOT, trigger.binding());
+    rule.when.as_ref().is_none_or(|when| eval_bool(when, &env))
+        && !rule.unless.as_ref().is_some_and(|u| eval_bool(u, &env))
+}

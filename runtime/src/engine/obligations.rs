@@ -1,0 +1,253 @@
+//! Obligations: arming a deadline, discharging it, and reporting it overdue; the arithmetic of
+//! periods.
+
+use std::cmp::Reverse;
+use std::sync::Arc;
+
+use jiff::Timestamp;
+
+use super::judge::{KeyTrigger, TriggerRef};
+use super::plan::{Action, Prepared};
+use super::{DayCache, Run};
+use crate::eval::{Binding, Env, Operand, eval_bool, eval_operand};
+use crate::event::Event;
+use crate::finding::{Finding, FindingKind};
+use crate::ir::{Body, Date, Deadline, Duration, DurationUnit, PATTERN_SLOT, TRIGGER_SLOT, Value};
+use crate::{calendar, time};
+
+/// What an obligation keeps of its trigger.
+#[derive(Clone, Debug)]
+pub(super) enum Bound {
+    Event(Arc<Event>),
+    Key(Arc<KeyTrigger>),
+}
+
+impl Bound {
+    pub(super) fn as_ref(&self) -> TriggerRef<'_> {
+        match self {
+            Bound::Event(event) => TriggerRef::Event(event),
+            Bound::Key(key) => TriggerRef::Key(key),
+        }
+    }
+}
+
+/// What starts an obligation: an event, of which it keeps a slim copy, or a key.
+#[derive(Clone, Copy, Debug)]
+pub(super) enum Arming<'a> {
+    Event(&'a Event),
+    Key(&'a Arc<KeyTrigger>),
+}
+
+/// When an obligation falls due.
+#[derive(Clone, Copy, Debug)]
+pub(super) struct Due {
+    /// The last day allowed, in the regulation's time zone.
+    pub(super) date: Date,
+    /// The start of the next day (Unix seconds): an event at or after it is late.
+    pub(super) instant: i64,
+    /// The first day counted without holiday data, for an approximate deadline.
+    pub(super) unknown_from: Option<Date>,
+}
+
+/// A pending deadline.
+#[derive(Clone, Debug)]
+pub(super) struct Obligation {
+    /// The deadline rule, by its number in [`Prepared::deadlines`].
+    pub(super) plan: usize,
+    pub(super) trigger: Bound,
+    pub(super) line: u64,
+    pub(super) due: Due,
+    /// Distinguishes this obligation from a later one stored in the same place.
+    pub(super) seq: u64,
+}
+
+impl Run {
+    /// Starts an obligation for a deadline rule whose trigger fired.
+    /// The obligation keeps a slim copy of a triggering event (see [`DeadlinePlan::slim`]).
+    pub(super) fn arm(&mut self, p: &Prepared, rule: usize, arming: Arming<'_>, line: u64) {
+        let trigger = match arming {
+            Arming::Event(event) => TriggerRef::Event(event),
+            Arming::Key(key) => TriggerRef::Key(key),
+        };
+        let Action::Deadline(plan) = p.actions[rule] else {
+            return;
+        };
+        let Body::Deadline { deadline, .. } = &p.program.rules[rule].body else {
+            return;
+        };
+        let Some(due) = p.due(deadline, trigger, &mut self.days) else {
+            return;
+        };
+        let trigger = match arming {
+            Arming::Event(event) => Bound::Event(Arc::new(p.deadlines[plan].slim(event))),
+            Arming::Key(key) => Bound::Key(Arc::clone(key)),
+        };
+        let seq = self.next_seq;
+        self.next_seq += 1;
+        let Some(id) = self.obligations.insert(Obligation {
+            plan,
+            trigger,
+            line,
+            due,
+            seq,
+        }) else {
+            return;
+        };
+        self.queue.push(Reverse((due.instant, seq, id)));
+        if let Some(obligation) = self.obligations.get(id) {
+            let env = Env::default().with(TRIGGER_SLOT, obligation.trigger.as_ref().binding());
+            // An obligation missing a joined value can never be discharged; it stays queued.
+            if let Some(key) = p.deadlines[plan].matcher.remembered_key(&env) {
+                self.pending[plan].insert(&key, id);
+            }
+        }
+    }
+
+    /// Discharges the obligations of a deadline rule that an event meets in time.
+    pub(super) fn discharge(&mut self, p: &Prepared, plan: usize, event: &Event) {
+        let join = &p.deadlines[plan];
+        let Body::Deadline { pattern, .. } = &p.program.rules[join.rule].body else {
+            return;
+        };
+        let env = Env::default().with(PATTERN_SLOT, Binding::Event(event));
+        let Some(key) = join.matcher.probe_key(&env) else {
+            return;
+        };
+        let Run {
+            pending,
+            obligations,
+            ..
+        } = self;
+        pending[plan].retain(&key, |id| {
+            let met = obligations.get(id).is_some_and(|o| {
+                let env = env.with(TRIGGER_SLOT, o.trigger.as_ref().binding());
+                event.time < o.due.instant
+                    && pattern
+                        .condition
+                        .as_ref()
+                        .is_none_or(|c| eval_bool(c, &env))
+            });
+            if met {
+                obligations.remove(id);
+            }
+            !met
+        });
+    }
+
+    /// Reports as `overdue` every obligation whose deadline is at or before the watermark.
+    pub(super) fn expire(&mut self, p: &Prepared, watermark: i64, out: &mut impl FnMut(Finding)) {
+        while let Some(&Reverse((instant, seq, id))) = self.queue.peek() {
+            if instant > watermark {
+                break;
+            }
+            self.queue.pop();
+            if let Some(obligation) = self.settle(p, id, seq) {
+                let finding = p.obligation_finding(FindingKind::Overdue, &obligation);
+                self.emit(finding, out);
+            }
+        }
+    }
+
+    /// Takes a still-pending obligation out of the store and its index.
+    pub(super) fn settle(&mut self, p: &Prepared, id: u32, seq: u64) -> Option<Obligation> {
+        if self.obligations.get(id)?.seq != seq {
+            return None;
+        }
+        let obligation = self.obligations.remove(id)?;
+        let env = Env::default().with(TRIGGER_SLOT, obligation.trigger.as_ref().binding());
+        if let Some(key) = p.deadlines[obligation.plan].matcher.remembered_key(&env) {
+            self.pending[obligation.plan].remove(&key, id);
+        }
+        Some(obligation)
+    }
+}
+
+/// Periods are capped at this many units, far beyond any real deadline, so that date
+/// arithmetic stays in range.
+const MAX_PERIOD: i64 = 1_000_000;
+
+impl Prepared {
+    /// The UTC offset of the regulation's time zone at an instant, in seconds.
+    pub(super) fn offset_at(&self, second: i64) -> i32 {
+        Timestamp::from_second(second)
+            .map(|t| self.time_zone.to_offset(t).seconds())
+            .unwrap_or(0)
+    }
+
+    /// The start of the day after `date` in the regulation's time zone; the largest instant
+    /// when that day cannot be represented.
+    pub(super) fn end_of_day(&self, date: Date) -> i64 {
+        calendar::add_days(date, 1)
+            .and_then(|next| time::start_of_day(next, &self.time_zone))
+            .unwrap_or(i64::MAX)
+    }
+
+    /// The number of units of a period, read with the trigger (and pattern) bound; `None` when
+    /// it is missing or not an integer. Negative amounts count as zero.
+    pub(super) fn amount(duration: &Duration, env: &Env<'_>) -> Option<i64> {
+        match eval_operand(&duration.amount, env) {
+            Operand::Value(Value::Int(n)) => Some((*n).clamp(0, MAX_PERIOD)),
+            _ => None,
+        }
+    }
+
+    /// The last day of a period of `duration` counted from the day after `day`, with the first
+    /// day counted without holiday data.
+    pub(super) fn period_end(
+        &self,
+        duration: &Duration,
+        amount: i64,
+        day: i64,
+    ) -> Option<(Date, Option<Date>)> {
+        let start = calendar::date_of(day)?;
+        match duration.unit {
+            DurationUnit::Days => Some((calendar::add_days(start, amount)?, None)),
+            DurationUnit::Years => Some((calendar::add_years(start, amount)?, None)),
+            DurationUnit::WorkingDays => {
+                let n = u32::try_from(amount).unwrap_or(u32::MAX);
+                let sum = self.calendar.sum_working_days(start, n);
+                Some((calendar::date_of(sum.day)?, sum.unknown_from))
+            }
+        }
+    }
+
+    /// Whether a remembered event (on day `candidate_day`) is recent enough for a `once …
+    /// within` rule triggered on `trigger_day`.
+    pub(super) fn within(
+        &self,
+        duration: &Duration,
+        env: &Env<'_>,
+        candidate_day: i64,
+        trigger_day: i64,
+    ) -> bool {
+        let Some(amount) = Prepared::amount(duration, env) else {
+            return false;
+        };
+        self.period_end(duration, amount, candidate_day)
+            .is_some_and(|(end, _)| trigger_day <= calendar::day_number(end))
+    }
+
+    /// When an obligation started by a trigger falls due; `None` when the period's amount is
+    /// missing.
+    pub(super) fn due(
+        &self,
+        deadline: &Deadline,
+        trigger: TriggerRef<'_>,
+        days: &mut DayCache,
+    ) -> Option<Due> {
+        let (date, unknown_from) = match deadline {
+            Deadline::By(date) => (*date, None),
+            Deadline::Within { duration, .. } => {
+                let env = Env::default().with(TRIGGER_SLOT, trigger.binding());
+                let amount = Prepared::amount(duration, &env)?;
+                let day = calendar::day_number(days.date(&self.time_zone, trigger.time()));
+                self.period_end(duration, amount, day)?
+            }
+        };
+        Some(Due {
+            date,
+            instant: self.end_of_day(date),
+            unknown_from,
+        })
+    }
+}

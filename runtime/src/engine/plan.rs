@@ -1,0 +1,461 @@
+//! Planning: everything the engine derives from a program before the first event.
+
+use std::sync::Arc;
+
+use jiff::tz::TimeZone;
+
+use super::EngineOptions;
+use super::report::{RuleTemplate, rule_template};
+use crate::calendar::Calendar;
+use crate::event::{Decoder, Event};
+use crate::ir::{
+    Body, EventId, Expr, PATTERN_SLOT, Program, RESET_SLOT, Role, Slot, StateDef, StateId,
+    TRIGGER_SLOT, Trigger, Type, Vocabulary,
+};
+use crate::join::JoinPlan;
+use crate::load_error::LoadError;
+use crate::time;
+
+/// One entry per role, in the order of [`Role::ALL`].
+pub(super) type PerRole<T> = [T; Role::ALL.len()];
+
+/// What an event of one type sets in motion, found at load time.
+#[derive(Clone, Debug, Default)]
+pub(super) struct Dispatch {
+    /// Exemptions that can match this type, those for any event included, in program order.
+    pub(super) exemptions: Vec<usize>,
+    /// Rules judged on each event of this type (`require`, `prohibit`, `once`), in program
+    /// order.
+    pub(super) judged: Vec<usize>,
+    /// Deadline rules that each event of this type sets running, in program order.
+    pub(super) arms: Vec<usize>,
+    /// Deadline rules (by number in [`Prepared::deadlines`]) whose obligations an event of this
+    /// type may discharge.
+    pub(super) discharges: Vec<usize>,
+    /// `once` rules (by number in [`Prepared::onces`]) that remember events of this type.
+    pub(super) remembers: Vec<usize>,
+    /// `once` rules and their `reset by` patterns that events of this type match.
+    pub(super) resets: Vec<(usize, usize)>,
+    /// State updates that events of this type perform: the state and the update's number.
+    pub(super) updates: Vec<(StateId, usize)>,
+    /// Per role, the top-level string field of this type that fills it, if any.
+    pub(super) roles: PerRole<Option<usize>>,
+}
+
+/// How a rule's body is evaluated.
+#[derive(Clone, Copy, Debug)]
+pub(super) enum Action {
+    /// `require` or `prohibit`: a condition over the trigger.
+    Check,
+    /// A `once` rule, by its number in [`Prepared::onces`].
+    Once(usize),
+    /// A deadline rule, by its number in [`Prepared::deadlines`].
+    Deadline(usize),
+}
+
+/// A `once` rule's plans for finding its remembered events.
+#[derive(Clone, Debug)]
+pub(super) struct OncePlan {
+    pub(super) rule: usize,
+    /// Joins remembered events (slot 1) to the trigger (slot 0).
+    pub(super) matcher: JoinPlan,
+    /// Per `reset by` pattern: joins remembered events (slot 1) to the reset (slot 2).
+    pub(super) resets: Vec<JoinPlan>,
+}
+
+/// A deadline rule's plan for finding the obligations an event discharges.
+#[derive(Clone, Debug)]
+pub(super) struct DeadlinePlan {
+    pub(super) rule: usize,
+    /// Joins obligations (their trigger, slot 0) to a discharging event (slot 1).
+    pub(super) matcher: JoinPlan,
+    /// The top-level trigger fields an obligation keeps, ascending: those its pattern's
+    /// condition reads, its evidence, and the fields that fill the roles of its findings.
+    pub(super) keep: Vec<usize>,
+}
+
+impl DeadlinePlan {
+    /// The part of a triggering event an obligation needs: its time, id and the fields in
+    /// [`DeadlinePlan::keep`]; the other fields are left absent.
+    pub(super) fn slim(&self, event: &Event) -> Event {
+        let len = self
+            .keep
+            .last()
+            .map_or(0, |&last| (last + 1).min(event.fields.len()));
+        let mut fields = vec![None; len];
+        for &index in &self.keep {
+            if let (Some(place), Some(value)) = (fields.get_mut(index), event.fields.get(index)) {
+                place.clone_from(value);
+            }
+        }
+        Event {
+            ty: event.ty,
+            time: event.time,
+            time_subsec_nanos: event.time_subsec_nanos,
+            time_offset_seconds: event.time_offset_seconds,
+            id: event.id.clone(),
+            fields,
+        }
+    }
+}
+
+/// The rules watching one threshold of one state.
+#[derive(Clone, Debug)]
+pub(super) struct Threshold {
+    pub(super) threshold: i64,
+    /// Rules fired by a crossing at or after the effective instant.
+    pub(super) normal: Vec<usize>,
+    /// Rules fired at the effective instant for keys already at the threshold.
+    pub(super) transitional: Vec<usize>,
+}
+
+/// Everything the engine derives from the program at load time.
+#[derive(Clone, Debug)]
+pub(super) struct Prepared {
+    pub(super) program: Program,
+    pub(super) decoder: Decoder,
+    pub(super) time_zone: TimeZone,
+    pub(super) effective: Option<i64>,
+    pub(super) options: EngineOptions,
+    pub(super) calendar: Calendar,
+    pub(super) dispatch: Vec<Dispatch>,
+    pub(super) templates: Vec<RuleTemplate>,
+    pub(super) actions: Vec<Action>,
+    pub(super) onces: Vec<OncePlan>,
+    pub(super) deadlines: Vec<DeadlinePlan>,
+    /// Per state, its thresholds in the order [`States`] numbers them.
+    pub(super) thresholds: Vec<Vec<Threshold>>,
+    /// Per state, the roles its key fills in findings of the rules its thresholds fire.
+    pub(super) key_roles: Vec<PerRole<bool>>,
+    /// Per role, the key findings report it under (the field's name), if the vocabulary
+    /// declares the role.
+    pub(super) role_keys: PerRole<Option<Arc<str>>>,
+}
+
+impl Prepared {
+    /// Checks a program and derives its tables: validation, dispatch by event type, join plans,
+    /// thresholds, the calendar and the texts of findings.
+    pub(super) fn new(program: Program, options: EngineOptions) -> Result<Prepared, LoadError> {
+        let decoder = Decoder::new(&program.vocabulary)?;
+        check_references(&program)?;
+
+        let zone = &program.regulation.timezone;
+        let time_zone =
+            TimeZone::get(zone).map_err(|_| LoadError::UnknownTimeZone { zone: zone.clone() })?;
+        let effective = match program.regulation.effective {
+            Some(date) => Some(
+                time::start_of_day(date, &time_zone)
+                    .ok_or(LoadError::InvalidEffectiveDate { date })?,
+            ),
+            None => None,
+        };
+
+        let vocabulary = &program.vocabulary;
+        let role_keys = role_keys(vocabulary)?;
+        let mut dispatch: Vec<Dispatch> = vocabulary
+            .events
+            .iter()
+            .map(|def| Dispatch {
+                roles: role_keys.clone().map(|key| {
+                    let key = key?;
+                    def.fields
+                        .iter()
+                        .position(|f| *f.name == *key && f.ty == Type::String)
+                }),
+                ..Dispatch::default()
+            })
+            .collect();
+        for (index, exemption) in program.exemptions.iter().enumerate() {
+            match exemption.event {
+                Some(event) => dispatch[event as usize].exemptions.push(index),
+                None => dispatch.iter_mut().for_each(|d| d.exemptions.push(index)),
+            }
+        }
+
+        let mut actions = Vec::with_capacity(program.rules.len());
+        let mut onces = Vec::new();
+        let mut deadlines = Vec::new();
+        let mut thresholds: Vec<Vec<Threshold>> = vec![Vec::new(); program.states.len()];
+        for (index, rule) in program.rules.iter().enumerate() {
+            let action = match &rule.body {
+                Body::Require(_) | Body::Prohibit(_) => Action::Check,
+                Body::Once {
+                    pattern, resets, ..
+                } => {
+                    dispatch[pattern.event as usize].remembers.push(onces.len());
+                    for (r, reset) in resets.iter().enumerate() {
+                        dispatch[reset.event as usize].resets.push((onces.len(), r));
+                    }
+                    onces.push(OncePlan {
+                        rule: index,
+                        matcher: JoinPlan::new(
+                            pattern.condition.as_ref(),
+                            PATTERN_SLOT,
+                            TRIGGER_SLOT,
+                        ),
+                        resets: resets
+                            .iter()
+                            .map(|r| JoinPlan::new(r.condition.as_ref(), PATTERN_SLOT, RESET_SLOT))
+                            .collect(),
+                    });
+                    Action::Once(onces.len() - 1)
+                }
+                Body::Deadline { pattern, .. } => {
+                    dispatch[pattern.event as usize]
+                        .discharges
+                        .push(deadlines.len());
+                    let mut keep: Vec<usize> = Vec::new();
+                    if let Some(condition) = &pattern.condition {
+                        visit_paths(condition, &mut |slot, path| {
+                            if let (TRIGGER_SLOT, Some(&first)) = (slot, path.first()) {
+                                keep.push(first as usize);
+                            }
+                        });
+                    }
+                    keep.extend(
+                        rule.evidence
+                            .iter()
+                            .filter_map(|e| e.path.first())
+                            .map(|&f| f as usize),
+                    );
+                    if let Trigger::Event(event) = rule.trigger
+                        && let Some(d) = dispatch.get(event as usize)
+                    {
+                        keep.extend(d.roles.iter().flatten());
+                    }
+                    keep.sort_unstable();
+                    keep.dedup();
+                    deadlines.push(DeadlinePlan {
+                        keep,
+                        rule: index,
+                        matcher: JoinPlan::new(
+                            pattern.condition.as_ref(),
+                            TRIGGER_SLOT,
+                            PATTERN_SLOT,
+                        ),
+                    });
+                    Action::Deadline(deadlines.len() - 1)
+                }
+            };
+            actions.push(action);
+            match rule.trigger {
+                Trigger::Event(event) => {
+                    let d = &mut dispatch[event as usize];
+                    match action {
+                        Action::Deadline(_) => d.arms.push(index),
+                        Action::Check | Action::Once(_) => d.judged.push(index),
+                    }
+                }
+                Trigger::Reaches {
+                    state,
+                    threshold,
+                    before_effective,
+                } => {
+                    let list = &mut thresholds[state as usize];
+                    let at = match list.iter().position(|t| t.threshold == threshold) {
+                        Some(at) => at,
+                        None => {
+                            list.push(Threshold {
+                                threshold,
+                                normal: Vec::new(),
+                                transitional: Vec::new(),
+                            });
+                            list.len() - 1
+                        }
+                    };
+                    if before_effective {
+                        list[at].transitional.push(index);
+                    } else {
+                        list[at].normal.push(index);
+                    }
+                }
+            }
+        }
+        let mut key_roles = Vec::with_capacity(program.states.len());
+        for (id, state) in program.states.iter().enumerate() {
+            let id = StateId::try_from(id)
+                .map_err(|_| LoadError::invalid("the program has too many states"))?;
+            for (u, update) in state.updates.iter().enumerate() {
+                dispatch[update.event as usize].updates.push((id, u));
+            }
+            key_roles.push(key_roles_of(vocabulary, state, &role_keys));
+        }
+
+        let regulation: Arc<str> = Arc::from(program.regulation.id.as_str());
+        let templates = program
+            .rules
+            .iter()
+            .map(|rule| rule_template(&program, rule, &regulation))
+            .collect::<Result<Vec<_>, _>>()?;
+
+        let calendar = Calendar::new(&program.calendar)?;
+        Ok(Prepared {
+            program,
+            decoder,
+            time_zone,
+            effective,
+            options,
+            calendar,
+            dispatch,
+            templates,
+            actions,
+            onces,
+            deadlines,
+            thresholds,
+            key_roles,
+            role_keys,
+        })
+    }
+}
+
+/// Per role, the field that fills it, from the vocabulary's `roles`.
+fn role_keys(vocabulary: &Vocabulary) -> Result<PerRole<Option<Arc<str>>>, LoadError> {
+    let mut keys: PerRole<Option<Arc<str>>> = Default::default();
+    for def in &vocabulary.roles {
+        let place = &mut keys[def.role as usize];
+        if place.is_some() {
+            return Err(LoadError::invalid(format!(
+                "the vocabulary gives role `{}` twice",
+                def.role.name()
+            )));
+        }
+        *place = Some(Arc::from(def.field.as_str()));
+    }
+    Ok(keys)
+}
+
+/// The roles a state's key fills: a role's when every update reads the key from the top-level
+/// string field that fills the role.
+fn key_roles_of(
+    vocabulary: &Vocabulary,
+    state: &StateDef,
+    role_keys: &PerRole<Option<Arc<str>>>,
+) -> PerRole<bool> {
+    let names: Vec<Option<&str>> = state
+        .updates
+        .iter()
+        .map(|update| match &update.key {
+            Expr::Field { slot, path } if *slot == TRIGGER_SLOT && path.len() == 1 => vocabulary
+                .events
+                .get(update.event as usize)
+                .and_then(|def| def.fields.get(path[0] as usize))
+                .filter(|field| field.ty == Type::String)
+                .map(|field| field.name.as_str()),
+            _ => None,
+        })
+        .collect();
+    role_keys.clone().map(|key| {
+        key.is_some_and(|key| !names.is_empty() && names.iter().all(|n| *n == Some(&*key)))
+    })
+}
+
+/// Checks that every clause, event type and state the program refers to exists, and that
+/// exemptions for any event read only fields that every event type has at the same place.
+fn check_references(program: &Program) -> Result<(), LoadError> {
+    let events = program.vocabulary.events.len();
+    let clause_ok = |clause: u32| (clause as usize) < program.clauses.len();
+    let event_ok = |event: EventId| (event as usize) < events;
+    for rule in &program.rules {
+        let bad = |what: &str| LoadError::invalid(format!("rule `{}` {what}", rule.id));
+        if !clause_ok(rule.clause) {
+            return Err(bad("cites a missing clause"));
+        }
+        match rule.trigger {
+            Trigger::Event(event) if !event_ok(event) => {
+                return Err(bad("is triggered by a missing event type"));
+            }
+            Trigger::Reaches { state, .. } if state as usize >= program.states.len() => {
+                return Err(bad("watches a missing state"));
+            }
+            _ => {}
+        }
+        let patterns_ok = match &rule.body {
+            Body::Require(_) | Body::Prohibit(_) => true,
+            Body::Once {
+                pattern, resets, ..
+            } => event_ok(pattern.event) && resets.iter().all(|p| event_ok(p.event)),
+            Body::Deadline { pattern, .. } => event_ok(pattern.event),
+        };
+        if !patterns_ok {
+            return Err(bad("waits for a missing event type"));
+        }
+    }
+    for state in &program.states {
+        if state.updates.iter().any(|u| !event_ok(u.event)) {
+            return Err(LoadError::invalid(format!(
+                "state `{}` is updated by a missing event type",
+                state.name
+            )));
+        }
+    }
+    for exemption in &program.exemptions {
+        if !clause_ok(exemption.clause) {
+            return Err(LoadError::invalid("an exemption cites a missing clause"));
+        }
+        match exemption.event {
+            Some(event) if !event_ok(event) => {
+                return Err(LoadError::invalid(
+                    "an exemption names a missing event type",
+                ));
+            }
+            Some(_) => {}
+            None => check_common_fields(&program.vocabulary, &exemption.condition)?,
+        }
+    }
+    Ok(())
+}
+
+/// Checks that every field an `any event` exemption reads is the same field in every event
+/// type: its index in the event's fields must name a field of the same name and type.
+fn check_common_fields(vocabulary: &Vocabulary, condition: &Expr) -> Result<(), LoadError> {
+    let mut result = Ok(());
+    visit_paths(condition, &mut |slot, path| {
+        let Some(&first) = path.first() else {
+            return;
+        };
+        if slot != crate::ir::TRIGGER_SLOT || result.is_err() {
+            return;
+        }
+        let mut fields = vocabulary
+            .events
+            .iter()
+            .map(|e| e.fields.get(first as usize));
+        let Some(reference) = fields.next() else {
+            return;
+        };
+        let Some(reference) = reference else {
+            result = Err(LoadError::invalid(format!(
+                "an exemption for any event reads field #{first}, which the event types lack"
+            )));
+            return;
+        };
+        let same = |f: Option<&crate::ir::FieldDef>| {
+            f.is_some_and(|f| f.name == reference.name && f.ty == reference.ty)
+        };
+        if !fields.all(same) {
+            result = Err(LoadError::invalid(format!(
+                "an exemption for any event reads `{}`, which not every event type has in the same place",
+                reference.name
+            )));
+        }
+    });
+    result
+}
+
+/// Calls `visit` with the slot and path of every field read and `has` test in an expression.
+fn visit_paths(expr: &Expr, visit: &mut impl FnMut(Slot, &[u32])) {
+    match expr {
+        Expr::Const(_) | Expr::Slot(_) => {}
+        Expr::Field { slot, path } | Expr::Has { slot, path } => visit(*slot, path),
+        Expr::Not(inner) => visit_paths(inner, visit),
+        Expr::And(items) | Expr::Or(items) => items.iter().for_each(|e| visit_paths(e, visit)),
+        Expr::Cmp { lhs, rhs, .. } => {
+            visit_paths(lhs, visit);
+            visit_paths(rhs, visit);
+        }
+        Expr::In { element, set } => {
+            visit_paths(element, visit);
+            visit_paths(set, visit);
+        }
+    }
+}

@@ -1,0 +1,65 @@
+//! Why a program cannot be loaded into an engine.
+
+use std::fmt;
+
+use crate::ir::Date;
+
+/// Why a program cannot be loaded.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum LoadError {
+    /// The regulation's time zone is not in the time zone database.
+    UnknownTimeZone { zone: String },
+    /// The regulation's effective date does not exist in its time zone's calendar.
+    InvalidEffectiveDate { date: Date },
+    /// The regulation names a working-day calendar this runtime does not have.
+    UnknownCalendar { name: String },
+    /// An event type declares a field with a name the stream envelope reserves.
+    ReservedField { event: String, field: String },
+    /// The program refers to something it does not have: the bundle was not made by a
+    /// matching compiler.
+    Invalid { detail: String },
+}
+
+impl LoadError {
+    pub(crate) fn invalid(detail: impl Into<String>) -> LoadError {
+        LoadError::Invalid {
+            detail: detail.into(),
+        }
+    }
+}
+
+impl fmt::Display for LoadError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            LoadError::UnknownTimeZone { zone } => write!(
+                f,
+                "the regulation's time zone `{zone}` is unknown; use an IANA name such as Asia/Shanghai"
+            ),
+            LoadError::InvalidEffectiveDate { date } => write!(
+                f,
+                "the regulation's effective date {date} is not a real date"
+            ),
+            LoadError::UnknownCalendar { name } => write!(
+                f,
+                "the regulation's working-day calendar `{name}` is unknown; this edict has: {}",
+                crate::calendar::BUILTIN_CALENDARS.join(", ")
+            ),
+            LoadError::ReservedField { event, field } => write!(
+                f,
+                "event type `{event}` declares a field `{field}`, a name the stream envelope reserves"
+            ),
+            LoadError::Invalid { detail } => write!(
+                f,
+                "the bundle's program is inconsistent: {detail}; rebuild it with `edict build`"
+            ),
+        }
+    }
+}
+
+impl std::error::Error for LoadError {}
+
+impl From<crate::calendar::UnknownCalendar> for LoadError {
+    fn from(unknown: crate::calendar::UnknownCalendar) -> LoadError {
+        LoadError::UnknownCalendar { name: unknown.name }
+    }
+}
