@@ -5,29 +5,12 @@ use std::sync::Arc;
 use edict_runtime::ir::{self, RuleId};
 
 use crate::check::has_errors;
-use crate::db::{Package, SourceFile};
+use crate::db::Package;
 use crate::declare::package_states;
 use crate::link::link_package;
-use crate::parse::articles_of;
+use crate::parse::package_articles;
 use crate::resolve::{header, package_calendar, package_vocab};
 use crate::typecheck::typecheck_article;
-
-/// The articles of a package: each file's top-level item indexes, in source order.
-#[salsa::tracked(returns(ref))]
-pub(crate) fn package_articles(
-    db: &dyn salsa::Database,
-    package: Package,
-) -> Arc<[(SourceFile, u32)]> {
-    package
-        .sources(db)
-        .iter()
-        .flat_map(|&file| {
-            articles_of(db, file)
-                .iter()
-                .map(move |&index| (file, index))
-        })
-        .collect()
-}
 
 /// The program of a package without errors; `None` when any diagnostic is an error.
 #[salsa::tracked(returns(ref))]

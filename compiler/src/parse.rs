@@ -10,7 +10,7 @@ use std::sync::Arc;
 use edict_grammar::ast::{self, HeaderField, Item, Spanned};
 use edict_grammar::outline::{self, Outline};
 
-use crate::db::SourceFile;
+use crate::db::{Package, SourceFile};
 use crate::diagnostic::{Code, Diagnostic};
 use crate::paths;
 
@@ -48,6 +48,23 @@ pub(crate) fn articles_of(db: &dyn salsa::Database, file: SourceFile) -> Arc<[u3
         .enumerate()
         .filter(|(_, item)| matches!(item, Item::Article(_)))
         .filter_map(|(index, _)| u32::try_from(index).ok())
+        .collect()
+}
+
+/// The articles of a package: each file's top-level item indexes, in source order.
+#[salsa::tracked(returns(ref))]
+pub(crate) fn package_articles(
+    db: &dyn salsa::Database,
+    package: Package,
+) -> Arc<[(SourceFile, u32)]> {
+    package
+        .sources(db)
+        .iter()
+        .flat_map(|&file| {
+            articles_of(db, file)
+                .iter()
+                .map(move |&index| (file, index))
+        })
         .collect()
 }
 

@@ -97,6 +97,7 @@ mod obligations;
 mod plan;
 mod report;
 mod stream;
+mod trigger;
 
 pub use stream::{for_each_line, run_stream};
 

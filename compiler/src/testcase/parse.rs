@@ -116,11 +116,10 @@ impl Parser<'_> {
                 let mut message = format!(
                     "unknown keyword `{word}`: a line is a comment (`#`), an event (`{{…`), a verbatim stream line (`>`), or starts with `case`, `scope`, `as of`, `expect` or `covered elsewhere`"
                 );
-                let close = |k: &str| {
-                    let first = k.split(' ').next().unwrap_or(k);
-                    strsim::levenshtein(word, first) <= 1.max(word.chars().count() / 3)
-                };
-                if let Some(near) = KEYWORDS.iter().find(|k| close(k)) {
+                let firsts = KEYWORDS.iter().map(|k| k.split(' ').next().unwrap_or(k));
+                if let Some(first) = edict_runtime::suggest::closest(word, firsts)
+                    && let Some(near) = KEYWORDS.iter().find(|k| k.split(' ').next() == Some(first))
+                {
                     message = format!("unknown keyword `{word}`; did you mean `{near}`?");
                 }
                 self.error(n, message);

@@ -6,49 +6,14 @@ use std::sync::Arc;
 use super::Run;
 use super::obligations::Arming;
 use super::plan::{Action, Prepared};
-use super::report::trigger_time_text;
+use super::trigger::{KeyTrigger, TriggerRef};
 use crate::eval::{Binding, Env, Operand, eval_bool, eval_operand};
 use crate::event::Event;
 use crate::finding::{Finding, FindingKind};
-use crate::ir::{Body, PATTERN_SLOT, RESET_SLOT, Rule, StateId, StateOp, TRIGGER_SLOT, Value};
+use crate::ir::{Body, PATTERN_SLOT, RESET_SLOT, Rule, StateId, StateOp, TRIGGER_SLOT};
 use crate::join::{Index, Slab};
 use crate::state::Change;
 use crate::{calendar, time};
-
-/// The key of a `reaches` trigger and the event that made it cross.
-#[derive(Clone, Debug)]
-pub(super) struct KeyTrigger {
-    pub(super) state: StateId,
-    pub(super) key: Value,
-    /// The trigger's time: the crossing event's, or the effective instant.
-    pub(super) time: i64,
-    pub(super) nanos: u32,
-    pub(super) offset_seconds: i32,
-    pub(super) event_id: Option<String>,
-}
-
-/// What a rule was triggered by, borrowed.
-#[derive(Clone, Copy, Debug)]
-pub(super) enum TriggerRef<'a> {
-    Event(&'a Event),
-    Key(&'a KeyTrigger),
-}
-
-impl<'a> TriggerRef<'a> {
-    pub(super) fn binding(self) -> Binding<'a> {
-        match self {
-            TriggerRef::Event(event) => Binding::Event(event),
-            TriggerRef::Key(key) => Binding::Value(&key.key),
-        }
-    }
-
-    pub(super) fn time(self) -> i64 {
-        match self {
-            TriggerRef::Event(event) => event.time,
-            TriggerRef::Key(key) => key.time,
-        }
-    }
-}
 
 /// An event remembered by a `once` rule.
 #[derive(Clone, Debug)]
@@ -304,14 +269,14 @@ impl Run {
             _ => false,
         };
         if broken && !rule.unless.as_ref().is_some_and(|u| eval_bool(u, &env)) {
-            let finding = p.finding(
+            let finding = p.reporter.finding(
                 rule_index,
                 FindingKind::Violation,
                 line,
                 trigger,
-                trigger_time_text(trigger),
+                trigger.time_text(),
                 None,
-                Arc::clone(&p.templates[rule_index].message),
+                Arc::clone(&p.reporter.templates[rule_index].message),
             );
             self.emit(finding, out);
         }

@@ -6,8 +6,8 @@ use std::sync::Arc;
 
 use jiff::Timestamp;
 
-use super::judge::{KeyTrigger, TriggerRef};
 use super::plan::{Action, Prepared};
+use super::trigger::{KeyTrigger, TriggerRef};
 use super::{DayCache, Run};
 use crate::eval::{Binding, Env, Operand, eval_bool, eval_operand};
 use crate::event::Event;
@@ -249,5 +249,49 @@ impl Prepared {
             instant: self.end_of_day(date),
             unknown_from,
         })
+    }
+
+    /// The finding for a pending obligation.
+    pub(super) fn obligation_finding(&self, kind: FindingKind, obligation: &Obligation) -> Finding {
+        let rule = self.deadlines[obligation.plan].rule;
+        let due = obligation.due;
+        let template = &self.reporter.templates[rule];
+        let approximate = match due.unknown_from {
+            None => String::new(),
+            Some(from) if !self.calendar.has_data_for_year(from.year) => format!(
+                ", counted as Monday to Friday: the calendar has no holiday data for {}",
+                from.year
+            ),
+            Some(from) => format!(
+                ", counted as Monday to Friday: the calendar has no holiday data from {from}"
+            ),
+        };
+        // An open obligation is not yet broken: say so before quoting what breaking it means.
+        let message = match kind {
+            FindingKind::Open => {
+                let requirement = template
+                    .message
+                    .strip_prefix(&*template.citation)
+                    .map_or(&*template.message, |m| m.trim_start_matches(": "));
+                format!(
+                    "{}: pending, due by {}{approximate}; if it is not met by then: {requirement}",
+                    template.citation, due.date
+                )
+            }
+            _ => format!("{} (due by {}{approximate})", template.message, due.date),
+        };
+        let time = match due.instant {
+            i64::MAX => due.date.to_string(),
+            instant => time::format_rfc3339(instant, 0, self.offset_at(instant)),
+        };
+        self.reporter.finding(
+            rule,
+            kind,
+            obligation.line,
+            obligation.trigger.as_ref(),
+            time,
+            Some(due.date.to_string()),
+            Arc::from(message),
+        )
     }
 }

@@ -1,23 +1,18 @@
 //! Planning: everything the engine derives from a program before the first event.
 
-use std::sync::Arc;
-
 use jiff::tz::TimeZone;
 
 use super::EngineOptions;
-use super::report::{RuleTemplate, rule_template};
+use super::report::Reporter;
 use crate::calendar::Calendar;
 use crate::event::{Decoder, Event};
 use crate::ir::{
-    Body, EventId, Expr, PATTERN_SLOT, Program, RESET_SLOT, Role, Slot, StateDef, StateId,
-    TRIGGER_SLOT, Trigger, Type, Vocabulary,
+    Body, EventId, Expr, PATTERN_SLOT, Program, RESET_SLOT, Slot, StateId, TRIGGER_SLOT, Trigger,
+    Vocabulary,
 };
 use crate::join::JoinPlan;
 use crate::load_error::LoadError;
 use crate::time;
-
-/// One entry per role, in the order of [`Role::ALL`].
-pub(super) type PerRole<T> = [T; Role::ALL.len()];
 
 /// What an event of one type sets in motion, found at load time.
 #[derive(Clone, Debug, Default)]
@@ -38,8 +33,6 @@ pub(super) struct Dispatch {
     pub(super) resets: Vec<(usize, usize)>,
     /// State updates that events of this type perform: the state and the update's number.
     pub(super) updates: Vec<(StateId, usize)>,
-    /// Per role, the top-level string field of this type that fills it, if any.
-    pub(super) roles: PerRole<Option<usize>>,
 }
 
 /// How a rule's body is evaluated.
@@ -119,17 +112,12 @@ pub(super) struct Prepared {
     pub(super) options: EngineOptions,
     pub(super) calendar: Calendar,
     pub(super) dispatch: Vec<Dispatch>,
-    pub(super) templates: Vec<RuleTemplate>,
+    pub(super) reporter: Reporter,
     pub(super) actions: Vec<Action>,
     pub(super) onces: Vec<OncePlan>,
     pub(super) deadlines: Vec<DeadlinePlan>,
     /// Per state, its thresholds in the order [`States`] numbers them.
     pub(super) thresholds: Vec<Vec<Threshold>>,
-    /// Per state, the roles its key fills in findings of the rules its thresholds fire.
-    pub(super) key_roles: Vec<PerRole<bool>>,
-    /// Per role, the key findings report it under (the field's name), if the vocabulary
-    /// declares the role.
-    pub(super) role_keys: PerRole<Option<Arc<str>>>,
 }
 
 impl Prepared {
@@ -150,21 +138,9 @@ impl Prepared {
             None => None,
         };
 
-        let vocabulary = &program.vocabulary;
-        let role_keys = role_keys(vocabulary)?;
-        let mut dispatch: Vec<Dispatch> = vocabulary
-            .events
-            .iter()
-            .map(|def| Dispatch {
-                roles: role_keys.clone().map(|key| {
-                    let key = key?;
-                    def.fields
-                        .iter()
-                        .position(|f| *f.name == *key && f.ty == Type::String)
-                }),
-                ..Dispatch::default()
-            })
-            .collect();
+        let reporter = Reporter::new(&program)?;
+        let mut dispatch: Vec<Dispatch> =
+            vec![Dispatch::default(); program.vocabulary.events.len()];
         for (index, exemption) in program.exemptions.iter().enumerate() {
             match exemption.event {
                 Some(event) => dispatch[event as usize].exemptions.push(index),
@@ -218,10 +194,8 @@ impl Prepared {
                             .filter_map(|e| e.path.first())
                             .map(|&f| f as usize),
                     );
-                    if let Trigger::Event(event) = rule.trigger
-                        && let Some(d) = dispatch.get(event as usize)
-                    {
-                        keep.extend(d.roles.iter().flatten());
+                    if let Trigger::Event(event) = rule.trigger {
+                        keep.extend(reporter.roles_of(event).iter().flatten());
                     }
                     keep.sort_unstable();
                     keep.dedup();
@@ -271,22 +245,13 @@ impl Prepared {
                 }
             }
         }
-        let mut key_roles = Vec::with_capacity(program.states.len());
         for (id, state) in program.states.iter().enumerate() {
             let id = StateId::try_from(id)
                 .map_err(|_| LoadError::invalid("the program has too many states"))?;
             for (u, update) in state.updates.iter().enumerate() {
                 dispatch[update.event as usize].updates.push((id, u));
             }
-            key_roles.push(key_roles_of(vocabulary, state, &role_keys));
         }
-
-        let regulation: Arc<str> = Arc::from(program.regulation.id.as_str());
-        let templates = program
-            .rules
-            .iter()
-            .map(|rule| rule_template(&program, rule, &regulation))
-            .collect::<Result<Vec<_>, _>>()?;
 
         let calendar = Calendar::new(&program.calendar)?;
         Ok(Prepared {
@@ -297,56 +262,13 @@ impl Prepared {
             options,
             calendar,
             dispatch,
-            templates,
+            reporter,
             actions,
             onces,
             deadlines,
             thresholds,
-            key_roles,
-            role_keys,
         })
     }
-}
-
-/// Per role, the field that fills it, from the vocabulary's `roles`.
-fn role_keys(vocabulary: &Vocabulary) -> Result<PerRole<Option<Arc<str>>>, LoadError> {
-    let mut keys: PerRole<Option<Arc<str>>> = Default::default();
-    for def in &vocabulary.roles {
-        let place = &mut keys[def.role as usize];
-        if place.is_some() {
-            return Err(LoadError::invalid(format!(
-                "the vocabulary gives role `{}` twice",
-                def.role.name()
-            )));
-        }
-        *place = Some(Arc::from(def.field.as_str()));
-    }
-    Ok(keys)
-}
-
-/// The roles a state's key fills: a role's when every update reads the key from the top-level
-/// string field that fills the role.
-fn key_roles_of(
-    vocabulary: &Vocabulary,
-    state: &StateDef,
-    role_keys: &PerRole<Option<Arc<str>>>,
-) -> PerRole<bool> {
-    let names: Vec<Option<&str>> = state
-        .updates
-        .iter()
-        .map(|update| match &update.key {
-            Expr::Field { slot, path } if *slot == TRIGGER_SLOT && path.len() == 1 => vocabulary
-                .events
-                .get(update.event as usize)
-                .and_then(|def| def.fields.get(path[0] as usize))
-                .filter(|field| field.ty == Type::String)
-                .map(|field| field.name.as_str()),
-            _ => None,
-        })
-        .collect();
-    role_keys.clone().map(|key| {
-        key.is_some_and(|key| !names.is_empty() && names.iter().all(|n| *n == Some(&*key)))
-    })
 }
 
 /// Checks that every clause, event type and state the program refers to exists, and that

@@ -5,14 +5,78 @@ use std::sync::Arc;
 
 use serde_json::Value as Json;
 
-use super::judge::TriggerRef;
-use super::obligations::Obligation;
-use super::plan::Prepared;
+use super::trigger::TriggerRef;
 use crate::eval::read_field;
 use crate::finding::{EvidenceMap, Finding, FindingKind, RoleValue};
-use crate::ir::{ClauseRef, EventId, Program, Role, Rule, Trigger, Type, Value, Vocabulary};
+use crate::ir::{
+    ClauseRef, EventId, Expr, Program, Role, Rule, StateDef, TRIGGER_SLOT, Trigger, Type, Value,
+    Vocabulary,
+};
 use crate::load_error::LoadError;
 use crate::time;
+
+/// One entry per role, in the order of [`Role::ALL`].
+pub(super) type PerRole<T> = [T; Role::ALL.len()];
+
+/// What findings are made of, prepared at load time: each rule's texts, and where the roles
+/// findings report are read.
+#[derive(Clone, Debug)]
+pub(super) struct Reporter {
+    pub(super) templates: Vec<RuleTemplate>,
+    vocabulary: Vocabulary,
+    /// Per event type, per role, the top-level string field that fills the role.
+    roles_by_event: Vec<PerRole<Option<usize>>>,
+    /// Per state, the roles its key fills in findings of the rules its thresholds fire.
+    key_roles: Vec<PerRole<bool>>,
+    /// Per role, the key findings report it under (the field's name), if the vocabulary
+    /// declares the role.
+    role_keys: PerRole<Option<Arc<str>>>,
+}
+
+impl Reporter {
+    pub(super) fn new(program: &Program) -> Result<Reporter, LoadError> {
+        let vocabulary = &program.vocabulary;
+        let role_keys = role_keys(vocabulary)?;
+        let roles_by_event = vocabulary
+            .events
+            .iter()
+            .map(|def| {
+                role_keys.clone().map(|key| {
+                    let key = key?;
+                    def.fields
+                        .iter()
+                        .position(|f| *f.name == *key && f.ty == Type::String)
+                })
+            })
+            .collect();
+        let key_roles = program
+            .states
+            .iter()
+            .map(|state| key_roles_of(vocabulary, state, &role_keys))
+            .collect();
+        let regulation: Arc<str> = Arc::from(program.regulation.id.as_str());
+        let templates = program
+            .rules
+            .iter()
+            .map(|rule| rule_template(program, rule, &regulation))
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(Reporter {
+            templates,
+            vocabulary: vocabulary.clone(),
+            roles_by_event,
+            key_roles,
+            role_keys,
+        })
+    }
+
+    /// Per role, the field of an event type that fills it.
+    pub(super) fn roles_of(&self, event: EventId) -> PerRole<Option<usize>> {
+        self.roles_by_event
+            .get(event as usize)
+            .copied()
+            .unwrap_or_default()
+    }
+}
 
 /// The parts of a rule's findings that do not depend on the event.
 #[derive(Clone, Debug)]
@@ -39,7 +103,7 @@ pub(super) struct EvidenceTemplate {
 }
 
 /// The parts of a rule's findings that do not depend on the event.
-pub(super) fn rule_template(
+fn rule_template(
     program: &Program,
     rule: &Rule,
     regulation: &Arc<str>,
@@ -176,51 +240,7 @@ fn render(value: &Value, ty: Option<&Type>, vocabulary: &Vocabulary, offset_seco
     }
 }
 
-impl Prepared {
-    /// The finding for a pending obligation.
-    pub(super) fn obligation_finding(&self, kind: FindingKind, obligation: &Obligation) -> Finding {
-        let rule = self.deadlines[obligation.plan].rule;
-        let due = obligation.due;
-        let template = &self.templates[rule];
-        let approximate = match due.unknown_from {
-            None => String::new(),
-            Some(from) if !self.calendar.has_data_for_year(from.year) => format!(
-                ", counted as Monday to Friday: the calendar has no holiday data for {}",
-                from.year
-            ),
-            Some(from) => format!(
-                ", counted as Monday to Friday: the calendar has no holiday data from {from}"
-            ),
-        };
-        // An open obligation is not yet broken: say so before quoting what breaking it means.
-        let message = match kind {
-            FindingKind::Open => {
-                let requirement = template
-                    .message
-                    .strip_prefix(&*template.citation)
-                    .map_or(&*template.message, |m| m.trim_start_matches(": "));
-                format!(
-                    "{}: pending, due by {}{approximate}; if it is not met by then: {requirement}",
-                    template.citation, due.date
-                )
-            }
-            _ => format!("{} (due by {}{approximate})", template.message, due.date),
-        };
-        let time = match due.instant {
-            i64::MAX => due.date.to_string(),
-            instant => time::format_rfc3339(instant, 0, self.offset_at(instant)),
-        };
-        self.finding(
-            rule,
-            kind,
-            obligation.line,
-            obligation.trigger.as_ref(),
-            time,
-            Some(due.date.to_string()),
-            Arc::from(message),
-        )
-    }
-
+impl Reporter {
     /// A finding of a rule about a trigger.
     #[expect(
         clippy::too_many_arguments,
@@ -237,18 +257,14 @@ impl Prepared {
         message: Arc<str>,
     ) -> Finding {
         let template = &self.templates[rule];
-        let vocabulary = &self.program.vocabulary;
+        let vocabulary = &self.vocabulary;
         let string = |value: Option<&Option<Value>>| match value {
             Some(Some(Value::Str(s))) => Some(s.clone()),
             _ => None,
         };
         let (values, event_id): ([Option<String>; 2], _) = match trigger {
             TriggerRef::Event(event) => {
-                let roles = self
-                    .dispatch
-                    .get(event.ty as usize)
-                    .map(|d| d.roles)
-                    .unwrap_or_default();
+                let roles = self.roles_of(event.ty);
                 (
                     roles.map(|field| string(field.and_then(|i| event.fields.get(i)))),
                     event.id.clone(),
@@ -277,10 +293,7 @@ impl Prepared {
                 value: value?,
             })
         };
-        let offset = match trigger {
-            TriggerRef::Event(event) => event.time_offset_seconds,
-            TriggerRef::Key(key) => key.offset_seconds,
-        };
+        let offset = trigger.offset_seconds();
         let evidence = (!template.evidence.is_empty()).then(|| {
             EvidenceMap(
                 template
@@ -316,10 +329,43 @@ impl Prepared {
     }
 }
 
-/// The time of a trigger as a finding shows it: as the event wrote it.
-pub(super) fn trigger_time_text(trigger: TriggerRef<'_>) -> String {
-    match trigger {
-        TriggerRef::Event(event) => event.time_rfc3339(),
-        TriggerRef::Key(key) => time::format_rfc3339(key.time, key.nanos, key.offset_seconds),
+/// Per role, the field that fills it, from the vocabulary's `roles`.
+fn role_keys(vocabulary: &Vocabulary) -> Result<PerRole<Option<Arc<str>>>, LoadError> {
+    let mut keys: PerRole<Option<Arc<str>>> = Default::default();
+    for def in &vocabulary.roles {
+        let place = &mut keys[def.role as usize];
+        if place.is_some() {
+            return Err(LoadError::invalid(format!(
+                "the vocabulary gives role `{}` twice",
+                def.role.name()
+            )));
+        }
+        *place = Some(Arc::from(def.field.as_str()));
     }
+    Ok(keys)
+}
+
+/// The roles a state's key fills: a role's when every update reads the key from the top-level
+/// string field that fills the role.
+fn key_roles_of(
+    vocabulary: &Vocabulary,
+    state: &StateDef,
+    role_keys: &PerRole<Option<Arc<str>>>,
+) -> PerRole<bool> {
+    let names: Vec<Option<&str>> = state
+        .updates
+        .iter()
+        .map(|update| match &update.key {
+            Expr::Field { slot, path } if *slot == TRIGGER_SLOT && path.len() == 1 => vocabulary
+                .events
+                .get(update.event as usize)
+                .and_then(|def| def.fields.get(path[0] as usize))
+                .filter(|field| field.ty == Type::String)
+                .map(|field| field.name.as_str()),
+            _ => None,
+        })
+        .collect();
+    role_keys.clone().map(|key| {
+        key.is_some_and(|key| !names.is_empty() && names.iter().all(|n| *n == Some(&*key)))
+    })
 }

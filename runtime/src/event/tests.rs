@@ -1,0 +1,204 @@
+//! The two decoders agree: the streaming path and the tree path give the same event, or the
+//! same error.
+
+use super::*;
+use crate::ir::{EnumDef, EventDef, RecordDef};
+
+fn field(name: &str, ty: Type, required: bool, default: Option<Value>) -> FieldDef {
+    FieldDef {
+        name: name.to_owned(),
+        ty,
+        required,
+        default,
+    }
+}
+
+fn decoder() -> Decoder {
+    let common = || {
+        vec![
+            field("processor", Type::String, true, None),
+            field("subject", Type::String, false, None),
+        ]
+    };
+    let mut loan = common();
+    loan.extend([
+        field("age", Type::Int, false, None),
+        field("kind", Type::Enum(0), true, None),
+        field("due", Type::Date, true, None),
+        field("renewed", Type::Bool, false, Some(Value::Bool(false))),
+        field("guarantor", Type::Record(0), false, None),
+        field("tags", Type::List(Box::new(Type::String)), false, None),
+        field("keep", Type::Duration, false, Some(Value::Int(60))),
+        field("id", Type::String, false, None),
+        field("time", Type::Time, true, None),
+        field("people", Type::Set(Box::new(Type::Record(0))), false, None),
+        field("seen", Type::List(Box::new(Type::Time)), false, None),
+    ]);
+    let mut note = common();
+    note.push(field("text", Type::String, true, None));
+    let vocabulary = Vocabulary {
+        name: "test".to_owned(),
+        enums: vec![
+            EnumDef {
+                name: "kind".to_owned(),
+                values: vec!["book".to_owned(), "dvd".to_owned(), "map".to_owned()],
+            },
+            EnumDef {
+                name: "role".to_owned(),
+                values: vec!["parent".to_owned(), "teacher".to_owned()],
+            },
+        ],
+        records: vec![RecordDef {
+            name: "guarantor".to_owned(),
+            fields: vec![
+                field("name", Type::String, true, None),
+                field("role", Type::Enum(1), true, None),
+                field("since", Type::Date, false, None),
+                field("level", Type::Int, false, Some(Value::Int(1))),
+            ],
+        }],
+        events: vec![
+            EventDef {
+                name: "loan".to_owned(),
+                open: false,
+                fields: loan,
+            },
+            EventDef {
+                name: "note".to_owned(),
+                open: true,
+                fields: note,
+            },
+        ],
+        roles: Vec::new(),
+    };
+    Decoder::new(&vocabulary).unwrap()
+}
+
+/// Lines as key/value pairs, `type` first.
+const LINES: &[&[(&str, &str)]] = &[
+    &[
+        ("type", r#""loan""#),
+        ("time", r#""2025-03-02T10:00:00+09:00""#),
+        ("id", r#""L1""#),
+        ("processor", r#""main""#),
+        ("subject", r#""m-1""#),
+        ("age", "30"),
+        ("kind", r#""book""#),
+        ("due", r#""2025-03-30""#),
+    ],
+    &[
+        ("type", r#""loan""#),
+        ("time", r#""2025-03-03T09:00:00.5Z""#),
+        ("processor", r#""ma\u0069n \"x\"""#),
+        ("age", "-4"),
+        ("kind", r#""dvd""#),
+        ("renewed", "true"),
+        ("due", r#""2025-03-10""#),
+        ("keep", "86400"),
+        (
+            "guarantor",
+            r#"{"since":"2024-09-01","name":"Ms Reed","role":"teacher","since":null}"#,
+        ),
+        ("tags", r#"["a","b\n",""]"#),
+        (
+            "people",
+            r#"[{"name":"A","role":"parent","level":3},{"role":"teacher","name":"B"}]"#,
+        ),
+        ("seen", r#"["2025-01-01T00:00:00+08:00"]"#),
+        ("subject", "null"),
+        ("id", "null"),
+    ],
+    &[
+        ("type", r#""loan""#),
+        ("time", r#""2025-03-03T09:00:00-05:30""#),
+        ("processor", r#""east""#),
+        ("kind", r#""map""#),
+        ("due", r#""2024-02-29""#),
+        ("age", "null"),
+        ("tags", "[]"),
+        ("guarantor", "null"),
+        ("age", "9223372036854775807"),
+    ],
+    &[
+        ("type", r#""note""#),
+        ("time", r#""2025-03-04T10:00:00+09:00""#),
+        ("processor", r#""main""#),
+        ("text", r#""quiet day""#),
+        ("mood", r#"{"deep":[1,2.5,{"x":null}]}"#),
+        ("id", r#""N1""#),
+        ("extra", "12.5"),
+    ],
+];
+
+fn line(pairs: &[(&str, &str)]) -> String {
+    let body: Vec<String> = pairs.iter().map(|(k, v)| format!("{k:?}:{v}")).collect();
+    format!("{{{}}}", body.join(","))
+}
+
+#[test]
+fn streaming_and_tree_decode_the_same_events() {
+    let decoder = decoder();
+    for pairs in LINES {
+        let text = line(pairs);
+        let mut streamed = Event::default();
+        assert!(stream::decode(&decoder, &text, &mut streamed), "{text}");
+        let mut tree = Event::default();
+        decoder.decode_tree(&text, &mut tree).unwrap();
+        assert_eq!(streamed, tree, "{text}");
+        // The same line with its keys in other orders (`type` not first: the tree path), if
+        // no key repeats (the last of repeated keys counts).
+        let mut keys: Vec<&str> = pairs.iter().map(|(k, _)| *k).collect();
+        keys.sort_unstable();
+        keys.dedup();
+        if keys.len() < pairs.len() {
+            continue;
+        }
+        let mut pairs = pairs.to_vec();
+        for _ in 1..pairs.len() {
+            pairs.rotate_left(1);
+            let text = line(&pairs);
+            assert_eq!(decoder.decode(&text).unwrap(), tree, "{text}");
+        }
+        pairs.reverse();
+        let text = line(&pairs);
+        assert_eq!(decoder.decode(&text).unwrap(), tree, "{text}");
+    }
+}
+
+#[test]
+fn the_streaming_path_gives_up_on_every_input_error() {
+    let decoder = decoder();
+    let good = line(LINES[0]);
+    let bad = [
+        good.replace(r#""age":30"#, r#""age":30.0"#),
+        good.replace(r#""age":30"#, r#""age":"30""#),
+        good.replace(r#""age":30"#, r#""age":18446744073709551615"#),
+        good.replace(r#""book""#, r#""vhs""#),
+        good.replace(r#""book""#, "null"),
+        good.replace(r#""2025-03-30""#, r#""2025-02-30""#),
+        good.replace(r#"+09:00""#, r#"""#),
+        good.replace(r#""L1""#, "7"),
+        good.replace(r#""subject""#, r#""subjet""#),
+        good.replace(r#""processor":"main","#, ""),
+        good.replace(r#""time":"2025-03-02T10:00:00+09:00","#, ""),
+        good.replace(r#""type":"loan""#, r#""type":"lone""#),
+        good.replace(r#""type":"loan""#, r#""type":5"#),
+        good.replace(r#","due""#, r#","type":"note","due""#),
+        good.replace(
+            r#""due""#,
+            r#""guarantor":{"name":"A","role":"uncle"},"due""#,
+        ),
+        good.replace(r#""due""#, r#""guarantor":{"role":"parent"},"due""#),
+        good.replace(r#""due""#, r#""tags":["a",null],"due""#),
+        format!("{good} x"),
+        good[..good.len() - 1].to_owned(),
+        "[1,2]".to_owned(),
+        "{}".to_owned(),
+    ];
+    for text in &bad {
+        let mut event = Event::default();
+        assert!(!stream::decode(&decoder, text, &mut event), "{text}");
+        let expected = decoder.decode_tree(text, &mut event).unwrap_err();
+        assert_eq!(decoder.decode(text).unwrap_err(), expected, "{text}");
+    }
+}
