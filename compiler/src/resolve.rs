@@ -308,35 +308,37 @@ fn check_vocabulary_name(
     }
     let syntax_errors = parse_file::accumulated::<Reported>(db, vfile).len();
     let names: Vec<String> = declared.iter().map(|v| format!("`{}`", v.name)).collect();
-    let help = if syntax_errors > 0 {
-        format!(
-            "that file has {} that keep part of it from being read; fix {} first",
-            plural(syntax_errors, "syntax error"),
-            if syntax_errors == 1 { "it" } else { "them" }
+    let (message, help) = if syntax_errors > 0 {
+        let (errors, them) = match syntax_errors {
+            1 => ("a syntax error".to_string(), "it"),
+            n => (format!("{n} syntax errors"), "them"),
+        };
+        (
+            format!(
+                "vocabulary `{}` cannot be read: `{}` has {errors}",
+                name.name, path.value
+            ),
+            format!(
+                "fix {them} first; {them} {} reported at that file",
+                if syntax_errors == 1 { "is" } else { "are" }
+            ),
         )
-    } else if names.is_empty() {
-        "that file declares no vocabulary".to_string()
     } else {
-        format!("that file declares {}", names.join(", "))
+        let help = if names.is_empty() {
+            "that file declares no vocabulary".to_string()
+        } else {
+            format!("that file declares {}", names.join(", "))
+        };
+        (
+            format!(
+                "`{}` does not declare vocabulary `{}`",
+                path.value, name.name
+            ),
+            help,
+        )
     };
-    Diagnostic::error(
-        Code::VocabularyMismatch,
-        file,
-        name.span,
-        format!(
-            "`{}` does not declare vocabulary `{}`",
-            path.value, name.name
-        ),
-    )
-    .label("no vocabulary of this name there")
-    .help(help)
-    .report(db);
-}
-
-fn plural(n: usize, word: &str) -> String {
-    if n == 1 {
-        format!("1 {word}")
-    } else {
-        format!("{n} {word}s")
-    }
+    Diagnostic::error(Code::VocabularyMismatch, file, name.span, message)
+        .label("no vocabulary of this name there")
+        .help(help)
+        .report(db);
 }
