@@ -308,7 +308,7 @@ fn check_vocabulary_name(
     }
     let syntax_errors = parse_file::accumulated::<Reported>(db, vfile).len();
     let names: Vec<String> = declared.iter().map(|v| format!("`{}`", v.name)).collect();
-    let (message, help) = if syntax_errors > 0 {
+    let (message, label, help) = if syntax_errors > 0 {
         let (errors, them) = match syntax_errors {
             1 => ("a syntax error".to_string(), "it"),
             n => (format!("{n} syntax errors"), "them"),
@@ -334,11 +334,12 @@ fn check_vocabulary_name(
                 "`{}` does not declare vocabulary `{}`",
                 path.value, name.name
             ),
+            "no vocabulary of this name there",
             help,
         )
     };
     Diagnostic::error(Code::VocabularyMismatch, file, name.span, message)
-        .label("no vocabulary of this name there")
+        .label(label)
         .help(help)
         .report(db);
 }
