@@ -318,6 +318,7 @@ fn check_vocabulary_name(
                 "vocabulary `{}` cannot be read: `{}` has {errors}",
                 name.name, path.value
             ),
+            "the vocabulary is not read until the file parses",
             format!(
                 "fix {them} first; {them} {} reported at that file",
                 if syntax_errors == 1 { "is" } else { "are" }
