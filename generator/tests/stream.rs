@@ -56,7 +56,18 @@ fn the_bytes_of_larger_streams_are_pinned() {
         mean_gap_ms: 5_000,
         ..Config::default()
     });
-    let hashes: Vec<String> = [&default, &enrollments, &dense]
+    // One processor past the filing threshold: its initial filing is scheduled.
+    let filing = generate(Config {
+        events: 102_500,
+        seed: 5,
+        violation_rate: 0.0,
+        processors: 1,
+        mean_gap_ms: 10_000,
+        mix: Mix::enrollments_only(),
+        ..Config::default()
+    });
+    assert!(filing.contains(r#""type":"filing""#));
+    let hashes: Vec<String> = [&default, &enrollments, &dense, &filing]
         .iter()
         .map(|s| format!("{} bytes, fnv1a {:016x}", s.len(), fnv1a(s.as_bytes())))
         .collect();
