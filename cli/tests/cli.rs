@@ -58,6 +58,21 @@ fn a_broken_article_number_fails_check_at_its_line() {
 }
 
 #[test]
+fn help_gives_examples_from_the_policys_own_vocabulary() {
+    let package = fixture_copy("own-words");
+    let rules = package.join("loans.edict");
+    edit(&rules, "require has(l.guarantor)", "require l");
+    edit(
+        &rules,
+        "rule loan-period:\n      on loan l\n",
+        "rule loan-period:\n",
+    );
+    let run = edict(&["check", arg(&package)]);
+    assert_eq!(run.code, 1);
+    insta::assert_snapshot!(run.transcript());
+}
+
+#[test]
 fn build_then_run_the_bundle() {
     let dir = scratch("bundle");
     let bundle = dir.join("lending.bundle.json");
