@@ -23,7 +23,7 @@ mod wire;
 
 use std::fmt::Write as _;
 use std::fs::File;
-use std::io::BufReader;
+use std::io::{BufReader, Write as _};
 use std::path::Path;
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
@@ -129,11 +129,28 @@ fn profile(path: &Path) -> Result<(), String> {
     Ok(())
 }
 
+/// Prints to standard output: a closed pipe ends the output quietly (the reader wants no more),
+/// any other write error is an error.
+fn print(text: &str) -> Result<(), String> {
+    let mut out = std::io::stdout().lock();
+    match writeln!(out, "{text}").and_then(|()| out.flush()) {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
+            Err(format!("cannot write to standard output: {e}"))
+        }
+        _ => Ok(()),
+    }
+}
+
 fn main() -> ExitCode {
     let options = match options::parse(std::env::args().skip(1)) {
         Ok(Request::Help) => {
-            println!("{}", options::HELP);
-            return ExitCode::SUCCESS;
+            return match print(options::HELP) {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(e) => {
+                    eprintln!("error: {e}");
+                    ExitCode::FAILURE
+                }
+            };
         }
         Ok(Request::Profile(path)) => {
             return match profile(&path) {
@@ -152,7 +169,10 @@ fn main() -> ExitCode {
     };
     match run(&options) {
         Ok(report) => {
-            println!("{report}");
+            if let Err(e) = print(&report) {
+                eprintln!("error: {e}");
+                return ExitCode::FAILURE;
+            }
             if let Some(path) = &options.write
                 && let Err(e) = report::write(path, &report)
             {
