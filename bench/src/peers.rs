@@ -1,38 +1,160 @@
-//! Edict beside regorus (Rego) and Cedar on the per-event rules of the Measures: the same
-//! events, the same checks, the same verdicts.
+//! Section 2, Edict beside regorus (Rego) and Cedar on the per-event rules of the Measures: the
+//! same events, the same checks, the same verdicts.
 //!
 //! The peers run in a child process, `bench/peers` (a workspace of its own), built on demand
 //! with the cargo that runs this benchmark; they report their timings and verdicts as JSON.
 
+use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Instant;
 
-use edict_generator::PER_EVENT_RULES;
+use edict_generator::{Config, Generator, Rule};
 use edict_runtime::engine::Engine;
 use edict_runtime::event::Event;
 use edict_runtime::finding::{Finding, FindingKind};
 use edict_runtime::ir::Program;
 
-/// A verdict: the per-event rules an event breaks, as a bit set over [`PER_EVENT_RULES`].
+use crate::report::{fmt_ns, fmt_rate};
+use crate::setup::{root, stream_config};
+
+/// A verdict: the per-event rules an event breaks, as a bit set over [`Rule::ALL`].
 pub type Verdict = u16;
 
-fn rule_bit(id: &str) -> Result<Verdict, String> {
-    PER_EVENT_RULES
-        .iter()
-        .position(|r| *r == id)
-        .map(|i| 1 << i)
-        .ok_or_else(|| format!("unknown rule id `{id}`"))
+/// The ids of the per-event rules, in the order of [`Rule::ALL`]: a rule's bit is its position.
+struct RuleIds(Vec<String>);
+
+impl RuleIds {
+    fn new() -> RuleIds {
+        RuleIds(Rule::ALL.iter().map(Rule::to_string).collect())
+    }
+
+    fn bit(&self, id: &str) -> Result<Verdict, String> {
+        self.0
+            .iter()
+            .position(|r| r == id)
+            .map(|i| 1 << i)
+            .ok_or_else(|| format!("unknown rule id `{id}`"))
+    }
+
+    fn describe(&self, v: Verdict) -> String {
+        let names: Vec<&str> = self
+            .0
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| v & (1 << i) != 0)
+            .map(|(_, r)| r.as_str())
+            .collect();
+        format!("{{{}}}", names.join(", "))
+    }
 }
 
-pub fn describe(v: Verdict) -> String {
-    let names: Vec<&str> = PER_EVENT_RULES
-        .iter()
-        .enumerate()
-        .filter(|(i, _)| v & (1 << i) != 0)
-        .map(|(_, r)| *r)
-        .collect();
-    format!("{{{}}}", names.join(", "))
+/// The verdict the generator built an event to have.
+fn planted_verdict(rule: Option<Rule>) -> Verdict {
+    rule.map_or(0, |r| 1 << (r as usize))
+}
+
+/// The three engines' runs over one stream, on which they agree.
+pub struct PeerRuns {
+    pub events: usize,
+    /// Events that break a rule.
+    pub violating: usize,
+    pub edict: EngineRun,
+    pub rego: EngineRun,
+    pub cedar: EngineRun,
+}
+
+/// Runs Edict and the peers over a generated stream of `events` (5% breaking a rule), and
+/// checks that they and the generator agree on every event.
+pub fn measure(program: &Program, events: usize, data_dir: &Path) -> Result<PeerRuns, String> {
+    let ids = RuleIds::new();
+    let generator = Generator::new(Config {
+        events: events as u64,
+        violation_rate: 0.05,
+        ..stream_config(0)
+    });
+    let (lines, planted): (Vec<String>, Vec<Option<Rule>>) =
+        generator.map(|l| (l.text, l.violation)).unzip();
+    let per_event = per_event_program(program, &ids)?;
+    let edict = run_edict(&per_event, &ids, &lines)?;
+    eprintln!("  Edict done");
+    std::fs::create_dir_all(data_dir).map_err(|e| e.to_string())?;
+    let peer_file = data_dir.join("peers.jsonl");
+    std::fs::write(&peer_file, lines.join("\n") + "\n").map_err(|e| e.to_string())?;
+    let mut others = run_peers(&root(), &peer_file, &ids)?.into_iter();
+    let (Some(rego), Some(cedar)) = (others.next(), others.next()) else {
+        return Err("the peers gave no results".into());
+    };
+    let mut disagreements = Vec::new();
+    let mut violating = 0;
+    for (i, planted) in planted.iter().enumerate() {
+        let expected = planted_verdict(*planted);
+        let (e, r, c) = (edict.verdicts[i], rego.verdicts[i], cedar.verdicts[i]);
+        violating += usize::from(e != 0);
+        if e != r || e != c || e != expected {
+            disagreements.push(format!(
+                "line {}: Edict {}, regorus {}, Cedar {}, generator {}\n    {}",
+                i + 1,
+                ids.describe(e),
+                ids.describe(r),
+                ids.describe(c),
+                ids.describe(expected),
+                lines[i]
+            ));
+        }
+    }
+    if !disagreements.is_empty() {
+        return Err(format!(
+            "the engines disagree on {} of {} events:\n{}",
+            disagreements.len(),
+            lines.len(),
+            disagreements
+                .iter()
+                .take(20)
+                .cloned()
+                .collect::<Vec<_>>()
+                .join("\n")
+        ));
+    }
+    Ok(PeerRuns {
+        events: lines.len(),
+        violating,
+        edict,
+        rego,
+        cedar,
+    })
+}
+
+/// Writes the table of the three engines.
+pub fn table(runs: &PeerRuns, out: &mut String) {
+    let _ = writeln!(
+        out,
+        "### 2. Per-event rules beside regorus and Cedar ({} events, {} breaking a rule; verdicts identical on every event)\n",
+        runs.events, runs.violating
+    );
+    let _ = writeln!(
+        out,
+        "| engine | decisions/s (parsed input) | median | p99 | Edict is faster by (decisions/s) | decisions/s from the JSON line |"
+    );
+    let _ = writeln!(out, "|---|---:|---:|---:|---:|---:|");
+    for run in [&runs.edict, &runs.rego, &runs.cedar] {
+        let speedup = if run.name == "Edict" {
+            "—".to_string()
+        } else {
+            format!("{:.0}×", runs.edict.batch_per_second / run.batch_per_second)
+        };
+        let _ = writeln!(
+            out,
+            "| {} | {} | {} | {} | {} | {} |",
+            run.name,
+            fmt_rate(run.batch_per_second),
+            fmt_ns(run.median_ns),
+            fmt_ns(run.p99_ns),
+            speedup,
+            fmt_rate(run.from_json_per_second),
+        );
+    }
+    let _ = writeln!(out);
 }
 
 /// Timings of one engine over the peer stream.
@@ -64,32 +186,32 @@ fn latencies(mut ns: Vec<u64>) -> (f64, f64) {
 
 /// The Measures restricted to their per-event rules (states dropped: no per-event rule reads
 /// them), so that Edict does the same checks as the peers and nothing more.
-pub fn per_event_program(full: &Program) -> Result<Program, String> {
+fn per_event_program(full: &Program, rules: &RuleIds) -> Result<Program, String> {
     let mut program = full.clone();
     program
         .rules
-        .retain(|r| PER_EVENT_RULES.contains(&r.id.to_string().as_str()));
-    if program.rules.len() != PER_EVENT_RULES.len() {
+        .retain(|r| rules.0.contains(&r.id.to_string()));
+    if program.rules.len() != rules.0.len() {
         let ids: Vec<String> = program.rules.iter().map(|r| r.id.to_string()).collect();
         return Err(format!(
             "expected the {} per-event rules in the compiled Measures, found {ids:?}",
-            PER_EVENT_RULES.len()
+            rules.0.len()
         ));
     }
     program.states.clear();
     Ok(program)
 }
 
-fn edict_verdict(verdict: &mut Verdict, finding: &Finding) {
+fn edict_verdict(ids: &RuleIds, verdict: &mut Verdict, finding: &Finding) {
     if finding.finding == FindingKind::Violation
         && let Some(rule) = finding.rule.as_deref()
-        && let Ok(bit) = rule_bit(rule)
+        && let Ok(bit) = ids.bit(rule)
     {
         *verdict |= bit;
     }
 }
 
-pub fn run_edict(program: &Program, lines: &[String]) -> Result<EngineRun, String> {
+fn run_edict(program: &Program, ids: &RuleIds, lines: &[String]) -> Result<EngineRun, String> {
     let fresh = || Engine::new(program.clone()).map_err(|e| e.to_string());
     let mut engine = fresh()?;
     let events: Vec<Event> = lines
@@ -104,7 +226,7 @@ pub fn run_edict(program: &Program, lines: &[String]) -> Result<EngineRun, Strin
         let mut verdict = 0;
         let began = Instant::now();
         engine.process_event(i as u64 + 1, event, &mut |f| {
-            edict_verdict(&mut verdict, &f)
+            edict_verdict(ids, &mut verdict, &f)
         });
         ns.push(began.elapsed().as_nanos() as u64);
         verdicts.push(verdict);
@@ -144,7 +266,7 @@ pub fn run_edict(program: &Program, lines: &[String]) -> Result<EngineRun, Strin
 }
 
 /// Builds the peer crate and runs it over the stream in `events`.
-pub fn run_peers(root: &Path, events: &Path) -> Result<Vec<EngineRun>, String> {
+fn run_peers(root: &Path, events: &Path, rules: &RuleIds) -> Result<Vec<EngineRun>, String> {
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
     let target = std::env::var_os("CARGO_TARGET_DIR")
         .map(PathBuf::from)
@@ -187,7 +309,7 @@ pub fn run_peers(root: &Path, events: &Path) -> Result<Vec<EngineRun>, String> {
                 .get_mut(line.wrapping_sub(1))
                 .ok_or("line out of range in the peer report")?;
             for id in ids.as_array().into_iter().flatten() {
-                *slot |= rule_bit(id.as_str().unwrap_or_default())?;
+                *slot |= rules.bit(id.as_str().unwrap_or_default())?;
             }
         }
         let name = match engine["name"].as_str() {

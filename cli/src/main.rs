@@ -13,6 +13,7 @@ mod check;
 mod compile;
 mod coverage;
 mod deadline;
+mod output;
 mod run;
 mod test;
 

@@ -12,7 +12,6 @@
 //! case or a policy does not compile, 2 a usage or IO error or an error in a test file.
 
 use std::collections::BTreeMap;
-use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -26,6 +25,7 @@ use serde::Serialize;
 
 use crate::Format;
 use crate::compile::{FAILED, OK, USAGE, compile, plural, print_diagnostics, tally};
+use crate::output::Output;
 
 /// A package to test and the test files to run from it.
 struct Target {
@@ -136,7 +136,7 @@ fn report_file_errors(errors: &[TestFileError]) -> u8 {
 /// Runs every case of every package, prints the results and the coverage, and gives the exit
 /// status.
 fn run_all(packages: &[Package], format: Format) -> u8 {
-    let mut out = std::io::stdout().lock();
+    let mut out = Output::new(std::io::stdout().lock());
     let mut outcomes: Vec<Outcome> = Vec::new();
     for (p, package) in packages.iter().enumerate() {
         let Some(program) = &package.program else {
@@ -144,7 +144,7 @@ fn run_all(packages: &[Package], format: Format) -> u8 {
         };
         if let Format::Human = format {
             let cases: usize = package.files.iter().map(|f| f.cases.len()).sum();
-            let _ = writeln!(
+            writeln!(
                 out,
                 "{}running {} in {}",
                 if p == 0 { "" } else { "\n" },
@@ -157,12 +157,12 @@ fn run_all(packages: &[Package], format: Format) -> u8 {
                 let run = match testcase::run_case(program, case) {
                     Ok(run) => run,
                     Err(e) => {
-                        let _ = out.flush();
+                        out.flush();
                         eprintln!(
                             "error: the policy `{}` cannot be run: {e}",
                             package.target.shown
                         );
-                        return FAILED;
+                        return out.finish(FAILED);
                     }
                 };
                 let comparison = testcase::compare(file, case, &run.findings);
@@ -180,7 +180,7 @@ fn run_all(packages: &[Package], format: Format) -> u8 {
                         } else {
                             "FAILED"
                         };
-                        let _ = writeln!(
+                        writeln!(
                             out,
                             "case {}: {} ... {verdict}",
                             short_name(&file.path),
@@ -188,7 +188,7 @@ fn run_all(packages: &[Package], format: Format) -> u8 {
                         );
                     }
                     Format::Json => {
-                        let _ = writeln!(out, "{}", case_json(file, case, &outcome));
+                        writeln!(out, "{}", case_json(file, case, &outcome));
                     }
                 }
                 outcomes.push(outcome);
@@ -201,11 +201,11 @@ fn run_all(packages: &[Package], format: Format) -> u8 {
     if let Format::Human = format
         && !failed.is_empty()
     {
-        let _ = writeln!(out, "\nfailures:");
+        writeln!(out, "\nfailures:");
         for o in &failed {
             let file = &packages[o.package].files[o.file];
             let case = &file.cases[o.case];
-            let _ = write!(out, "\n{}", describe_failure(file, case, &o.comparison));
+            write!(out, "\n{}", describe_failure(file, case, &o.comparison));
         }
     }
 
@@ -217,7 +217,7 @@ fn run_all(packages: &[Package], format: Format) -> u8 {
         };
         if !package.target.whole {
             if let Format::Human = format {
-                let _ = writeln!(
+                writeln!(
                     out,
                     "\ncoverage of {} not checked: only some of its test files were run",
                     package.target.shown
@@ -238,7 +238,7 @@ fn run_all(packages: &[Package], format: Format) -> u8 {
         uncovered += coverage.uncovered();
         match format {
             Format::Human => {
-                let _ = write!(out, "\n{}", describe_coverage(&package.target, &coverage));
+                write!(out, "\n{}", describe_coverage(&package.target, &coverage));
             }
             Format::Json => coverage_json.push(CoverageJson {
                 package: package.target.shown.clone(),
@@ -274,7 +274,7 @@ fn run_all(packages: &[Package], format: Format) -> u8 {
                     plural(uncovered, "rule")
                 ));
             }
-            let _ = writeln!(out, "{line}");
+            writeln!(out, "{line}");
         }
         Format::Json => {
             let summary = SummaryJson {
@@ -285,11 +285,10 @@ fn run_all(packages: &[Package], format: Format) -> u8 {
                 rules_uncovered: uncovered,
                 coverage: coverage_json,
             };
-            let _ = writeln!(out, "{}", to_json(&summary));
+            writeln!(out, "{}", to_json(&summary));
         }
     }
-    let _ = out.flush();
-    if ok { OK } else { FAILED }
+    out.finish(if ok { OK } else { FAILED })
 }
 
 /// A test file's name without its folder, as case lines show it.

@@ -1,4 +1,9 @@
-//! The `edict` command as CI scripts and services use it: exit status, output streams, files.
+//! The `edict` command as CI scripts and services use it: what a user sees (exit status, output
+//! streams, files written), snapshotted as transcripts.
+//!
+//! The behaviours are shown on the fixtures (`tests/fixtures/`, a made-up lending library), so
+//! that they do not change when the policy library does. The last tests run the real library
+//! end to end and check exit statuses and summaries only.
 
 #![allow(
     clippy::expect_used,
@@ -7,254 +12,167 @@
 
 mod common;
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use common::*;
 
-/// A copy of the policy library in a scratch folder, with one edit applied to one file.
-fn broken_copy(name: &str, file: &str, from: &str, to: &str) -> PathBuf {
-    let dir = scratch(name);
-    copy_dir(Path::new("../policies"), &dir.join("policies"));
-    let path = dir.join("policies/measures-2025").join(file);
-    let text = std::fs::read_to_string(&path).expect("policy file");
-    assert!(text.contains(from), "{file} contains {from:?}");
-    std::fs::write(&path, text.replacen(from, to, 1)).expect("write the edit");
-    dir.join("policies/measures-2025")
-}
+const LOANS: &str = "tests/fixtures/lending-rules/examples/loans.jsonl";
+const MALFORMED: &str = "tests/fixtures/lending-rules/examples/malformed.jsonl";
 
-fn line_of(path: &Path, needle: &str) -> u64 {
-    let text = std::fs::read_to_string(path).expect("file");
-    let offset = text.find(needle).expect("needle");
-    text[..offset].matches('\n').count() as u64 + 1
+#[test]
+fn check_of_the_fixtures_is_clean() {
+    let run = edict(&["check", FIXTURES]);
+    assert_eq!(run.code, 0);
+    insta::assert_snapshot!(run.transcript());
 }
 
 #[test]
-fn check_passes_on_the_measures() {
-    let out = edict(&["check", MEASURES]);
-    assert_eq!(code(&out), 0, "{}", stderr(&out));
-    assert!(stderr(&out).contains("0 errors"));
-}
-
-#[test]
-fn a_broken_field_name_fails_check_at_its_line() {
-    let package = broken_copy(
-        "field",
-        "verification.edict",
-        "require m.alternative_offered",
-        "require m.alternative_offerd",
+fn a_broken_field_name_fails_check_at_its_line_as_json() {
+    let package = fixture_copy("field");
+    edit(
+        &package.join("loans.edict"),
+        "require has(l.guarantor)",
+        "require has(l.guarantr)",
     );
-    let line = line_of(&package.join("verification.edict"), "m.alternative_offerd");
-    let out = edict(&[
-        "check",
-        package.to_str().expect("utf-8 path"),
-        "--format",
-        "json",
-    ]);
-    assert_eq!(code(&out), 1);
-    let diags: Vec<serde_json::Value> = stdout(&out)
-        .lines()
-        .map(|l| serde_json::from_str(l).expect("one JSON object per line"))
-        .collect();
-    assert_eq!(diags.len(), 1, "{}", stdout(&out));
-    assert_eq!(diags[0]["code"], "E0301");
-    assert_eq!(diags[0]["severity"], "error");
-    assert_eq!(diags[0]["line"], line);
-    assert!(
-        diags[0]["file"]
-            .as_str()
-            .unwrap_or_default()
-            .ends_with("verification.edict")
-    );
-    assert_eq!(diags[0]["help"], "did you mean `alternative_offered`?");
+    let run = edict(&["check", arg(&package), "--format", "json"]);
+    assert_eq!(run.code, 1);
+    for line in run.stdout.lines() {
+        let diagnostic: serde_json::Value =
+            serde_json::from_str(line).expect("one JSON object per line");
+        assert!(diagnostic.is_object());
+    }
+    insta::assert_snapshot!(run.transcript());
 }
 
 #[test]
 fn a_broken_article_number_fails_check_at_its_line() {
-    let package = broken_copy("article", "places.edict", "article 13", "article 31");
-    let line = line_of(&package.join("places.edict"), "article 31");
-    let out = edict(&["check", package.to_str().expect("utf-8 path")]);
-    assert_eq!(code(&out), 1);
-    let text = stdout(&out);
-    assert!(
-        text.contains("error[E0400]: the regulation has no article 31"),
-        "{text}"
+    let package = fixture_copy("article");
+    edit(
+        &package.join("loans.edict"),
+        "article 3 \"Returns\"",
+        "article 31 \"Returns\"",
     );
-    assert!(text.contains(&format!("places.edict:{line}:1")), "{text}");
+    let run = edict(&["check", arg(&package)]);
+    assert_eq!(run.code, 1);
+    insta::assert_snapshot!(run.transcript());
+}
+
+#[test]
+fn help_gives_examples_from_the_policys_own_vocabulary() {
+    let package = fixture_copy("own-words");
+    let rules = package.join("loans.edict");
+    edit(&rules, "require has(l.guarantor)", "require l");
+    edit(
+        &rules,
+        "rule loan-period:\n      on loan l\n",
+        "rule loan-period:\n",
+    );
+    let run = edict(&["check", arg(&package)]);
+    assert_eq!(run.code, 1);
+    insta::assert_snapshot!(run.transcript());
 }
 
 #[test]
 fn build_then_run_the_bundle() {
     let dir = scratch("bundle");
-    let bundle = dir.join("measures.bundle.json");
-    let bundle = bundle.to_str().expect("utf-8 path");
-    let out = edict(&["build", MEASURES, "-o", bundle]);
-    assert_eq!(code(&out), 0, "{}", stderr(&out));
-
-    let out = edict(&[
-        "run",
-        "--bundle",
-        bundle,
-        "--events",
-        "../policies/measures-2025/examples/violations.jsonl",
-    ]);
-    assert_eq!(code(&out), 0, "{}", stderr(&out));
-    let violations = stdout(&out)
-        .lines()
-        .filter(|l| l.contains("\"finding\":\"violation\""))
-        .count();
-    assert_eq!(violations, 12);
-    assert!(stderr(&out).contains("17 lines read"), "{}", stderr(&out));
-
+    let bundle = dir.join("lending.bundle.json");
+    let build = edict(&["build", LENDING, "-o", arg(&bundle)]);
+    assert_eq!(build.code, 0);
+    let run = edict(&["run", "--bundle", arg(&bundle), "--events", LOANS]);
+    assert_eq!(run.code, 0);
     // The same stream from source gives the same findings.
-    let from_source = edict(&[
-        "run",
-        MEASURES,
-        "--events",
-        "../policies/measures-2025/examples/violations.jsonl",
-    ]);
-    assert_eq!(stdout(&from_source), stdout(&out));
+    let from_source = edict(&["run", LENDING, "--events", LOANS]);
+    assert_eq!(from_source.stdout, run.stdout);
+    insta::assert_snapshot!(transcript(&[&build, &run]));
 }
 
 #[test]
 fn rejected_lines_make_run_exit_1_and_findings_go_to_the_output_file() {
     let dir = scratch("output");
     let findings = dir.join("findings.jsonl");
-    let out = edict(&[
+    let run = edict(&[
         "run",
-        MEASURES,
+        LENDING,
         "--events",
-        "../policies/measures-2025/examples/malformed.jsonl",
+        MALFORMED,
         "--output",
-        findings.to_str().expect("utf-8 path"),
+        arg(&findings),
     ]);
-    assert_eq!(code(&out), 1);
-    assert!(stdout(&out).is_empty());
-    let written = std::fs::read_to_string(&findings).expect("findings file");
-    assert_eq!(
-        written
-            .lines()
-            .filter(|l| l.contains("input_error"))
-            .count(),
-        7
-    );
-    assert_eq!(
-        written
-            .lines()
-            .filter(|l| l.contains("\"violation\""))
-            .count(),
-        1
-    );
+    assert_eq!(run.code, 1);
+    let written = std::fs::read_to_string(&findings).expect("the findings file");
+    insta::assert_snapshot!(format!("{}--- findings.jsonl\n{written}", run.transcript()));
 }
 
 #[test]
 fn a_bundle_of_another_format_is_refused_with_advice() {
     let dir = scratch("format");
     let bundle = dir.join("b.json");
-    let bundle_str = bundle.to_str().expect("utf-8 path");
-    assert_eq!(code(&edict(&["build", MEASURES, "-o", bundle_str])), 0);
+    assert_eq!(edict(&["build", LENDING, "-o", arg(&bundle)]).code, 0);
     let text = std::fs::read_to_string(&bundle).expect("bundle");
     let current = format!("\"edict_bundle\": {}", edict_runtime::BUNDLE_FORMAT);
     let changed = text.replacen(&current, "\"edict_bundle\": 99", 1);
     assert_ne!(changed, text, "the bundle names its format");
     std::fs::write(&bundle, changed).expect("write");
-    let out = edict(&[
-        "run",
-        "--bundle",
-        bundle_str,
-        "--events",
-        "../policies/measures-2025/examples/compliant.jsonl",
-    ]);
-    assert_eq!(code(&out), 2);
-    assert!(
-        stderr(&out).contains("rebuild it with this one (`edict build`)"),
-        "{}",
-        stderr(&out)
-    );
+    let run = edict(&["run", "--bundle", arg(&bundle), "--events", LOANS]);
+    assert_eq!(run.code, 2);
+    insta::assert_snapshot!(redact_format_version(&run.transcript()));
+}
+
+/// The bundle format this edict reads, as `[FORMAT]`: the advice names it, and it changes on
+/// purpose from time to time.
+fn redact_format_version(text: &str) -> String {
+    let current = edict_runtime::BUNDLE_FORMAT.to_string();
+    text.replace(&format!("format {current}"), "format [FORMAT]")
 }
 
 #[test]
 fn usage_and_missing_files_exit_2_with_a_plain_message() {
-    let out = edict(&["check", "no/such/folder"]);
-    assert_eq!(code(&out), 2);
-    assert_eq!(
-        stderr(&out).trim(),
-        "error: cannot read `no/such/folder`: no such file or folder"
-    );
-
-    let out = edict(&["run", MEASURES, "--events", "missing.jsonl"]);
-    assert_eq!(code(&out), 2);
-    assert!(stderr(&out).contains("cannot read the events `missing.jsonl`"));
-
-    let out = edict(&["run", MEASURES, "--as-of", "yesterday"]);
-    assert_eq!(code(&out), 2);
-    assert!(stderr(&out).contains("`--as-of yesterday` is not an RFC 3339 time"));
-
-    let out = edict(&["run"]);
-    assert_eq!(code(&out), 2);
+    let runs = [
+        edict(&["check", "no/such/folder"]),
+        edict(&["run", LENDING, "--events", "missing.jsonl"]),
+        edict(&["run", LENDING, "--as-of", "yesterday"]),
+        edict(&["run", "--bundle", "no-such.bundle.json", "--events", LOANS]),
+        edict(&["run"]),
+    ];
+    for run in &runs {
+        assert_eq!(run.code, 2, "{}", run.transcript());
+    }
+    insta::assert_snapshot!(transcript(&runs.iter().collect::<Vec<_>>()));
 }
 
 #[test]
-fn coverage_accounts_for_every_clause_of_the_measures() {
-    let out = edict(&["coverage", MEASURES]);
-    assert_eq!(code(&out), 0, "{}", stderr(&out));
-    let text = stdout(&out);
-    assert!(
-        text.contains("30 clauses: 16 implemented, 14 not checkable, 0 missing"),
-        "{text}"
-    );
-    assert!(text.contains("art 7 "), "{text}");
-
-    let out = edict(&["coverage", MEASURES, "--format", "json"]);
-    let rows: Vec<serde_json::Value> = stdout(&out)
-        .lines()
-        .map(|l| serde_json::from_str(l).expect("one JSON object per line"))
-        .collect();
-    assert_eq!(rows.len(), 30);
-    let art7 = rows
-        .iter()
-        .find(|r| r["clause"] == "art 7")
-        .expect("art 7 row");
-    assert_eq!(art7["status"], "implemented");
-    assert_eq!(art7["rules"][0], "measures-2025/art7/guardian-consent");
+fn coverage_accounts_for_every_clause() {
+    let human = edict(&["coverage", LENDING]);
+    let json = edict(&["coverage", LENDING, "--format", "json"]);
+    assert_eq!((human.code, json.code), (0, 0));
+    for line in json.stdout.lines() {
+        let row: serde_json::Value = serde_json::from_str(line).expect("one JSON object per line");
+        assert!(
+            row["clause"].is_string() && row["status"].is_string(),
+            "{row}"
+        );
+    }
+    insta::assert_snapshot!(transcript(&[&human, &json]));
 }
 
 #[test]
 fn coverage_reports_a_clause_without_rules_as_missing() {
-    let package = broken_copy(
-        "coverage",
-        "security-and-filing.edict",
-        "not_checkable \"encryption",
-        "// not_checkable \"encryption",
+    let package = fixture_copy("coverage");
+    edit(
+        &package.join("loans.edict"),
+        "not_checkable \"staff training",
+        "// not_checkable \"staff training",
     );
-    let out = edict(&["coverage", package.to_str().expect("utf-8 path")]);
-    assert_eq!(code(&out), 0, "{}", stderr(&out));
-    let text = stdout(&out);
-    assert!(text.contains("MISSING"), "{text}");
-    assert!(text.contains("1 missing"), "{text}");
+    let run = edict(&["coverage", arg(&package)]);
+    assert_eq!(run.code, 0);
+    insta::assert_snapshot!(run.transcript());
 }
 
 #[test]
 fn one_stream_against_two_regulations_names_the_regulation_of_each_finding() {
-    let out = edict(&[
-        "run",
-        MEASURES,
-        "../policies/draft-2023",
-        "--events",
-        "../policies/draft-2023/examples/versions.jsonl",
-    ]);
-    assert_eq!(code(&out), 0, "{}", stderr(&out));
-    let regulations: std::collections::BTreeSet<String> = stdout(&out)
-        .lines()
-        .map(|l| {
-            let v: serde_json::Value = serde_json::from_str(l).expect("JSON finding");
-            v["regulation"].as_str().unwrap_or_default().to_string()
-        })
-        .collect();
-    assert_eq!(
-        regulations.into_iter().collect::<Vec<_>>(),
-        ["draft-2023", "measures-2025"]
-    );
-    assert!(stderr(&out).contains("draft-2023:") && stderr(&out).contains("measures-2025:"));
+    let run = edict(&["run", LENDING, BRANCH, "--events", LOANS]);
+    assert_eq!(run.code, 0);
+    insta::assert_snapshot!(run.transcript());
 }
 
 #[test]
@@ -262,50 +180,95 @@ fn a_bad_line_is_reported_once_per_regulation_with_its_name() {
     let dir = scratch("two-bad");
     let events = dir.join("events.jsonl");
     std::fs::write(&events, "{not json\n").expect("write");
-    let out = edict(&[
-        "run",
-        MEASURES,
-        "../policies/draft-2023",
-        "--events",
-        events.to_str().expect("utf-8 path"),
-    ]);
-    assert_eq!(code(&out), 1);
-    let lines: Vec<serde_json::Value> = stdout(&out)
-        .lines()
-        .map(|l| serde_json::from_str(l).expect("JSON finding"))
-        .collect();
-    assert_eq!(lines.len(), 2);
-    assert!(
-        lines
-            .iter()
-            .all(|f| f["finding"] == "input_error" && f["line"] == 1)
-    );
+    let run = edict(&["run", LENDING, BRANCH, "--events", arg(&events)]);
+    assert_eq!(run.code, 1);
+    insta::assert_snapshot!(run.transcript());
 }
 
 #[test]
 fn deadline_counts_working_days_across_national_day() {
-    let out = edict(&["deadline", "--from", "2025-09-26", "--working-days", "30"]);
-    assert_eq!(code(&out), 0, "{}", stderr(&out));
-    assert_eq!(stdout(&out), "2025-11-13\n");
+    let runs = [
+        // The built-in mainland calendar when no policy is named.
+        edict(&["deadline", "--from", "2025-09-26", "--working-days", "10"]),
+        edict(&["deadline", "--from", "2025-09-26", "--days", "30"]),
+        // The calendar of a policy's header, with the holiday its `calendar` block adds.
+        edict(&["deadline", "--from", "2025-12-30", "--working-days", "10"]),
+        edict(&[
+            "deadline",
+            "--from",
+            "2025-12-30",
+            "--working-days",
+            "10",
+            LENDING,
+        ]),
+        edict(&[
+            "deadline",
+            "--from",
+            "2025-09-26",
+            "--working-days",
+            "10",
+            "--calendar",
+            "none",
+        ]),
+        // Past the calendar's known years the count is Monday to Friday, and it says so.
+        edict(&["deadline", "--from", "2026-12-01", "--working-days", "30"]),
+        edict(&["deadline", "--from", "2025-02-30", "--days", "1"]),
+        edict(&[
+            "deadline",
+            "--from",
+            "2025-09-26",
+            "--working-days",
+            "1",
+            "--calendar",
+            "mars",
+        ]),
+    ];
+    let codes: Vec<i32> = runs.iter().map(|r| r.code).collect();
+    assert_eq!(codes, [0, 0, 0, 0, 0, 0, 2, 2]);
+    insta::assert_snapshot!(transcript(&runs.iter().collect::<Vec<_>>()));
+}
+
+// --- The real policy library, end to end: exit statuses and summaries only. ---
+
+#[test]
+fn the_policy_library_checks_clean() {
+    let run = edict(&["check", "../policies"]);
+    assert_eq!(run.code, 0, "{}", run.transcript());
+    let summary = run.stderr.lines().last().unwrap_or_default();
     assert!(
-        stderr(&out).contains("Thursday 2025-11-13"),
+        summary.starts_with("checked ") && summary.ends_with(": 0 errors, 0 warnings"),
         "{}",
-        stderr(&out)
+        run.transcript()
     );
+}
 
-    let out = edict(&["deadline", "--from", "2025-09-26", "--days", "30"]);
-    assert_eq!(stdout(&out), "2025-10-26\n");
-
-    // Past the calendar's known years the count is Monday to Friday, and it says so.
-    let out = edict(&["deadline", "--from", "2026-12-01", "--working-days", "30"]);
-    assert_eq!(code(&out), 0);
+#[test]
+fn coverage_of_the_measures_has_no_missing_clause() {
+    let run = edict(&["coverage", "../policies/measures-2025"]);
+    assert_eq!(run.code, 0, "{}", run.transcript());
     assert!(
-        stderr(&out).contains("counted as Monday to Friday"),
+        run.last_line().ends_with(", 0 missing"),
         "{}",
-        stderr(&out)
+        run.transcript()
     );
+    assert!(!run.stdout.contains("MISSING"), "{}", run.transcript());
+}
 
-    let out = edict(&["deadline", "--from", "2025-02-30", "--days", "1"]);
-    assert_eq!(code(&out), 2);
-    assert!(stderr(&out).contains("is not a date"));
+#[test]
+fn the_readmes_first_command_works() {
+    let readme = std::fs::read_to_string("../README.md").expect("the README");
+    let command = readme
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("cargo run -q --bin edict -- "))
+        .expect("the README shows an edict command run through cargo");
+    let args: Vec<&str> = command.split_whitespace().collect();
+    let run = edict_in(Path::new(".."), &args);
+    assert_eq!(run.code, 0, "{}", run.transcript());
+    let findings = run.stdout.lines().count();
+    assert!(findings > 0, "{}", run.transcript());
+    for line in run.stdout.lines() {
+        let finding: serde_json::Value = serde_json::from_str(line).expect("a JSON finding");
+        assert!(finding["finding"].is_string(), "{line}");
+    }
+    assert!(run.stderr.contains(" 0 rejected"), "{}", run.transcript());
 }

@@ -199,7 +199,15 @@ impl Checker<'_> {
                 ),
             )
             .set_label("no `on` clause")
-            .help = Some("add `on EVENT e` after the rule name, e.g. `on enrollment e`".into());
+            .help = Some(format!(
+                "add `on EVENT e` after the rule name{}",
+                // An event type the vocabulary really has.
+                self.vocab
+                    .events
+                    .first()
+                    .map(|e| format!(", e.g. `on {} e`", e.name))
+                    .unwrap_or_default()
+            ));
             // Without a bound event every field in the rule would be reported again.
             return TypedRule {
                 name: rule.name.name.clone(),

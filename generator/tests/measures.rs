@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 
 use edict_compiler::Workspace;
-use edict_generator::{Config, Generator, PER_EVENT_RULES};
+use edict_generator::{Config, Generator, Rule};
 use edict_runtime::engine::Engine;
 use edict_runtime::finding::FindingKind;
 
@@ -15,9 +15,17 @@ fn the_measures_find_exactly_the_planted_violations() {
         .load(&["../policies/measures-2025".into()])
         .expect("the Measures load");
     let program = ws.program(&packages[0]).expect("the Measures compile");
+    let ids: Vec<String> = program.rules.iter().map(|r| r.id.to_string()).collect();
+    for rule in Rule::ALL {
+        assert!(
+            ids.contains(&rule.to_string()),
+            "the Measures have no rule {rule}"
+        );
+    }
     let mut engine = Engine::new((*program).clone()).expect("the Measures load in the engine");
 
-    let mut planted: BTreeMap<u64, &str> = BTreeMap::new();
+    let per_event: Vec<String> = Rule::ALL.iter().map(Rule::to_string).collect();
+    let mut planted: BTreeMap<u64, Rule> = BTreeMap::new();
     let mut found: BTreeMap<u64, Vec<String>> = BTreeMap::new();
     let mut input_errors = Vec::new();
     let generator = Generator::new(Config {
@@ -36,7 +44,7 @@ fn the_measures_find_exactly_the_planted_violations() {
             FindingKind::InputError => input_errors.push((f.line, f.message.to_string())),
             FindingKind::Violation => {
                 let rule = f.rule.as_deref().unwrap_or_default().to_string();
-                if PER_EVENT_RULES.contains(&rule.as_str()) {
+                if per_event.contains(&rule) {
                     found.entry(f.line).or_default().push(rule);
                 }
             }

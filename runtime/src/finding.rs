@@ -61,7 +61,7 @@ pub struct Finding {
 }
 
 /// The value of a role in a finding, and the key it is written under: the name of the field it
-/// comes from (`processor`, say, for a vocabulary whose `party` is its `processor` field).
+/// comes from (`owner`, say, for a vocabulary whose `party` is its `owner` field).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RoleValue {
     pub key: Arc<str>,

@@ -327,7 +327,8 @@ pub struct Evidence {
 /// policy source.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CalendarSpec {
-    /// The built-in calendar, e.g. `cn-mainland`; without one, Monday to Friday are working days.
+    /// A built-in calendar, by a name of `calendar::BUILTIN_CALENDARS`; without one, Monday to
+    /// Friday are working days.
     pub base: Option<String>,
     /// Days off that would otherwise be working days, sorted.
     pub holidays: Vec<Date>,

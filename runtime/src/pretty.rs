@@ -1,6 +1,10 @@
 //! A readable, stable text rendering of a program, for reviewing compiler output and for
 //! snapshot tests.
 //!
+//! The header shows what the program decides by itself: its time zone, its working-day calendar
+//! (the built-in table it names, or `none` for Monday to Friday, and the policy's added holidays
+//! and workdays) and, in the vocabulary, the fields that play the roles findings report.
+//!
 //! Names are resolved through the program's tables: fields print as `e.consent.given_by`, enum
 //! values as `loan_kind::reference`, clauses as `art 7(1)`.
 //! The trigger slot prints as `e` (or `k` when it holds the key of a `reaches` trigger) and the
@@ -106,6 +110,7 @@ impl Printer<'_> {
             writeln!(f, "  effective {date}")?;
         }
         writeln!(f, "  timezone {}", r.timezone)?;
+        self.calendar(f)?;
 
         writeln!(f, "\nclauses")?;
         for (index, clause) in p.clauses.iter().enumerate() {
@@ -235,9 +240,38 @@ impl Printer<'_> {
         Ok(())
     }
 
+    /// The working-day calendar: the built-in one (`none`: Monday to Friday) and the policy's
+    /// additions.
+    fn calendar(&self, f: &mut dyn Write) -> fmt::Result {
+        let calendar = &self.program.calendar;
+        writeln!(
+            f,
+            "  calendar {}",
+            calendar.base.as_deref().unwrap_or("none")
+        )?;
+        for (what, days) in [
+            ("holidays", &calendar.holidays),
+            ("workdays", &calendar.workdays),
+        ] {
+            if !days.is_empty() {
+                let days: Vec<String> = days.iter().map(ToString::to_string).collect();
+                writeln!(f, "    {what} {}", days.join(", "))?;
+            }
+        }
+        Ok(())
+    }
+
     fn vocabulary_block(&self, f: &mut dyn Write) -> fmt::Result {
         let v = self.vocabulary();
         writeln!(f, "\nvocabulary {}", v.name)?;
+        if !v.roles.is_empty() {
+            let roles: Vec<String> = v
+                .roles
+                .iter()
+                .map(|r| format!("{}: {}", r.role.name(), r.field))
+                .collect();
+            writeln!(f, "  roles {{ {} }}", roles.join(", "))?;
+        }
         for e in &v.enums {
             writeln!(f, "  enum {} {{ {} }}", e.name, e.values.join(", "))?;
         }

@@ -26,16 +26,22 @@ impl Checker<'_> {
                 VarKind::Key(ty) => (ir::Expr::Slot(var.slot), ty),
                 VarKind::Unknown => (ir::Expr::Slot(var.slot), Ty::Error),
                 VarKind::Event(_) | VarKind::AnyEvent => {
+                    // The example names a field the event really has.
+                    let fields = match var.kind {
+                        VarKind::Event(id) => self.vocab.events.get(id as usize).map(|e| &e.fields),
+                        _ => Some(&self.vocab.common),
+                    };
+                    let example = fields
+                        .and_then(|f| f.first())
+                        .map(|f| format!(", e.g. `{}.{}`", n.name, f.name))
+                        .unwrap_or_default();
                     self.error(
                         Code::TypeMismatch,
                         n.span,
                         format!("`{}` is a whole event, not a value", n.name),
                     )
                     .set_label("an event cannot be compared or tested directly")
-                    .help = Some(format!(
-                        "use one of its fields, e.g. `{}.processor`",
-                        n.name
-                    ));
+                    .help = Some(format!("use one of its fields{example}"));
                     (ir::Expr::Slot(var.slot), Ty::Error)
                 }
             };

@@ -102,7 +102,7 @@ covered elsewhere art80/p1/other: a generated stream
 scope reg-2025/art7, art8/p2
 
 case A child's own consent is not enough
-  {"type":"enrollment","time":"2025-06-02T10:10:00+08:00"}
+  {"type":"loan","time":"2025-06-02T10:10:00+08:00"}
   > not json at all
   >
 as of 2025-07-01T00:00:00+08:00
@@ -112,7 +112,7 @@ expect input_error line 2 "not valid JSON"
 
 case: Everything is checked here
 scope all
-{"type":"refusal"}
+{"type":"note"}
 expect no findings
 "#
     ));
@@ -121,16 +121,16 @@ expect no findings
 #[test]
 fn errors_are_reported_at_their_lines() {
     insta::assert_snapshot!(check(
-        r#"{"type":"refusal"}
+        r#"{"type":"note"}
 scope
 case
-{"type":"refusal"}
+{"type":"note"}
 expect violaton art7/rule-a line 1
 expct no findings
 as of 2025-07-01T00:00:00
 as of 2025-07-01
 case Two
-{"type":"refusal"}
+{"type":"note"}
 expect violation line 1
 expect open art8/p2/rule-c line 0
 expect open art8/p2/rule-c line 2
@@ -138,12 +138,12 @@ expect input_error line 1 "not closed
 expect input_error art7/rule-a line 1
 case Two
 expect no findings
-{"type":"refusal"}
+{"type":"note"}
 expect no findings
 covered elsewhere art7/rule-a
 covered elsewhere art7/rule-a: too late
 case Three
-{"type":"refusal"}
+{"type":"note"}
 "#
     ));
 }
@@ -155,7 +155,7 @@ fn references_must_name_rules_of_the_program() {
 scope reg-2025/art8/p3, reg-2025/art8
 case One
 scope art9
-{"type":"refusal"}
+{"type":"note"}
 expect violation art7/rule-a line 1
 expect overdue reg-2025/art8 line 1
 "#
@@ -295,7 +295,7 @@ fn coverage_needs_a_failing_and_a_passing_case() {
         .iter()
         .map(|id| RuleInfo {
             id: id.to_string(),
-            triggers: vec!["enrollment".into()],
+            triggers: vec!["loan".into()],
         })
         .collect();
     let file = parsed(
@@ -306,9 +306,9 @@ fn coverage_needs_a_failing_and_a_passing_case() {
          case Retention is named, line 2 has nothing\n{}\n{}\nexpect open art8/p2/rule-c line 1\n",
     );
     let judged = [
-        run_of(&[(1, "enrollment")]),
-        run_of(&[(1, "enrollment")]),
-        run_of(&[(1, "enrollment"), (2, "deletion")]),
+        run_of(&[(1, "loan")]),
+        run_of(&[(1, "loan")]),
+        run_of(&[(1, "loan"), (2, "return")]),
     ];
     let runs: Vec<(&TestFile, &Case, &CaseRun)> = file
         .cases
@@ -318,8 +318,8 @@ fn coverage_needs_a_failing_and_a_passing_case() {
         .collect();
     let result = coverage(&rules, &[&file], &runs);
     assert_eq!(result.without_failing, [RULES[2]]);
-    // Retention is checked by the third case, but its one enrollment has an open finding and
-    // line 2 is not an enrollment: no passing case.
+    // Retention is checked by the third case, but its one loan has an open finding and line 2
+    // is not a loan: no passing case.
     assert_eq!(result.without_passing, [RULES[2]]);
     assert_eq!(result.elsewhere.len(), 1);
     assert_eq!(result.elsewhere[0].rule, RULES[1]);

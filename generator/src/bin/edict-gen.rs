@@ -42,26 +42,31 @@ fn run() -> Result<(), String> {
             "--mean-gap-ms" => config.mean_gap_ms = parse(&arg, args.next())?,
             "--output" | "-o" => output = Some(args.next().ok_or("--output needs a file")?),
             "--help" | "-h" => {
-                println!("{USAGE}");
-                return Ok(());
+                let mut out = io::stdout().lock();
+                return match writeln!(out, "{USAGE}").and_then(|()| out.flush()) {
+                    Err(e) if e.kind() != io::ErrorKind::BrokenPipe => {
+                        Err(format!("cannot write the help: {e}"))
+                    }
+                    _ => Ok(()),
+                };
             }
             other => return Err(format!("unknown argument `{other}`\n{USAGE}")),
         }
     }
-    let stats = match &output {
+    let written = match &output {
         Some(path) => {
             let file = File::create(path).map_err(|e| format!("cannot create {path}: {e}"))?;
             write_stream(config, BufWriter::with_capacity(1 << 20, file))
         }
-        None => {
-            let stdout = io::stdout();
-            let mut lock = stdout.lock();
-            let stats = write_stream(config, &mut lock);
-            let _ = lock.flush();
-            stats
-        }
-    }
-    .map_err(|e| format!("cannot write the stream: {e}"))?;
+        None => write_stream(config, io::stdout().lock()),
+    };
+    let stats = match written {
+        Ok(stats) => stats,
+        // The reader (`edict-gen | head`, say) wants no more: a quiet end, without a summary of
+        // what was not written.
+        Err(e) if e.kind() == io::ErrorKind::BrokenPipe && output.is_none() => return Ok(()),
+        Err(e) => return Err(format!("cannot write the stream: {e}")),
+    };
     let mix: Vec<String> = stats
         .by_type
         .iter()

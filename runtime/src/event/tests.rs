@@ -16,14 +16,14 @@ fn field(name: &str, ty: Type, required: bool, default: Option<Value>) -> FieldD
 fn decoder() -> Decoder {
     let common = || {
         vec![
-            field("processor", Type::String, true, None),
-            field("subject", Type::String, false, None),
+            field("branch", Type::String, true, None),
+            field("member", Type::String, false, None),
         ]
     };
     let mut loan = common();
     loan.extend([
         field("age", Type::Int, false, None),
-        field("kind", Type::Enum(0), true, None),
+        field("format", Type::Enum(0), true, None),
         field("due", Type::Date, true, None),
         field("renewed", Type::Bool, false, Some(Value::Bool(false))),
         field("guarantor", Type::Record(0), false, None),
@@ -40,7 +40,7 @@ fn decoder() -> Decoder {
         name: "test".to_owned(),
         enums: vec![
             EnumDef {
-                name: "kind".to_owned(),
+                name: "format".to_owned(),
                 values: vec!["book".to_owned(), "dvd".to_owned(), "map".to_owned()],
             },
             EnumDef {
@@ -80,18 +80,18 @@ const LINES: &[&[(&str, &str)]] = &[
         ("type", r#""loan""#),
         ("time", r#""2025-03-02T10:00:00+09:00""#),
         ("id", r#""L1""#),
-        ("processor", r#""main""#),
-        ("subject", r#""m-1""#),
+        ("branch", r#""main""#),
+        ("member", r#""m-1""#),
         ("age", "30"),
-        ("kind", r#""book""#),
+        ("format", r#""book""#),
         ("due", r#""2025-03-30""#),
     ],
     &[
         ("type", r#""loan""#),
         ("time", r#""2025-03-03T09:00:00.5Z""#),
-        ("processor", r#""ma\u0069n \"x\"""#),
+        ("branch", r#""ma\u0069n \"x\"""#),
         ("age", "-4"),
-        ("kind", r#""dvd""#),
+        ("format", r#""dvd""#),
         ("renewed", "true"),
         ("due", r#""2025-03-10""#),
         ("keep", "86400"),
@@ -105,14 +105,14 @@ const LINES: &[&[(&str, &str)]] = &[
             r#"[{"name":"A","role":"parent","level":3},{"role":"teacher","name":"B"}]"#,
         ),
         ("seen", r#"["2025-01-01T00:00:00+08:00"]"#),
-        ("subject", "null"),
+        ("member", "null"),
         ("id", "null"),
     ],
     &[
         ("type", r#""loan""#),
         ("time", r#""2025-03-03T09:00:00-05:30""#),
-        ("processor", r#""east""#),
-        ("kind", r#""map""#),
+        ("branch", r#""east""#),
+        ("format", r#""map""#),
         ("due", r#""2024-02-29""#),
         ("age", "null"),
         ("tags", "[]"),
@@ -122,7 +122,7 @@ const LINES: &[&[(&str, &str)]] = &[
     &[
         ("type", r#""note""#),
         ("time", r#""2025-03-04T10:00:00+09:00""#),
-        ("processor", r#""main""#),
+        ("branch", r#""main""#),
         ("text", r#""quiet day""#),
         ("mood", r#"{"deep":[1,2.5,{"x":null}]}"#),
         ("id", r#""N1""#),
@@ -178,8 +178,8 @@ fn the_streaming_path_gives_up_on_every_input_error() {
         good.replace(r#""2025-03-30""#, r#""2025-02-30""#),
         good.replace(r#"+09:00""#, r#"""#),
         good.replace(r#""L1""#, "7"),
-        good.replace(r#""subject""#, r#""subjet""#),
-        good.replace(r#""processor":"main","#, ""),
+        good.replace(r#""member""#, r#""membr""#),
+        good.replace(r#""branch":"main","#, ""),
         good.replace(r#""time":"2025-03-02T10:00:00+09:00","#, ""),
         good.replace(r#""type":"loan""#, r#""type":"lone""#),
         good.replace(r#""type":"loan""#, r#""type":5"#),
