@@ -9,7 +9,7 @@ use std::process::Command;
 use std::time::Instant;
 
 use edict_generator::PER_EVENT_RULES;
-use edict_runtime::engine::Engine;
+use edict_runtime::engine::{Engine, EngineOptions};
 use edict_runtime::event::Event;
 use edict_runtime::finding::{Finding, FindingKind};
 use edict_runtime::ir::Program;
@@ -90,7 +90,11 @@ fn edict_verdict(verdict: &mut Verdict, finding: &Finding) {
 }
 
 pub fn run_edict(program: &Program, lines: &[String]) -> Result<EngineRun, String> {
-    let fresh = || Engine::new(program.clone()).map_err(|e| e.to_string());
+    // Without lateness each event is judged as it arrives, so its verdict can be timed alone.
+    let options = EngineOptions {
+        allowed_lateness_seconds: 0,
+    };
+    let fresh = || Engine::with_options(program.clone(), options).map_err(|e| e.to_string());
     let mut engine = fresh()?;
     let events: Vec<Event> = lines
         .iter()

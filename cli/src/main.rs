@@ -14,6 +14,7 @@ mod compile;
 mod coverage;
 mod deadline;
 mod run;
+mod sort;
 mod test;
 
 #[derive(Parser)]

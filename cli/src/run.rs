@@ -12,6 +12,7 @@ use edict_runtime::{ir, time};
 
 use crate::Format;
 use crate::compile::{FAILED, OK, USAGE, compile, plural, print_diagnostics, tally};
+use crate::sort::sorted_lines;
 
 #[derive(clap::Args)]
 pub struct RunArgs {
@@ -33,6 +34,14 @@ pub struct RunArgs {
     /// events are rejected as input errors.
     #[arg(long, default_value_t = 300)]
     pub allowed_lateness: u32,
+    /// The stream is not sorted by time (logs of several devices concatenated, say): sort it
+    /// by event time first, in bounded memory, then judge it. Findings keep the file's lines.
+    #[arg(long)]
+    pub unordered: bool,
+    /// With `--unordered`: the bytes of lines held in memory at once; a larger stream is
+    /// sorted in runs written to temporary files.
+    #[arg(long, default_value_t = 256 << 20, value_name = "BYTES")]
+    pub sort_memory: usize,
 }
 
 pub fn run(args: RunArgs) -> u8 {
@@ -113,7 +122,7 @@ pub fn run(args: RunArgs) -> u8 {
             write_error = Some(e);
         }
     };
-    let summaries = match run_all(engines, reader, as_of, &mut emit) {
+    let summaries = match run_all(engines, reader, as_of, &args, &mut emit) {
         Ok(s) => s,
         Err(e) => {
             eprintln!("error: reading the events failed: {e}");
@@ -141,13 +150,19 @@ fn run_all(
     mut engines: Vec<(Arc<str>, Engine)>,
     reader: impl BufRead,
     as_of: Option<i64>,
+    args: &RunArgs,
     emit: &mut impl FnMut(&Arc<str>, Finding),
 ) -> std::io::Result<Vec<(Arc<str>, Summary)>> {
-    for_each_line(reader, |line_no, line| {
+    let mut judge = |line_no: u64, line: &[u8]| {
         for (regulation, engine) in &mut engines {
             engine.process_line_bytes(line_no, line, &mut |f| emit(regulation, f));
         }
-    })?;
+    };
+    if args.unordered {
+        sorted_lines(reader, args.sort_memory.max(1), &mut judge)?;
+    } else {
+        for_each_line(reader, &mut judge)?;
+    }
     Ok(engines
         .into_iter()
         .map(|(regulation, engine)| {
