@@ -147,10 +147,10 @@ pub fn sorted_lines(
         }
         stats.lines = line_no;
         chunk.push(key_of(line), line_no, line);
-        if chunk.bytes() >= budget {
-            if let Err(e) = spill_chunk(&mut spill, &mut chunk) {
-                failed = Some(e);
-            }
+        if chunk.bytes() >= budget
+            && let Err(e) = spill_chunk(&mut spill, &mut chunk)
+        {
+            failed = Some(e);
         }
     })?;
     if let Some(e) = failed {
