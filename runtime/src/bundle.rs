@@ -161,11 +161,17 @@ impl Bundle {
 }
 
 /// `sha256:` and the hex digest of the program's compact JSON.
+pub fn program_hash(program: &Program) -> String {
+    json_hash(program)
+}
+
+/// `sha256:` and the hex digest of a part of a program as compact JSON: the fingerprint of a
+/// definition, by which snapshots recognise it in another revision.
 #[expect(
     clippy::expect_used,
-    reason = "a program has no maps with non-string keys and no floats, and hashing cannot fail"
+    reason = "the program's types have no maps with non-string keys and no floats, and hashing cannot fail"
 )]
-pub fn program_hash(program: &Program) -> String {
+pub(crate) fn json_hash(value: &impl Serialize) -> String {
     struct HashWriter(Sha256);
     impl std::io::Write for HashWriter {
         fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
@@ -177,7 +183,7 @@ pub fn program_hash(program: &Program) -> String {
         }
     }
     let mut writer = HashWriter(Sha256::new());
-    serde_json::to_writer(&mut writer, program).expect("a program always serialises");
+    serde_json::to_writer(&mut writer, value).expect("a program always serialises");
     let digest = writer.0.finalize();
     let mut hash = String::with_capacity(HASH_PREFIX.len() + 64);
     hash.push_str(HASH_PREFIX);

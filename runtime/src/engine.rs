@@ -101,6 +101,7 @@ use reorder::Reorder;
 
 mod judge;
 mod obligations;
+mod persist;
 mod plan;
 mod reorder;
 mod report;

@@ -258,6 +258,11 @@ impl<T> Slab<T> {
     pub(crate) fn len(&self) -> usize {
         self.items.len() - self.free.len()
     }
+
+    /// The items held, in the order of their numbers.
+    pub(crate) fn iter(&self) -> impl Iterator<Item = &T> {
+        self.items.iter().flatten()
+    }
 }
 
 #[cfg(test)]

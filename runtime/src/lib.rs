@@ -12,6 +12,7 @@
 //! - [`finding`]: what a run reports;
 //! - `join`: hash indexes that find remembered events and pending obligations;
 //! - [`pretty`]: a readable rendering of a program;
+//! - [`snapshot`]: the state of a run as bytes, to checkpoint and restore it;
 //! - `state`: keyed sets and counters;
 //! - [`time`]: reading and writing the stream's times and dates.
 
@@ -25,6 +26,7 @@ pub mod ir;
 mod join;
 pub mod load_error;
 pub mod pretty;
+pub mod snapshot;
 mod state;
 pub mod suggest;
 pub mod time;
@@ -34,3 +36,4 @@ pub use engine::{Engine, EngineOptions, Footprint, Summary, run_stream};
 pub use event::{Decoder, Event, InputError};
 pub use finding::{Finding, FindingKind};
 pub use load_error::LoadError;
+pub use snapshot::{RestoreReport, SnapshotError};
