@@ -5,13 +5,13 @@ use std::io::{BufRead, BufReader, BufWriter, Write};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use edict_runtime::bundle::Bundle;
 use edict_runtime::engine::{Engine, EngineOptions, Summary, for_each_line};
 use edict_runtime::finding::Finding;
 use edict_runtime::{ir, time};
 
 use crate::Format;
 use crate::compile::{FAILED, OK, USAGE, compile, plural, print_diagnostics, tally};
+use crate::keys::{public_keys, read_bundle};
 use crate::sort::sorted_lines;
 
 #[derive(clap::Args)]
@@ -19,6 +19,10 @@ pub struct RunArgs {
     /// A bundle built by `edict build`; repeat to judge the stream against several.
     #[arg(long = "bundle")]
     pub bundles: Vec<PathBuf>,
+    /// Run only bundles signed by this public key (`NAME.pub` from `edict keygen`); repeat to
+    /// trust several.
+    #[arg(long = "key", value_name = "PUB")]
+    pub keys: Vec<PathBuf>,
     /// Policy sources to compile (every regulation package found is run).
     pub paths: Vec<PathBuf>,
     /// The event stream; `-` or absent reads standard input.
@@ -45,10 +49,20 @@ pub struct RunArgs {
 }
 
 pub fn run(args: RunArgs) -> u8 {
+    let keys = match public_keys(&args.keys) {
+        Ok(k) => k,
+        Err(code) => return code,
+    };
+    if !keys.is_empty() && !args.paths.is_empty() {
+        eprintln!(
+            "error: `--key` accepts only signed bundles, but policy sources were given; build and sign them with `edict build --sign`"
+        );
+        return USAGE;
+    }
     let mut programs: Vec<ir::Program> = Vec::new();
     for path in &args.bundles {
-        match read_bundle(path) {
-            Ok(p) => programs.push(p),
+        match read_bundle(path, &keys) {
+            Ok(b) => programs.push(b.program),
             Err(code) => return code,
         }
     }
@@ -190,17 +204,6 @@ fn all_programs(paths: &[PathBuf]) -> Result<Vec<Arc<ir::Program>>, u8> {
         return Err(USAGE);
     }
     Ok(programs)
-}
-
-fn read_bundle(path: &Path) -> Result<ir::Program, u8> {
-    let text = std::fs::read_to_string(path).map_err(|e| {
-        eprintln!("error: cannot read the bundle `{}`: {e}", path.display());
-        USAGE
-    })?;
-    Bundle::from_json(&text).map(|b| b.program).map_err(|e| {
-        eprintln!("error: `{}`: {e}", path.display());
-        USAGE
-    })
 }
 
 /// The human summary of a run, accounting for every line.
