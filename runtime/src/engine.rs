@@ -420,6 +420,17 @@ impl Engine {
         self.run.latest
     }
 
+    /// The obligations still pending, earliest deadline first, each as the `open` finding
+    /// closing the stream now would report for it (held events not yet judged start none).
+    pub fn open_obligations(&self) -> Vec<Finding> {
+        let mut pending: Vec<&obligations::Obligation> = self.run.obligations.iter().collect();
+        pending.sort_unstable_by_key(|o| (o.due.instant, o.seq));
+        pending
+            .into_iter()
+            .map(|o| self.prepared.obligation_finding(FindingKind::Open, o))
+            .collect()
+    }
+
     /// Closes the stream and gives the run's summary.
     ///
     /// The stream closes at `as_of` (Unix seconds) or, without it, at the latest time of an

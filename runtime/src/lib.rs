@@ -12,6 +12,7 @@
 //! - [`finding`]: what a run reports;
 //! - `join`: hash indexes that find remembered events and pending obligations;
 //! - [`pretty`]: a readable rendering of a program;
+//! - [`session`]: the embedding API: named bundles, a decision log, checkpoints;
 //! - [`signature`]: Ed25519 signatures over a bundle's hash, and keys;
 //! - [`snapshot`]: the state of a run as bytes, to checkpoint and restore it;
 //! - `state`: keyed sets and counters;
@@ -27,6 +28,7 @@ pub mod ir;
 mod join;
 pub mod load_error;
 pub mod pretty;
+pub mod session;
 pub mod signature;
 pub mod snapshot;
 mod state;
