@@ -13,6 +13,7 @@ mod check;
 mod compile;
 mod coverage;
 mod deadline;
+mod durable;
 mod keys;
 mod run;
 mod sort;

@@ -5,6 +5,7 @@ use std::io::{BufRead, BufReader, BufWriter, Write};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use edict_runtime::bundle::Bundle;
 use edict_runtime::engine::{Engine, EngineOptions, Summary, for_each_line};
 use edict_runtime::finding::Finding;
 use edict_runtime::{ir, time};
@@ -46,6 +47,18 @@ pub struct RunArgs {
     /// sorted in runs written to temporary files.
     #[arg(long, default_value_t = 256 << 20, value_name = "BYTES")]
     pub sort_memory: usize,
+    /// Keep the run's state in this folder (an embedded database), checkpointed as it goes:
+    /// a run that is stopped or killed resumes from its last checkpoint, and every finding is
+    /// written exactly once. Needs `--events FILE` and `--output FILE`.
+    #[arg(long, value_name = "DIR")]
+    pub state: Option<PathBuf>,
+    /// With `--state`: close the stream at the end of the input (judge the events still held,
+    /// report pending obligations); without it the stream stays open for a later run.
+    #[arg(long, requires = "state")]
+    pub close: bool,
+    /// With `--state`: write a checkpoint every this many lines (and every few seconds).
+    #[arg(long, default_value_t = 100_000, value_name = "LINES")]
+    pub checkpoint_every: u64,
 }
 
 pub fn run(args: RunArgs) -> u8 {
@@ -91,6 +104,10 @@ pub fn run(args: RunArgs) -> u8 {
     let options = EngineOptions {
         allowed_lateness_seconds: i64::from(args.allowed_lateness),
     };
+    if let Some(state) = &args.state {
+        let bundles = programs.into_iter().map(Bundle::new).collect();
+        return crate::durable::run(&args, state, bundles, options, as_of);
+    }
     let mut engines = Vec::new();
     for program in programs {
         let id = program.regulation.id.clone();

@@ -223,11 +223,12 @@ impl Session {
         let Session {
             slots, findings, ..
         } = self;
+        let several = slots.len() > 1;
         for slot in slots.iter_mut() {
             let revision = &slot.revision;
             slot.engine
                 .process_line_bytes(position, line, &mut |finding| {
-                    findings.push_back(record(revision, finding));
+                    findings.push_back(record(revision, several, finding));
                 });
         }
         position
@@ -247,10 +248,11 @@ impl Session {
         let Session {
             slots, findings, ..
         } = self;
+        let several = slots.len() > 1;
         for slot in slots.iter_mut() {
             let revision = &slot.revision;
             f(&mut slot.engine, &mut |finding| {
-                findings.push_back(record(revision, finding));
+                findings.push_back(record(revision, several, finding));
             });
         }
     }
@@ -278,7 +280,7 @@ impl Session {
                 s.engine
                     .open_obligations()
                     .into_iter()
-                    .map(|f| record(&s.revision, f))
+                    .map(|f| record(&s.revision, false, f))
             })
             .collect()
     }
@@ -287,10 +289,13 @@ impl Session {
     /// session is empty afterwards.
     pub fn close(&mut self, as_of: Option<i64>) -> Vec<(Revision, Summary)> {
         let slots = std::mem::take(&mut self.slots);
+        let several = slots.len() > 1;
         let mut summaries = Vec::with_capacity(slots.len());
         for Slot { revision, engine } in slots {
             let findings = &mut self.findings;
-            let summary = engine.finish(as_of, &mut |f| findings.push_back(record(&revision, f)));
+            let summary = engine.finish(as_of, &mut |f| {
+                findings.push_back(record(&revision, several, f))
+            });
             summaries.push((revision, summary));
         }
         summaries
@@ -339,9 +344,9 @@ impl Session {
     }
 }
 
-fn record(revision: &Revision, mut finding: Finding) -> Record {
-    // A rejected line names the regulation whose vocabulary refused it.
-    if finding.regulation.is_none() {
+fn record(revision: &Revision, several: bool, mut finding: Finding) -> Record {
+    // With several bundles, a rejected line names the regulation whose vocabulary refused it.
+    if several && finding.regulation.is_none() {
         finding.regulation = Some(Arc::clone(&revision.regulation));
     }
     Record {
