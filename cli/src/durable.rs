@@ -196,7 +196,8 @@ fn resume(
         }
         since += 1;
         if since >= every
-            || (since.is_multiple_of(1024) && last.elapsed() >= Duration::from_secs(CHECKPOINT_SECONDS))
+            || (since.is_multiple_of(1024)
+                && last.elapsed() >= Duration::from_secs(CHECKPOINT_SECONDS))
         {
             checkpoint(&session, &mut writer, offset, false)?;
             since = 0;

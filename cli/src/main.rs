@@ -16,6 +16,7 @@ mod deadline;
 mod durable;
 mod keys;
 mod run;
+mod serve;
 mod sort;
 mod test;
 
@@ -88,6 +89,8 @@ enum Command {
     Keygen(keys::KeygenArgs),
     /// Check that a bundle is intact and signed by a trusted key.
     Verify(keys::VerifyArgs),
+    /// Serve bundles over HTTP: judge posted events, keep the state and the decision log.
+    Serve(serve::ServeArgs),
 }
 
 fn main() -> ExitCode {
@@ -106,6 +109,7 @@ fn main() -> ExitCode {
         Command::Run(args) => run::run(args),
         Command::Keygen(args) => keys::keygen(&args),
         Command::Verify(args) => keys::verify(&args),
+        Command::Serve(args) => serve::serve(args),
     };
     let _ = std::io::stdout().flush();
     ExitCode::from(status)
