@@ -98,7 +98,7 @@ fn killed_at_random_points_the_findings_are_exactly_once() {
             .spawn()
             .unwrap();
         // Kill it after a random time, unless it finishes first; after 12 kills, let it finish.
-        let deadline = Instant::now() + Duration::from_millis(20 + rng.below(600));
+        let deadline = Instant::now() + Duration::from_millis(10 + rng.below(250));
         let finished = loop {
             if let Some(status) = child.try_wait().unwrap() {
                 break Some(status);

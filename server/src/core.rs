@@ -81,6 +81,7 @@ type Answer = (
 );
 
 const LOG_NEXT: &str = "server.log_next";
+const CHECKPOINT_AT: &str = "server.checkpoint_at";
 const LINES: u8 = 0;
 const ADVANCE: u8 = 1;
 
@@ -178,9 +179,15 @@ impl Core {
         let _ = core.session.take_findings();
         if replayed > 0 {
             eprintln!("replayed {replayed} logged batches after the last checkpoint");
+            core.checkpoint()?;
         }
+        // A bundle that changed while the server was down is installed (and checkpointed).
         core.watch(true);
-        core.checkpoint()?;
+        if let Some(at) = core.store.meta_u64(CHECKPOINT_AT).map_err(fail)? {
+            core.metrics
+                .checkpointed(at, Duration::ZERO, core.metrics.checkpoint_bytes());
+        }
+        core.gauges();
         Ok(core)
     }
 
@@ -287,7 +294,17 @@ impl Core {
         self.commit(&mut append, &mut answers, &mut advanced);
         match shutdown {
             Some(reply) => {
-                let _ = reply.send(self.checkpoint());
+                let began = Instant::now();
+                let done = self.checkpoint();
+                if done.is_ok() {
+                    eprintln!(
+                        "checkpoint at line {}: {} bytes of engine state in {:.3} s",
+                        self.session.position(),
+                        self.metrics.checkpoint_bytes(),
+                        began.elapsed().as_secs_f64()
+                    );
+                }
+                let _ = reply.send(done);
                 true
             }
             None => false,
@@ -648,7 +665,10 @@ impl Core {
             .store
             .save_checkpoint(
                 &checkpoint,
-                &[(LOG_NEXT, self.next_log.to_le_bytes().to_vec())],
+                &[
+                    (LOG_NEXT, self.next_log.to_le_bytes().to_vec()),
+                    (CHECKPOINT_AT, unix_now().to_le_bytes().to_vec()),
+                ],
                 Some(self.next_log.saturating_sub(1)),
             )
             .map_err(|e| e.to_string())?;

@@ -84,6 +84,10 @@ impl Metrics {
         self.checkpoint_bytes.store(bytes, Ordering::Relaxed);
     }
 
+    pub(crate) fn checkpoint_bytes(&self) -> u64 {
+        self.checkpoint_bytes.load(Ordering::Relaxed)
+    }
+
     pub(crate) fn set_streams(&self, streams: Vec<Stream>) {
         if let Ok(mut place) = self.streams.lock() {
             *place = streams;

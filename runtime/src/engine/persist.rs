@@ -82,37 +82,22 @@ impl Engine {
             }
         }
 
-        w.usize(run.obligations.len());
+        // Obligations by deadline rule, each rule's id and fingerprint written once.
+        let mut by_plan: Vec<Vec<&Obligation>> = vec![Vec::new(); p.deadlines.len()];
         for obligation in run.obligations.iter() {
-            let rule = &p.program.rules[p.deadlines[obligation.plan].rule];
+            if let Some(list) = by_plan.get_mut(obligation.plan) {
+                list.push(obligation);
+            }
+        }
+        w.usize(by_plan.iter().filter(|l| !l.is_empty()).count());
+        for (plan, list) in by_plan.iter().enumerate().filter(|(_, l)| !l.is_empty()) {
+            let rule = &p.program.rules[p.deadlines[plan].rule];
             w.str(&rule.id.to_string());
             w.str(&rule_fingerprint(rule));
-            match &obligation.trigger {
-                Bound::Event(event) => {
-                    w.bool(false);
-                    w.event(event);
-                }
-                Bound::Key(key) => {
-                    w.bool(true);
-                    w.str(&state_fingerprint(&p.program, key.state as usize).0);
-                    w.value(&key.key);
-                    w.i64(key.time);
-                    w.u64(u64::from(key.nanos));
-                    w.i64(i64::from(key.offset_seconds));
-                    w.opt_str(key.event_id.as_deref());
-                }
+            w.usize(list.len());
+            for obligation in list {
+                write_obligation(&mut w, p, obligation);
             }
-            w.u64(obligation.line);
-            w.date(obligation.due.date);
-            w.i64(obligation.due.instant);
-            match obligation.due.unknown_from {
-                None => w.bool(false),
-                Some(date) => {
-                    w.bool(true);
-                    w.date(date);
-                }
-            }
-            w.u64(obligation.seq);
         }
 
         let mut held: Vec<_> = run.reorder.heap.iter().collect();
@@ -136,6 +121,35 @@ impl Engine {
         self.run = run;
         Ok(report)
     }
+}
+
+fn write_obligation(w: &mut Writer, p: &Prepared, obligation: &Obligation) {
+    match &obligation.trigger {
+        Bound::Event(event) => {
+            w.bool(false);
+            w.event(event);
+        }
+        Bound::Key(key) => {
+            w.bool(true);
+            w.str(&state_fingerprint(&p.program, key.state as usize).0);
+            w.value(&key.key);
+            w.i64(key.time);
+            w.u64(u64::from(key.nanos));
+            w.i64(i64::from(key.offset_seconds));
+            w.opt_str(key.event_id.as_deref());
+        }
+    }
+    w.u64(obligation.line);
+    w.date(obligation.due.date);
+    w.i64(obligation.due.instant);
+    match obligation.due.unknown_from {
+        None => w.bool(false),
+        Some(date) => {
+            w.bool(true);
+            w.date(date);
+        }
+    }
+    w.u64(obligation.seq);
 }
 
 fn read(p: &Prepared, run: &mut Run, bytes: &[u8]) -> Result<RestoreReport, SnapshotError> {
@@ -256,66 +270,67 @@ fn read(p: &Prepared, run: &mut Run, bytes: &[u8]) -> Result<RestoreReport, Snap
         }
     }
 
-    let obligations = r.count()?;
-    let mut tally: BTreeMap<(String, &'static str), u64> = BTreeMap::new();
-    for _ in 0..obligations {
+    let groups = r.count()?;
+    for _ in 0..groups {
         let id = r.string()?;
         let fingerprint = r.string()?;
-        let mut plan = find(&id, &fingerprint)
+        let plan = find(&id, &fingerprint)
             .and_then(|rule| p.deadlines.iter().position(|d| d.rule == rule).ok_or(""));
-        let trigger = if r.bool()? {
-            let state = r.string()?;
-            let key = r.value()?;
-            let time = r.i64()?;
-            let nanos = r.u32()?;
-            let offset_seconds =
-                i32::try_from(r.i64()?).map_err(|_| r.damaged("an offset is out of range"))?;
-            let event_id = r.opt_string()?;
-            let state = states.iter().position(|(n, _)| *n == state);
-            let state = state.and_then(|s| StateId::try_from(s).ok());
-            if state.is_none() && plan.is_ok() {
-                plan = Err(" (the program has no such state)");
-            }
-            Bound::Key(Arc::new(KeyTrigger {
-                state: state.unwrap_or_default(),
-                key,
-                time,
-                nanos,
-                offset_seconds,
-                event_id,
-            }))
-        } else {
-            let event = r.event()?;
-            if plan.is_ok() {
-                check_event(p, &event, &r)?;
-            }
-            Bound::Event(Arc::new(event))
-        };
-        let line = r.u64()?;
-        let date = r.date()?;
-        let instant = r.i64()?;
-        let unknown_from = if r.bool()? { Some(r.date()?) } else { None };
-        let seq = r.u64()?;
-        let why = match plan {
-            Ok(plan) => {
-                let due = Due {
-                    date,
-                    instant,
-                    unknown_from,
+        let n = r.count()?;
+        if let Ok(plan) = plan {
+            run.obligations.reserve(n);
+            run.pending[plan].reserve(n);
+            run.queue.reserve(n);
+        }
+        let mut missing_state = 0u64;
+        for _ in 0..n {
+            let trigger = if r.bool()? {
+                let state = r.str()?;
+                let key = r.value()?;
+                let time = r.i64()?;
+                let nanos = r.u32()?;
+                let offset_seconds = i32::try_from(r.i64()?)
+                    .map_err(|_| r.damaged("an offset is out of range"))?;
+                let event_id = r.opt_string()?;
+                let state = states
+                    .iter()
+                    .position(|(n, _)| n == state)
+                    .and_then(|s| StateId::try_from(s).ok());
+                let Some(state) = state else {
+                    missing_state += 1;
+                    read_due(&mut r)?;
+                    continue;
                 };
+                Bound::Key(Arc::new(KeyTrigger {
+                    state,
+                    key,
+                    time,
+                    nanos,
+                    offset_seconds,
+                    event_id,
+                }))
+            } else {
+                let event = r.event()?;
+                if plan.is_ok() {
+                    check_event(p, &event, &r)?;
+                }
+                Bound::Event(Arc::new(event))
+            };
+            let (line, due, seq) = read_due(&mut r)?;
+            if let Ok(plan) = plan {
                 pend(p, run, plan, trigger, line, due, seq);
-                ""
             }
-            Err(why) => why,
-        };
-        *tally.entry((id, why)).or_default() += 1;
-    }
-    for ((id, why), n) in tally {
-        let note = format!("{n} pending obligations of `{id}`{why}");
-        if why.is_empty() {
-            report.keep(note);
-        } else {
-            report.drop_(note);
+        }
+        match plan {
+            Ok(_) => {
+                report.keep(format!("{} pending obligations of `{id}`", n as u64 - missing_state));
+                if missing_state > 0 {
+                    report.drop_(format!(
+                        "{missing_state} pending obligations of `{id}` (the program has no such state)"
+                    ));
+                }
+            }
+            Err(why) => report.drop_(format!("{n} pending obligations of `{id}`{why}")),
         }
     }
 
@@ -345,6 +360,24 @@ fn read(p: &Prepared, run: &mut Run, bytes: &[u8]) -> Result<RestoreReport, Snap
         return Err(r.damaged("bytes follow its end"));
     }
     Ok(report)
+}
+
+/// Reads an obligation's line, due date and sequence number.
+fn read_due(r: &mut Reader<'_>) -> Result<(u64, Due, u64), SnapshotError> {
+    let line = r.u64()?;
+    let date = r.date()?;
+    let instant = r.i64()?;
+    let unknown_from = if r.bool()? { Some(r.date()?) } else { None };
+    let seq = r.u64()?;
+    Ok((
+        line,
+        Due {
+            date,
+            instant,
+            unknown_from,
+        },
+        seq,
+    ))
 }
 
 /// Refuses an event whose type the vocabulary lacks.

@@ -71,7 +71,7 @@ impl States {
             for _ in 0..n {
                 thresholds.push(r.i64()?);
             }
-            let target = match place(&name, &fingerprint) {
+            let mut target = match place(&name, &fingerprint) {
                 Placement::Into(state) => self
                     .states
                     .get_mut(state as usize)
@@ -80,6 +80,10 @@ impl States {
                 Placement::Drop => None,
             };
             let keys = r.count()?;
+            if let Some((_, data)) = &mut target {
+                data.keys.reserve(keys);
+                data.entries.reserve(keys);
+            }
             let (id, mut data) = match target {
                 Some((id, data)) => (Some(id), Some(data)),
                 None => (None, None),
@@ -166,6 +170,8 @@ impl Interner {
     fn read(&mut self, r: &mut Reader<'_>) -> Result<(), SnapshotError> {
         let strings = r.count()?;
         self.spans.reserve(strings);
+        // The table is empty: reserving moves nothing, so the hasher is never called.
+        self.strings.reserve(strings, |_| 0);
         for expected in 0..strings {
             let text = r.str()?;
             let symbol = self.intern_text(text);
