@@ -236,18 +236,63 @@ fn every_endpoint_answers_and_bad_requests_are_json_errors() {
 
     let bundles = server.get("/v1/bundles").json();
     assert_eq!(bundles["bundles"][0]["name"], "measures-2025");
+
+    // A followed stream sends findings made after it opened, and ends when the server stops.
+    let after = server.get("/v1/findings?limit=1").json()["more"].clone();
+    assert_eq!(after, true);
+    let last = {
+        let all = server.get("/v1/findings?limit=1000").json();
+        all["next"].as_u64().unwrap()
+    };
+    let (addr, auth) = (
+        server.addr,
+        vec![("Authorization".to_owned(), "Bearer s3cret".to_owned())],
+    );
+    let follower = std::thread::spawn(move || {
+        service::request(
+            addr,
+            "GET",
+            &format!("/v1/findings?stream=true&follow=true&after={last}"),
+            &auth,
+            b"",
+        )
+    });
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    let refusal = r#"{"type":"refusal","time":"2031-01-02T00:00:00+08:00","processor":"p","alternative_provided":false}"#;
+    let posted = server.post("/v1/events?batch=late-refusal", refusal).json();
+    assert_eq!(posted["rejected"], 0, "{posted}");
     let metrics = server.get("/metrics");
     assert_eq!(metrics.status, 200);
     assert!(
         metrics
             .body
-            .contains(&format!("edict_events_total {}", lines.len() + 3)),
+            .contains(&format!("edict_events_total {}", lines.len() + 4)),
         "{}",
         metrics.body
     );
     assert!(metrics.body.contains("edict_checkpoint_age_seconds"));
     assert!(metrics.body.contains("edict_queue_depth 0"));
+    let flushed = server
+        .post("/v1/advance?to=2031-01-03T00:00:00%2B08:00", "")
+        .json();
+    assert_eq!(
+        flushed["findings"].as_array().unwrap().len(),
+        1,
+        "{flushed}"
+    );
     assert_eq!(server.stop(), Some(0));
+    let followed = follower.join().unwrap();
+    assert_eq!(followed.status, 200);
+    let lines: Vec<serde_json::Value> = followed
+        .body
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 1, "{}", followed.body);
+    assert_eq!(
+        lines[0]["finding"]["rule"],
+        "measures-2025/art10/p2/alternative-on-refusal"
+    );
 }
 
 #[test]

@@ -65,7 +65,12 @@ impl Server {
         std::thread::spawn(move || {
             for line in BufReader::new(stderr).lines().map_while(Result::ok) {
                 if let Some(rest) = line.strip_prefix("listening on http://") {
-                    let _ = tx.send(rest.split_whitespace().next().unwrap_or_default().to_owned());
+                    let _ = tx.send(
+                        rest.split_whitespace()
+                            .next()
+                            .unwrap_or_default()
+                            .to_owned(),
+                    );
                 }
                 lines.lock().unwrap().push(line);
             }
@@ -272,7 +277,10 @@ fn main() {
     latencies.sort();
     let pct = |p: f64| latencies[((latencies.len() as f64 * p) as usize).min(latencies.len() - 1)];
     let (p50, p99, max) = (pct(0.5), pct(0.99), *latencies.last().unwrap());
-    eprintln!("latency at {}: p50 {p50:.2?}, p99 {p99:.2?}", rate(per_second * 100.0));
+    eprintln!(
+        "latency at {}: p50 {p50:.2?}, p99 {p99:.2?}",
+        rate(per_second * 100.0)
+    );
     server.stop();
 
     // 3. Checkpoint and restart at 10^6 stored subjects (enrollments of one processor).
@@ -388,7 +396,9 @@ Stream: `edict-gen --seed 1 --processors 8 --violation-rate 0.01`, {events} even
     if let Some(path) = write {
         let text = std::fs::read_to_string(&path).unwrap_or_default();
         let updated = match (text.find(BEGIN), text.find(END)) {
-            (Some(b), Some(e)) if b < e => format!("{}{table}{}", &text[..b], &text[e + END.len()..]),
+            (Some(b), Some(e)) if b < e => {
+                format!("{}{table}{}", &text[..b], &text[e + END.len()..])
+            }
             _ => format!("{text}\n## The decision server\n\n{table}\n"),
         };
         std::fs::write(&path, updated).unwrap();

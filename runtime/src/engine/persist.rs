@@ -289,8 +289,8 @@ fn read(p: &Prepared, run: &mut Run, bytes: &[u8]) -> Result<RestoreReport, Snap
                 let key = r.value()?;
                 let time = r.i64()?;
                 let nanos = r.u32()?;
-                let offset_seconds = i32::try_from(r.i64()?)
-                    .map_err(|_| r.damaged("an offset is out of range"))?;
+                let offset_seconds =
+                    i32::try_from(r.i64()?).map_err(|_| r.damaged("an offset is out of range"))?;
                 let event_id = r.opt_string()?;
                 let state = states
                     .iter()
@@ -323,7 +323,10 @@ fn read(p: &Prepared, run: &mut Run, bytes: &[u8]) -> Result<RestoreReport, Snap
         }
         match plan {
             Ok(_) => {
-                report.keep(format!("{} pending obligations of `{id}`", n as u64 - missing_state));
+                report.keep(format!(
+                    "{} pending obligations of `{id}`",
+                    n as u64 - missing_state
+                ));
                 if missing_state > 0 {
                     report.drop_(format!(
                         "{missing_state} pending obligations of `{id}` (the program has no such state)"
