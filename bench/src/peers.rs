@@ -10,7 +10,7 @@ use std::process::Command;
 use std::time::Instant;
 
 use edict_generator::{Config, Generator, Rule};
-use edict_runtime::engine::Engine;
+use edict_runtime::engine::{Engine, EngineOptions};
 use edict_runtime::event::Event;
 use edict_runtime::finding::{Finding, FindingKind};
 use edict_runtime::ir::Program;
@@ -212,7 +212,11 @@ fn edict_verdict(ids: &RuleIds, verdict: &mut Verdict, finding: &Finding) {
 }
 
 fn run_edict(program: &Program, ids: &RuleIds, lines: &[String]) -> Result<EngineRun, String> {
-    let fresh = || Engine::new(program.clone()).map_err(|e| e.to_string());
+    // Without lateness each event is judged as it arrives, so its verdict can be timed alone.
+    let options = EngineOptions {
+        allowed_lateness_seconds: 0,
+    };
+    let fresh = || Engine::with_options(program.clone(), options).map_err(|e| e.to_string());
     let mut engine = fresh()?;
     let events: Vec<Event> = lines
         .iter()

@@ -25,18 +25,28 @@ pub fn check(paths: &[PathBuf], format: Format) -> u8 {
     if errors > 0 { FAILED } else { OK }
 }
 
-pub fn build(paths: &[PathBuf], output: &Path, format: Format) -> u8 {
+pub fn build(paths: &[PathBuf], output: &Path, sign: Option<&Path>, format: Format) -> u8 {
+    let key = match sign.map(crate::keys::secret_key).transpose() {
+        Ok(k) => k,
+        Err(code) => return code,
+    };
     let program = match single_program(paths, format) {
         Ok(p) => p,
         Err(code) => return code,
     };
-    let bundle = Bundle::new((*program).clone());
+    let mut bundle = Bundle::new((*program).clone());
+    if let Some(key) = &key {
+        key.sign(&mut bundle);
+    }
     if let Err(e) = std::fs::write(output, bundle.to_json()) {
         eprintln!("error: cannot write `{}`: {e}", output.display());
         return USAGE;
     }
+    let signed = key.map_or(String::new(), |k| {
+        format!(", signed by key {}", k.public().id())
+    });
     eprintln!(
-        "built {} ({}, {}) into {}",
+        "built {} ({}, {}{signed}) into {}",
         program.regulation.id,
         plural(program.rules.len(), "rule"),
         bundle.hash,

@@ -13,8 +13,12 @@ mod check;
 mod compile;
 mod coverage;
 mod deadline;
+mod durable;
+mod keys;
 mod output;
 mod run;
+mod serve;
+mod sort;
 mod test;
 
 #[derive(Parser)]
@@ -54,6 +58,9 @@ enum Command {
         /// Where to write the bundle.
         #[arg(short, long)]
         output: PathBuf,
+        /// Sign the bundle with this secret key (`NAME.key` from `edict keygen`).
+        #[arg(long, value_name = "KEY")]
+        sign: Option<PathBuf>,
         #[arg(long, value_enum, default_value_t)]
         format: Format,
     },
@@ -79,6 +86,12 @@ enum Command {
     /// Evaluate an event stream (JSON Lines) against one or more regulations; print findings
     /// as JSON Lines.
     Run(run::RunArgs),
+    /// Make an Ed25519 key pair to sign bundles with.
+    Keygen(keys::KeygenArgs),
+    /// Check that a bundle is intact and signed by a trusted key.
+    Verify(keys::VerifyArgs),
+    /// Serve bundles over HTTP: judge posted events, keep the state and the decision log.
+    Serve(serve::ServeArgs),
 }
 
 fn main() -> ExitCode {
@@ -88,12 +101,16 @@ fn main() -> ExitCode {
         Command::Build {
             paths,
             output,
+            sign,
             format,
-        } => check::build(&paths, &output, format),
+        } => check::build(&paths, &output, sign.as_deref(), format),
         Command::Test { paths, format } => test::run(&paths, format),
         Command::Coverage { paths, format } => coverage::coverage(&paths, format),
         Command::Deadline(args) => deadline::deadline(&args),
         Command::Run(args) => run::run(args),
+        Command::Keygen(args) => keys::keygen(&args),
+        Command::Verify(args) => keys::verify(&args),
+        Command::Serve(args) => serve::serve(args),
     };
     let _ = std::io::stdout().flush();
     ExitCode::from(status)

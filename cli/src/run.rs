@@ -12,12 +12,18 @@ use edict_runtime::{ir, time};
 
 use crate::Format;
 use crate::compile::{FAILED, OK, USAGE, compile, plural, print_diagnostics, tally};
+use crate::keys::{public_keys, read_bundle};
+use crate::sort::sorted_lines;
 
 #[derive(clap::Args)]
 pub struct RunArgs {
     /// A bundle built by `edict build`; repeat to judge the stream against several.
     #[arg(long = "bundle")]
     pub bundles: Vec<PathBuf>,
+    /// Run only bundles signed by this public key (`NAME.pub` from `edict keygen`); repeat to
+    /// trust several.
+    #[arg(long = "key", value_name = "PUB")]
+    pub keys: Vec<PathBuf>,
     /// Policy sources to compile (every regulation package found is run).
     pub paths: Vec<PathBuf>,
     /// The event stream; `-` or absent reads standard input.
@@ -33,13 +39,43 @@ pub struct RunArgs {
     /// events are rejected as input errors.
     #[arg(long, default_value_t = 300)]
     pub allowed_lateness: u32,
+    /// The stream is not sorted by time (logs of several devices concatenated, say): sort it
+    /// by event time first, in bounded memory, then judge it. Findings keep the file's lines.
+    #[arg(long)]
+    pub unordered: bool,
+    /// With `--unordered`: the bytes of lines held in memory at once; a larger stream is
+    /// sorted in runs written to temporary files.
+    #[arg(long, default_value_t = 256 << 20, value_name = "BYTES")]
+    pub sort_memory: usize,
+    /// Keep the run's state in this folder (an embedded database), checkpointed as it goes:
+    /// a run that is stopped or killed resumes from its last checkpoint, and every finding is
+    /// written exactly once. Needs `--events FILE` and `--output FILE`.
+    #[arg(long, value_name = "DIR")]
+    pub state: Option<PathBuf>,
+    /// With `--state`: close the stream at the end of the input (judge the events still held,
+    /// report pending obligations); without it the stream stays open for a later run.
+    #[arg(long, requires = "state")]
+    pub close: bool,
+    /// With `--state`: write a checkpoint every this many lines (and every few seconds).
+    #[arg(long, default_value_t = 100_000, value_name = "LINES")]
+    pub checkpoint_every: u64,
 }
 
 pub fn run(args: RunArgs) -> u8 {
+    let keys = match public_keys(&args.keys) {
+        Ok(k) => k,
+        Err(code) => return code,
+    };
+    if !keys.is_empty() && !args.paths.is_empty() {
+        eprintln!(
+            "error: `--key` accepts only signed bundles, but policy sources were given; build and sign them with `edict build --sign`"
+        );
+        return USAGE;
+    }
     let mut programs: Vec<ir::Program> = Vec::new();
     for path in &args.bundles {
-        match read_bundle(path) {
-            Ok(p) => programs.push(p),
+        match read_bundle(path, &keys) {
+            Ok(b) => programs.push(b.program),
             Err(code) => return code,
         }
     }
@@ -68,6 +104,10 @@ pub fn run(args: RunArgs) -> u8 {
     let options = EngineOptions {
         allowed_lateness_seconds: i64::from(args.allowed_lateness),
     };
+    if let Some(state) = &args.state {
+        let bundles = programs.into_iter().map(Bundle::new).collect();
+        return crate::durable::run(&args, state, bundles, options, as_of);
+    }
     let mut engines = Vec::new();
     for program in programs {
         let id = program.regulation.id.clone();
@@ -113,7 +153,7 @@ pub fn run(args: RunArgs) -> u8 {
             write_error = Some(e);
         }
     };
-    let summaries = match run_all(engines, reader, as_of, &mut emit) {
+    let summaries = match run_all(engines, reader, as_of, &args, &mut emit) {
         Ok(s) => s,
         Err(e) => {
             eprintln!("error: reading the events failed: {e}");
@@ -141,13 +181,19 @@ fn run_all(
     mut engines: Vec<(Arc<str>, Engine)>,
     reader: impl BufRead,
     as_of: Option<i64>,
+    args: &RunArgs,
     emit: &mut impl FnMut(&Arc<str>, Finding),
 ) -> std::io::Result<Vec<(Arc<str>, Summary)>> {
-    for_each_line(reader, |line_no, line| {
+    let mut judge = |line_no: u64, line: &[u8]| {
         for (regulation, engine) in &mut engines {
             engine.process_line_bytes(line_no, line, &mut |f| emit(regulation, f));
         }
-    })?;
+    };
+    if args.unordered {
+        sorted_lines(reader, args.sort_memory.max(1), &mut judge)?;
+    } else {
+        for_each_line(reader, &mut judge)?;
+    }
     Ok(engines
         .into_iter()
         .map(|(regulation, engine)| {
@@ -175,17 +221,6 @@ fn all_programs(paths: &[PathBuf]) -> Result<Vec<Arc<ir::Program>>, u8> {
         return Err(USAGE);
     }
     Ok(programs)
-}
-
-fn read_bundle(path: &Path) -> Result<ir::Program, u8> {
-    let text = std::fs::read_to_string(path).map_err(|e| {
-        eprintln!("error: cannot read the bundle `{}`: {e}", path.display());
-        USAGE
-    })?;
-    Bundle::from_json(&text).map(|b| b.program).map_err(|e| {
-        eprintln!("error: `{}`: {e}", path.display());
-        USAGE
-    })
 }
 
 /// The human summary of a run, accounting for every line.

@@ -1,6 +1,7 @@
 //! Policy bundles: a compiled program with its format version and a hash of its contents.
 //!
-//! A bundle is JSON: `{"edict_bundle": 2, "hash": "sha256:…", "program": {…}}`.
+//! A bundle is JSON: `{"edict_bundle": 2, "hash": "sha256:…", "program": {…}}`, and, when it is
+//! signed, a `signatures` array (the [`crate::signature`] module).
 //! The hash is the SHA-256 of the program's compact serde_json serialisation, which is canonical
 //! because the program holds no maps and no floating-point numbers.
 //! Reading a bundle first reads only its format number, so a bundle of another format is refused
@@ -12,6 +13,7 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use crate::ir::Program;
+use crate::signature::BundleSignature;
 
 /// The bundle format this runtime reads and writes.
 pub const BUNDLE_FORMAT: u32 = 2;
@@ -26,6 +28,9 @@ pub struct Bundle {
     /// `sha256:` followed by the lowercase hex digest of the program.
     pub hash: String,
     pub program: Program,
+    /// Signatures over `hash` (the [`crate::signature`] module); none for an unsigned bundle.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub signatures: Vec<BundleSignature>,
 }
 
 /// Why a text could not be read as a bundle.
@@ -112,6 +117,7 @@ impl Bundle {
             format: BUNDLE_FORMAT,
             hash: program_hash(&program),
             program,
+            signatures: Vec::new(),
         }
     }
 
@@ -161,11 +167,17 @@ impl Bundle {
 }
 
 /// `sha256:` and the hex digest of the program's compact JSON.
+pub fn program_hash(program: &Program) -> String {
+    json_hash(program)
+}
+
+/// `sha256:` and the hex digest of a part of a program as compact JSON: the fingerprint of a
+/// definition, by which snapshots recognise it in another revision.
 #[expect(
     clippy::expect_used,
-    reason = "a program has no maps with non-string keys and no floats, and hashing cannot fail"
+    reason = "the program's types have no maps with non-string keys and no floats, and hashing cannot fail"
 )]
-pub fn program_hash(program: &Program) -> String {
+pub(crate) fn json_hash(value: &impl Serialize) -> String {
     struct HashWriter(Sha256);
     impl std::io::Write for HashWriter {
         fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
@@ -177,7 +189,7 @@ pub fn program_hash(program: &Program) -> String {
         }
     }
     let mut writer = HashWriter(Sha256::new());
-    serde_json::to_writer(&mut writer, program).expect("a program always serialises");
+    serde_json::to_writer(&mut writer, value).expect("a program always serialises");
     let digest = writer.0.finalize();
     let mut hash = String::with_capacity(HASH_PREFIX.len() + 64);
     hash.push_str(HASH_PREFIX);

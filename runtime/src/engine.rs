@@ -11,18 +11,24 @@
 //!
 //! Deadlines and `once` windows are driven by event time, never by the clock of the machine.
 //! The stream's *watermark* is the latest event time accepted so far less the allowed lateness
-//! ([`EngineOptions::allowed_lateness_seconds`], 300 seconds by default).
+//! ([`EngineOptions::allowed_lateness_seconds`], 300 seconds by default), or a later time the
+//! stream was advanced to ([`Engine::advance_to`]); it never moves back.
 //! An event whose time is before the watermark is rejected as an `input_error` and changes
-//! nothing; an event within the allowance is accepted and judged like any other.
-//! An obligation becomes `overdue` only when the watermark reaches its deadline, so an event
-//! that arrives late but within the allowance can still discharge it.
-//!
-//! # What one accepted event does, in order
+//! nothing. An event at or after it is accepted and *held* (the `reorder` module) until the
+//! watermark reaches its time; held events are then judged in event-time order, ties (events of
+//! the same second) broken by arrival. So within the allowed lateness the findings do not depend
+//! on the order lines arrive in: the engine judges the stream as if it had arrived sorted.
+//! Findings of a held event come out when it is judged, later than its line was read; closing
+//! the stream ([`Engine::finish`]) judges every event still held.
+//! An obligation becomes `overdue` once the watermark (or the time of the event being judged)
+//! reaches its deadline; no event that could still discharge it can arrive after that.
+
+//! # What one event does when it is judged, in order
 //!
 //! 1. Time passes: if it is the first event at or after the effective instant, the transitional
 //!    rules (`reaches … before_effective`) fire for every key already at their threshold, with
 //!    the effective instant as their time and the line of the key's crossing; then every
-//!    obligation whose deadline is at or before the watermark is reported `overdue`.
+//!    obligation whose deadline is at or before the event's time is reported `overdue`.
 //! 2. Exemptions are evaluated; an exempt event does nothing more.
 //! 3. If the event is at or after the effective instant, the rules it triggers are judged:
 //!    `require`, `prohibit`, and `once` (against the events remembered so far).
@@ -47,10 +53,10 @@
 //!   normal ones; a key that crossed before but was below the threshold again at the effective
 //!   instant fires the normal rules when it crosses again. A threshold of zero or less is never
 //!   crossed.
-//! - *`once`*: an earlier event matches if it arrived before the trigger, its time is not after
-//!   the trigger's, its pattern condition holds, it is within the `within` period (its date plus
+//! - *`once`*: an earlier event matches if it was judged before the trigger (it is earlier, or
+//!   of the same second and arrived first), its pattern condition holds, it is within the `within` period (its date plus
 //!   the period, counted like a deadline, is not before the trigger's date), and no `reset by`
-//!   event that arrived after it (with a time not before its time) cancelled it.
+//!   event judged after it (with a time not before its time) cancelled it.
 //!   Remembered events are kept for the whole run unless a reset cancels them.
 //! - *deadlines*: `within N days` ends at the end of the trigger's date plus N days in the
 //!   regulation's time zone; `years` likewise (29 February becomes 28 February); `working days`
@@ -91,10 +97,13 @@ use crate::time;
 use judge::OnceStore;
 use obligations::Obligation;
 use plan::Prepared;
+use reorder::Reorder;
 
 mod judge;
 mod obligations;
+mod persist;
 mod plan;
+mod reorder;
 mod report;
 mod stream;
 mod trigger;
@@ -236,6 +245,11 @@ struct Run {
     next_seq: u64,
     /// The latest event time accepted so far.
     latest: Option<i64>,
+    /// No event before this time is accepted any more: the latest time less the allowed
+    /// lateness, or a later time the stream was advanced to.
+    watermark: Option<i64>,
+    /// Accepted events not yet judged.
+    reorder: Reorder,
     /// Whether the rules on keys already past a threshold at the effective instant have run.
     transition_done: bool,
     days: DayCache,
@@ -249,8 +263,6 @@ struct Run {
 pub struct Engine {
     prepared: Prepared,
     run: Run,
-    /// The event being judged, kept to reuse its storage from line to line.
-    scratch: Event,
 }
 
 impl Engine {
@@ -264,11 +276,7 @@ impl Engine {
     pub fn with_options(program: Program, options: EngineOptions) -> Result<Engine, LoadError> {
         let prepared = Prepared::new(program, options)?;
         let run = Run::new(&prepared);
-        Ok(Engine {
-            prepared,
-            run,
-            scratch: Event::default(),
-        })
+        Ok(Engine { prepared, run })
     }
 
     /// Prepares the program of a bundle for evaluation.
@@ -338,14 +346,14 @@ impl Engine {
             self.run.summary.blank += 1;
             return;
         }
-        let Engine {
-            prepared,
-            run,
-            scratch,
-        } = self;
-        match prepared.decoder.decode_into(line, scratch) {
-            Ok(()) => run.accept(prepared, scratch, line_no, out),
-            Err(error) => run.reject(line_no, error.into_message(), out),
+        let Engine { prepared, run } = self;
+        let mut event = run.reorder.take();
+        match prepared.decoder.decode_into(line, &mut event) {
+            Ok(()) => run.accept(prepared, event, line_no, out),
+            Err(error) => {
+                run.reorder.give(event);
+                run.reject(line_no, error.into_message(), out);
+            }
         }
     }
 
@@ -357,7 +365,9 @@ impl Engine {
     /// cost of parsing. The event must come from this engine's vocabulary.
     pub fn process_event(&mut self, line_no: u64, event: &Event, out: &mut impl FnMut(Finding)) {
         self.run.summary.lines_total += 1;
-        self.run.accept(&self.prepared, event, line_no, out);
+        let mut held = self.run.reorder.take();
+        held.clone_from(event);
+        self.run.accept(&self.prepared, held, line_no, out);
     }
 
     /// Like [`Engine::process_line`] for a line read as bytes: one that is not UTF-8 is an
@@ -376,6 +386,51 @@ impl Engine {
         }
     }
 
+    /// Declares that stream time has reached `time` (Unix seconds) even if no event says so:
+    /// the watermark moves up to it (never back), held events at or before it are judged and
+    /// obligations due by then are reported `overdue`. Events before it are rejected afterwards.
+    ///
+    /// For services whose streams go quiet: a clock tick lets deadlines fall due.
+    pub fn advance_to(&mut self, time: i64, out: &mut impl FnMut(Finding)) {
+        let Engine { prepared, run } = self;
+        run.latest = Some(run.latest.map_or(time, |l| l.max(time)));
+        run.advance(prepared, time, out);
+    }
+
+    /// Judges every held event now, as if the watermark had reached the latest time accepted
+    /// ([`Engine::advance_to`] that time): events before it are rejected afterwards.
+    pub fn flush(&mut self, out: &mut impl FnMut(Finding)) {
+        if let Some(latest) = self.run.latest {
+            self.advance_to(latest, out);
+        }
+    }
+
+    /// Accepted events still waiting for the watermark before they are judged.
+    pub fn held(&self) -> usize {
+        self.run.reorder.len()
+    }
+
+    /// The time before which no event is accepted any more, once an event has been accepted.
+    pub fn watermark(&self) -> Option<i64> {
+        self.run.watermark
+    }
+
+    /// The latest event time accepted so far.
+    pub fn latest(&self) -> Option<i64> {
+        self.run.latest
+    }
+
+    /// The obligations still pending, earliest deadline first, each as the `open` finding
+    /// closing the stream now would report for it (held events not yet judged start none).
+    pub fn open_obligations(&self) -> Vec<Finding> {
+        let mut pending: Vec<&obligations::Obligation> = self.run.obligations.iter().collect();
+        pending.sort_unstable_by_key(|o| (o.due.instant, o.seq));
+        pending
+            .into_iter()
+            .map(|o| self.prepared.obligation_finding(FindingKind::Open, o))
+            .collect()
+    }
+
     /// Closes the stream and gives the run's summary.
     ///
     /// The stream closes at `as_of` (Unix seconds) or, without it, at the latest time of an
@@ -385,6 +440,7 @@ impl Engine {
         let Engine {
             prepared, mut run, ..
         } = self;
+        run.release(&prepared, None, out);
         let Some(close) = as_of.or(run.latest) else {
             return run.summary;
         };
@@ -429,6 +485,8 @@ impl Run {
             queue: BinaryHeap::new(),
             next_seq: 0,
             latest: None,
+            watermark: None,
+            reorder: Reorder::default(),
             transition_done: false,
             days: DayCache::default(),
             crossings: Vec::new(),

@@ -200,6 +200,11 @@ impl Index {
         }
     }
 
+    /// Makes room for `n` more keys.
+    pub(crate) fn reserve(&mut self, n: usize) {
+        self.table.reserve(n, |b| b.hash);
+    }
+
     /// Removes one item from under a key.
     pub(crate) fn remove(&mut self, key: &Key<'_>, item: u32) {
         self.retain(key, |other| other != item);
@@ -257,6 +262,16 @@ impl<T> Slab<T> {
     /// The number of items held.
     pub(crate) fn len(&self) -> usize {
         self.items.len() - self.free.len()
+    }
+
+    /// Makes room for `n` more items.
+    pub(crate) fn reserve(&mut self, n: usize) {
+        self.items.reserve(n);
+    }
+
+    /// The items held, in the order of their numbers.
+    pub(crate) fn iter(&self) -> impl Iterator<Item = &T> {
+        self.items.iter().flatten()
     }
 }
 

@@ -12,6 +12,9 @@
 //! - [`finding`]: what a run reports;
 //! - `join`: hash indexes that find remembered events and pending obligations;
 //! - [`pretty`]: a readable rendering of a program;
+//! - [`session`]: the embedding API: named bundles, a decision log, checkpoints;
+//! - [`signature`]: Ed25519 signatures over a bundle's hash, and keys;
+//! - [`snapshot`]: the state of a run as bytes, to checkpoint and restore it;
 //! - `state`: keyed sets and counters;
 //! - [`time`]: reading and writing the stream's times and dates.
 
@@ -25,6 +28,9 @@ pub mod ir;
 mod join;
 pub mod load_error;
 pub mod pretty;
+pub mod session;
+pub mod signature;
+pub mod snapshot;
 mod state;
 pub mod suggest;
 pub mod time;
@@ -34,3 +40,4 @@ pub use engine::{Engine, EngineOptions, Footprint, Summary, run_stream};
 pub use event::{Decoder, Event, InputError};
 pub use finding::{Finding, FindingKind};
 pub use load_error::LoadError;
+pub use snapshot::{RestoreReport, SnapshotError};

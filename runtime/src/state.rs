@@ -17,6 +17,10 @@ use hashbrown::{HashMap, HashSet, HashTable};
 use crate::ir::{StateId, StateKind, Value};
 use crate::join::Hashing;
 
+mod persist;
+
+pub(crate) use persist::Placement;
+
 /// Symbols of values that are not strings have this bit set.
 const OTHER_BIT: u32 = 1 << 31;
 
@@ -61,45 +65,49 @@ impl Interner {
     /// The symbol of a value, made on first sight; `None` when the arena is full (4 GiB of
     /// distinct text or two billion distinct elements).
     fn intern(&mut self, value: &Value) -> Option<u32> {
+        if let Value::Str(text) = value {
+            return self.intern_text(text);
+        }
         if let Some(symbol) = self.lookup(value) {
             return Some(symbol);
         }
-        match value {
-            Value::Str(text) => {
-                let symbol = u32::try_from(self.spans.len())
-                    .ok()
-                    .filter(|s| s & OTHER_BIT == 0)?;
-                let start = u32::try_from(self.text.len()).ok()?;
-                let len = u32::try_from(text.len()).ok()?;
-                start.checked_add(len)?;
-                self.text.push_str(text);
-                self.spans.push((start, len));
-                let hash = self.hashing.hash_one(text.as_str());
-                let Interner {
-                    strings,
-                    hashing,
-                    spans,
-                    text: arena,
-                    ..
-                } = self;
-                strings.insert_unique(hash, symbol, |&s| {
-                    let (start, len) = spans.get(s as usize).copied().unwrap_or((0, 0));
-                    let text = arena
-                        .get(start as usize..(start as usize + len as usize))
-                        .unwrap_or("");
-                    hashing.hash_one(text)
-                });
-                Some(symbol)
-            }
-            other => {
-                let symbol = u32::try_from(self.others.len())
-                    .ok()
-                    .filter(|s| s & OTHER_BIT == 0)?
-                    | OTHER_BIT;
-                self.others.insert(other.clone(), symbol);
-                Some(symbol)
-            }
+        let symbol = u32::try_from(self.others.len())
+            .ok()
+            .filter(|s| s & OTHER_BIT == 0)?
+            | OTHER_BIT;
+        self.others.insert(value.clone(), symbol);
+        Some(symbol)
+    }
+
+    /// The symbol of a string element, made on first sight.
+    fn intern_text(&mut self, text: &str) -> Option<u32> {
+        let hash = self.hashing.hash_one(text);
+        if let Some(&symbol) = self.strings.find(hash, |&s| self.text_of(s) == text) {
+            return Some(symbol);
         }
+        let symbol = u32::try_from(self.spans.len())
+            .ok()
+            .filter(|s| s & OTHER_BIT == 0)?;
+        let start = u32::try_from(self.text.len()).ok()?;
+        let len = u32::try_from(text.len()).ok()?;
+        start.checked_add(len)?;
+        self.text.push_str(text);
+        self.spans.push((start, len));
+        let Interner {
+            strings,
+            hashing,
+            spans,
+            text: arena,
+            ..
+        } = self;
+        strings.insert_unique(hash, symbol, |&s| {
+            let (start, len) = spans.get(s as usize).copied().unwrap_or((0, 0));
+            let text = arena
+                .get(start as usize..(start as usize + len as usize))
+                .unwrap_or("");
+            hashing.hash_one(text)
+        });
+        Some(symbol)
     }
 
     fn allocated_bytes(&self) -> usize {

@@ -180,3 +180,22 @@ pub fn edit(path: &Path, from: &str, to: &str) {
 pub fn arg(path: &Path) -> &str {
     path.to_str().expect("a UTF-8 path")
 }
+
+/// The real 2025 Measures, for the tests whose point is a behaviour of the binary (a signed
+/// bundle, a resumed run, a server) on the real library rather than the text it prints.
+pub const MEASURES: &str = "../policies/measures-2025";
+
+/// The exit status of a run.
+pub fn code(run: &Run) -> i32 {
+    run.code
+}
+
+/// The standard output of a run.
+pub fn stdout(run: &Run) -> String {
+    run.stdout.clone()
+}
+
+/// The standard error of a run.
+pub fn stderr(run: &Run) -> String {
+    run.stderr.clone()
+}

@@ -42,36 +42,48 @@ impl OnceStore {
 }
 
 impl Run {
-    /// Takes a decoded event: checks its time against the watermark, lets time pass, and
-    /// judges it.
+    /// Takes a decoded event: checks its time against the watermark, holds it, and judges the
+    /// held events the watermark has passed.
     pub(super) fn accept(
         &mut self,
         p: &Prepared,
-        event: &Event,
+        event: Event,
         line_no: u64,
         out: &mut impl FnMut(Finding),
     ) {
         let lateness = p.options.allowed_lateness_seconds.max(0);
-        if let Some(latest) = self.latest {
-            let watermark = latest.saturating_sub(lateness);
-            if event.time < watermark {
-                let message = format!(
-                    "event time {} is earlier than the stream's watermark {} (the latest time seen less the allowed lateness); events may arrive at most {lateness} seconds out of order",
-                    event.time_rfc3339(),
-                    time::format_rfc3339(watermark, 0, event.time_offset_seconds),
-                );
-                self.reject(line_no, message, out);
-                return;
-            }
+        if let Some(watermark) = self.watermark
+            && event.time < watermark
+        {
+            let why = match self.latest {
+                Some(latest) if latest.saturating_sub(lateness) >= watermark => {
+                    "the latest time seen less the allowed lateness"
+                }
+                _ => "the time the stream was advanced to",
+            };
+            let message = format!(
+                "event time {} is earlier than the stream's watermark {} ({why}); events may arrive at most {lateness} seconds out of order",
+                event.time_rfc3339(),
+                time::format_rfc3339(watermark, 0, event.time_offset_seconds),
+            );
+            self.reorder.give(event);
+            self.reject(line_no, message, out);
+            return;
         }
         self.summary.evaluated += 1;
         let latest = self.latest.map_or(event.time, |l| l.max(event.time));
         self.latest = Some(latest);
-        if !self.transition_done && p.effective.is_some_and(|e| event.time >= e) {
-            self.transition(p, out);
-        }
-        self.expire(p, latest.saturating_sub(lateness), out);
-        self.judge(p, event, line_no, out);
+        self.reorder.hold(event, line_no);
+        self.advance(p, latest.saturating_sub(lateness), out);
+    }
+
+    /// Moves the watermark up to `watermark` (never back): judges the held events it passes and
+    /// reports the obligations due by then.
+    pub(super) fn advance(&mut self, p: &Prepared, watermark: i64, out: &mut impl FnMut(Finding)) {
+        let watermark = self.watermark.map_or(watermark, |w| w.max(watermark));
+        self.watermark = Some(watermark);
+        self.release(p, Some(watermark), out);
+        self.expire(p, watermark, out);
     }
 
     /// Judges an accepted event and lets it update the states.

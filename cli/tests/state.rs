@@ -1,0 +1,248 @@
+//! `edict run --state`: a run killed with SIGKILL at random points and restarted writes exactly
+//! the findings of an uninterrupted run; a clean restart reads on; another revision of the
+//! policy keeps what is still meaningful.
+
+#![allow(
+    clippy::expect_used,
+    clippy::unwrap_used,
+    reason = "a test fails loudly when its fixtures are missing or broken"
+)]
+
+mod common;
+
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use common::{MEASURES, code, edict, scratch, stderr};
+use edict_generator::{Config, Generator};
+
+fn s(path: &Path) -> &str {
+    path.to_str().unwrap()
+}
+
+fn generate(path: &Path, events: u64) -> Vec<String> {
+    let lines: Vec<String> = Generator::new(Config {
+        events,
+        seed: 11,
+        violation_rate: 0.05,
+        processors: 4,
+        mean_gap_ms: 20_000,
+        ..Config::default()
+    })
+    .map(|l| l.text)
+    .collect();
+    std::fs::write(path, lines.join("\n") + "\n").unwrap();
+    lines
+}
+
+/// A small xorshift, seeded from the clock; the seed is printed with any failure.
+struct Rng(u64);
+
+impl Rng {
+    fn below(&mut self, n: u64) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0 % n
+    }
+}
+
+#[test]
+fn killed_at_random_points_the_findings_are_exactly_once() {
+    let dir = scratch("sigkill");
+    let events = dir.join("events.jsonl");
+    generate(&events, 30_000);
+    let reference = dir.join("reference.jsonl");
+    let out = edict(&[
+        "run",
+        MEASURES,
+        "--events",
+        s(&events),
+        "--output",
+        s(&reference),
+    ]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+
+    let state = dir.join("state");
+    let output = dir.join("findings.jsonl");
+    let args = [
+        "run",
+        MEASURES,
+        "--events",
+        s(&events),
+        "--output",
+        s(&output),
+        "--state",
+        s(&state),
+        "--close",
+        "--checkpoint-every",
+        "250",
+    ];
+    let seed = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(1, |d| d.as_nanos() as u64)
+        | 1;
+    let mut rng = Rng(seed);
+    let began = Instant::now();
+    let mut kills = 0;
+    let status = loop {
+        assert!(
+            began.elapsed() < Duration::from_secs(120),
+            "seed {seed}: the run never finished"
+        );
+        let mut child = Command::new(env!("CARGO_BIN_EXE_edict"))
+            .args(args)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        // Kill it after a random time, unless it finishes first; after 12 kills, let it finish.
+        let deadline = Instant::now() + Duration::from_millis(10 + rng.below(250));
+        let finished = loop {
+            if let Some(status) = child.try_wait().unwrap() {
+                break Some(status);
+            }
+            if kills < 12 && Instant::now() >= deadline {
+                break None;
+            }
+            std::thread::sleep(Duration::from_millis(2));
+        };
+        match finished {
+            Some(status) => break status,
+            None => {
+                child.kill().unwrap(); // SIGKILL
+                child.wait().unwrap();
+                kills += 1;
+            }
+        }
+    };
+    assert_eq!(status.code(), Some(0), "seed {seed}");
+    assert!(kills > 0, "seed {seed}: the run finished before any kill");
+    let expected = std::fs::read_to_string(&reference).unwrap();
+    let found = std::fs::read_to_string(&output).unwrap();
+    assert!(
+        found == expected,
+        "seed {seed}, {kills} kills: the findings differ from an uninterrupted run ({} and {} lines)",
+        found.lines().count(),
+        expected.lines().count()
+    );
+
+    // The stream was closed: another run on the same state says so and judges nothing.
+    let again = edict(&args);
+    assert_eq!(code(&again), 2);
+    assert!(
+        stderr(&again).contains("was closed at line 30000"),
+        "{}",
+        stderr(&again)
+    );
+}
+
+#[test]
+fn a_clean_restart_reads_on_in_the_grown_file() {
+    let dir = scratch("restart");
+    let full = dir.join("full.jsonl");
+    let lines = generate(&full, 4_000);
+    let reference = dir.join("reference.jsonl");
+    let out = edict(&[
+        "run",
+        MEASURES,
+        "--events",
+        s(&full),
+        "--output",
+        s(&reference),
+    ]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+
+    // The first half of the log, then the whole of it, as a log file grows.
+    let events = dir.join("events.jsonl");
+    let output = dir.join("findings.jsonl");
+    let state = dir.join("state");
+    std::fs::write(&events, lines[..2_000].join("\n") + "\n").unwrap();
+    let run = |close: bool| {
+        let mut args = vec![
+            "run",
+            MEASURES,
+            "--events",
+            s(&events),
+            "--output",
+            s(&output),
+            "--state",
+            s(&state),
+        ];
+        if close {
+            args.push("--close");
+        }
+        edict(&args)
+    };
+    let first = run(false);
+    assert_eq!(code(&first), 0, "{}", stderr(&first));
+    assert!(
+        stderr(&first).contains("kept in") && stderr(&first).contains("at line 2000"),
+        "{}",
+        stderr(&first)
+    );
+    std::fs::write(&events, lines.join("\n") + "\n").unwrap();
+    let second = run(true);
+    assert_eq!(code(&second), 0, "{}", stderr(&second));
+    assert!(stderr(&second).contains("resumed `measures-2025` after line 2000"));
+    assert_eq!(
+        std::fs::read_to_string(&output).unwrap(),
+        std::fs::read_to_string(&reference).unwrap()
+    );
+}
+
+#[test]
+fn another_revision_of_the_policy_keeps_its_unchanged_state() {
+    let dir = scratch("revision");
+    let events = dir.join("events.jsonl");
+    generate(&events, 1_000);
+    let bundle = dir.join("measures.json");
+    let out = edict(&["build", MEASURES, "-o", s(&bundle)]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let state = dir.join("state");
+    let output = dir.join("findings.jsonl");
+    let run = || {
+        edict(&[
+            "run",
+            "--bundle",
+            s(&bundle),
+            "--events",
+            s(&events),
+            "--output",
+            s(&output),
+            "--state",
+            s(&state),
+        ])
+    };
+    assert_eq!(code(&run()), 0);
+
+    // The new revision rewords one message and changes the retention deadline's pattern.
+    let text = std::fs::read_to_string(&bundle).unwrap();
+    let mut revised = edict_runtime::Bundle::from_json(&text).unwrap();
+    for rule in &mut revised.program.rules {
+        rule.message.push_str(" (reworded)");
+        if rule.id.to_string() == "measures-2025/art8/p2/retention"
+            && let edict_runtime::ir::Body::Deadline { pattern, .. } = &mut rule.body
+        {
+            pattern.condition = None;
+        }
+    }
+    std::fs::write(
+        &bundle,
+        edict_runtime::Bundle::new(revised.program).to_json(),
+    )
+    .unwrap();
+    let out = run();
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(err.contains("with another revision of its policy"), "{err}");
+    assert!(err.contains("kept state `stored_subjects`"), "{err}");
+    assert!(
+        err.contains("dropped")
+            && err.contains(
+                "pending obligations of `measures-2025/art8/p2/retention` (its definition changed)"
+            ),
+        "{err}"
+    );
+}
