@@ -13,6 +13,7 @@ mod check;
 mod compile;
 mod coverage;
 mod deadline;
+mod fmt;
 mod run;
 mod test;
 
@@ -78,6 +79,8 @@ enum Command {
     /// Evaluate an event stream (JSON Lines) against one or more regulations; print findings
     /// as JSON Lines.
     Run(run::RunArgs),
+    /// Write policy files in the canonical layout, optionally in the other keyword language.
+    Fmt(fmt::FmtArgs),
 }
 
 fn main() -> ExitCode {
@@ -93,6 +96,7 @@ fn main() -> ExitCode {
         Command::Coverage { paths, format } => coverage::coverage(&paths, format),
         Command::Deadline(args) => deadline::deadline(&args),
         Command::Run(args) => run::run(args),
+        Command::Fmt(args) => fmt::fmt(&args),
     };
     let _ = std::io::stdout().flush();
     ExitCode::from(status)
