@@ -37,6 +37,32 @@ pub enum Format {
     Json,
 }
 
+/// How `edict check` writes its diagnostics.
+#[derive(Clone, Copy, Debug, Default, ValueEnum)]
+pub enum CheckFormat {
+    /// Source snippets with labels, for people.
+    #[default]
+    Human,
+    /// One JSON object per diagnostic, for tools.
+    Json,
+    /// A SARIF 2.1.0 log, for code-scanning services.
+    Sarif,
+    /// GitHub Actions workflow commands: annotations on the pull request.
+    Github,
+}
+
+/// How `edict test` reports its cases.
+#[derive(Clone, Copy, Debug, Default, ValueEnum)]
+pub enum TestFormat {
+    /// A line per case and the failures' detail, for people.
+    #[default]
+    Human,
+    /// One JSON object per case and a summary, for tools.
+    Json,
+    /// JUnit XML, for CI test reports.
+    Junit,
+}
+
 #[derive(Subcommand)]
 enum Command {
     /// Parse, resolve, type-check and clause-link policy sources.
@@ -45,7 +71,7 @@ enum Command {
         #[arg(required = true)]
         paths: Vec<PathBuf>,
         #[arg(long, value_enum, default_value_t)]
-        format: Format,
+        format: CheckFormat,
     },
     /// Compile one regulation package into a bundle file.
     Build {
@@ -63,7 +89,7 @@ enum Command {
         #[arg(required = true)]
         paths: Vec<PathBuf>,
         #[arg(long, value_enum, default_value_t)]
-        format: Format,
+        format: TestFormat,
     },
     /// Show, for every clause of the regulation's outline, the rules that implement it.
     Coverage {

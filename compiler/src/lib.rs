@@ -19,6 +19,7 @@ mod parse;
 pub mod paths;
 pub mod render;
 mod resolve;
+pub mod suggestion;
 pub mod testcase;
 mod typecheck;
 mod types;
