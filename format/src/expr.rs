@@ -4,8 +4,8 @@
 use edict_grammar::ast::{BinaryOp, DateLit, Duration, DurationUnit, Expr, ExprKind, UnaryOp};
 use edict_grammar::lexer::TokenKind;
 
-use crate::keywords::{Keywords, Kw};
 use crate::layout::Layout;
+use edict_grammar::keywords::{Keywords, Kw};
 
 /// How tightly an expression binds, loosest first.
 fn precedence(e: &Expr) -> u8 {

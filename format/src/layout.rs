@@ -10,8 +10,8 @@ use unicode_width::UnicodeWidthStr;
 
 use crate::Source;
 use crate::expr::date;
-use crate::keywords::{Keywords, Kw};
 use crate::printer::{Printer, Spacing};
+use edict_grammar::keywords::{Keywords, Kw};
 
 /// One run of the layout over a file.
 pub(crate) struct Layout<'a, 's> {

@@ -12,7 +12,6 @@
 //! does not parse is refused with its syntax errors.
 
 mod expr;
-mod keywords;
 mod layout;
 mod printer;
 mod rules;
@@ -21,7 +20,7 @@ use edict_grammar::ast::{self, Span, Spanned};
 use edict_grammar::lexer::{self, Token, TokenKind};
 use edict_grammar::{ParseError, parse};
 
-pub use keywords::{CHINESE_WORDS, ENGLISH_WORDS, Keywords, language_of};
+pub use edict_grammar::keywords::{CHINESE_WORDS, ENGLISH_WORDS, Keywords, language_of};
 
 /// How to format.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

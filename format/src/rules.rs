@@ -7,9 +7,9 @@ use edict_grammar::ast::{
 use unicode_width::UnicodeWidthStr;
 
 use crate::expr::date;
-use crate::keywords::{Keywords, Kw};
 use crate::layout::Layout;
 use crate::printer::Spacing;
+use edict_grammar::keywords::{Keywords, Kw};
 
 impl Layout<'_, '_> {
     pub(crate) fn rule(&mut self, rule: &Rule, spacing: Spacing) {

@@ -7,6 +7,7 @@
 //! [`lexer`] splits a file into tokens (comments included) for the formatter and the editor.
 
 pub mod ast;
+pub mod keywords;
 pub mod lexer;
 pub mod numeral;
 pub mod outline;

@@ -1,7 +1,11 @@
-//! The keywords in each language, and which language a file is written in.
+//! The keywords in each language, and which language a file is written in: what the
+//! formatter writes with, and what the editor completes and highlights.
+//!
+//! The grammar (`edict.pest`) accepts both spellings of every keyword anywhere; this table is
+//! the canonical spelling of each, for tools that write source text.
 
-use edict_grammar::ast::{self, Item, Span};
-use edict_grammar::lexer::{self, TokenKind};
+use crate::ast::{self, Item, Span};
+use crate::lexer::{self, TokenKind};
 
 /// The language of a file's keywords.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -12,9 +16,9 @@ pub enum Keywords {
     Zh,
 }
 
-/// A keyword, spelled in the language the formatter writes.
+/// A keyword, spelled in either language by [`Kw::spelling`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum Kw {
+pub enum Kw {
     Regulation,
     Title,
     TitleEn,
@@ -76,8 +80,70 @@ pub(crate) enum Kw {
 }
 
 impl Kw {
+    /// Every keyword.
+    pub const ALL: &'static [Kw] = &[
+        Kw::Regulation,
+        Kw::Title,
+        Kw::TitleEn,
+        Kw::Effective,
+        Kw::Timezone,
+        Kw::Outline,
+        Kw::UseVocabulary,
+        Kw::From,
+        Kw::Vocabulary,
+        Kw::Common,
+        Kw::Roles,
+        Kw::Enum,
+        Kw::Record,
+        Kw::Event,
+        Kw::Open,
+        Kw::ListOf,
+        Kw::SetOf,
+        Kw::NotCheckable,
+        Kw::Rule,
+        Kw::On,
+        Kw::When,
+        Kw::Require,
+        Kw::Prohibit,
+        Kw::Unless,
+        Kw::Message,
+        Kw::MessageZh,
+        Kw::Cites,
+        Kw::Exempt,
+        Kw::AnyEvent,
+        Kw::And,
+        Kw::Or,
+        Kw::Not,
+        Kw::In,
+        Kw::Has,
+        Kw::True,
+        Kw::False,
+        Kw::Const,
+        Kw::Once,
+        Kw::Before,
+        Kw::Where,
+        Kw::ResetBy,
+        Kw::By,
+        Kw::Days,
+        Kw::WorkingDays,
+        Kw::Years,
+        Kw::State,
+        Kw::Per,
+        Kw::Counter,
+        Kw::Add,
+        Kw::Remove,
+        Kw::Increment,
+        Kw::Decrement,
+        Kw::Size,
+        Kw::Reaches,
+        Kw::BeforeEffective,
+        Kw::Calendar,
+        Kw::Holiday,
+        Kw::Workday,
+    ];
+
     /// The canonical spelling in each language.
-    pub(crate) fn spelling(self, lang: Keywords) -> &'static str {
+    pub fn spelling(self, lang: Keywords) -> &'static str {
         let (en, zh) = match self {
             Kw::Regulation => ("regulation", "法规"),
             Kw::Title => ("title", "标题"),
