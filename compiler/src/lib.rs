@@ -13,6 +13,7 @@ mod db;
 mod declare;
 pub mod diagnostic;
 mod expr;
+pub mod ide;
 mod link;
 mod lower;
 mod parse;
