@@ -107,6 +107,10 @@ enum Command {
     Run(run::RunArgs),
     /// Write policy files in the canonical layout, optionally in the other keyword language.
     Fmt(fmt::FmtArgs),
+    /// Run the language server on standard input and output, for editors.
+    ///
+    /// It finds the packages under the folders the editor opens; see `docs/editors.md`.
+    Lsp,
 }
 
 fn main() -> ExitCode {
@@ -123,6 +127,7 @@ fn main() -> ExitCode {
         Command::Deadline(args) => deadline::deadline(&args),
         Command::Run(args) => run::run(args),
         Command::Fmt(args) => fmt::fmt(&args),
+        Command::Lsp => u8::try_from(edict_lsp::run_stdio()).unwrap_or(1),
     };
     let _ = std::io::stdout().flush();
     ExitCode::from(status)

@@ -339,7 +339,7 @@ impl Completer<'_, '_> {
                     }
                     (Keywords::Zh, Level::Item) => format!("第{}项", format_chinese_numeral(n)),
                 };
-                let detail = first_line(span).map(|l| format!("{}: {l}", clause.short()));
+                let detail = first_line(span).map(|l| format!("{}: {l}", clause.words()));
                 out.push(self.item(label, CompletionKind::Clause, detail));
             }
         }
