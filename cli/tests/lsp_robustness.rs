@@ -210,3 +210,34 @@ fn a_file_that_is_not_utf8_is_logged_and_the_rest_is_served() {
     assert_eq!(status, 0);
     assert!(log.contains("latin1.edict`: it is not UTF-8 text"), "{log}");
 }
+
+#[test]
+fn a_file_added_on_disk_joins_its_package() {
+    let dir = std::env::temp_dir().join(format!("edict-lsp-watch-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("scratch");
+    std::fs::write(dir.join("a.edict"), "const A = 1\n").expect("write");
+    let mut client = Client::start();
+    initialize(&mut client, &dir);
+    let added = dir.join("b.edict");
+    std::fs::write(&added, "rule stray: on x e require e.y == 1\n").expect("write");
+    client.send(&json!({
+        "jsonrpc": "2.0", "method": "workspace/didChangeWatchedFiles",
+        "params": { "changes": [{ "uri": format!("file://{}", added.display()), "type": 1 }] },
+    }));
+    // The new file is checked with its package: its rule stands outside any article.
+    let published = loop {
+        let m = client.receive();
+        if m["method"] == "textDocument/publishDiagnostics"
+            && m["params"]["uri"] == format!("file://{}", added.display())
+        {
+            break m;
+        }
+    };
+    assert_eq!(
+        published["params"]["diagnostics"][0]["code"], "E0403",
+        "{published}"
+    );
+    let (status, _) = client.stop();
+    assert_eq!(status, 0);
+}

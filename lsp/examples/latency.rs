@@ -24,7 +24,12 @@ struct Client {
 impl Client {
     fn send(&mut self, value: &Value) {
         let body = value.to_string();
-        write!(self.to_server, "Content-Length: {}\r\n\r\n{body}", body.len()).unwrap();
+        write!(
+            self.to_server,
+            "Content-Length: {}\r\n\r\n{body}",
+            body.len()
+        )
+        .unwrap();
         self.to_server.flush().unwrap();
     }
 
@@ -71,7 +76,11 @@ impl Client {
 }
 
 fn library_files(dir: &Path, out: &mut Vec<PathBuf>) {
-    let mut entries: Vec<PathBuf> = std::fs::read_dir(dir).unwrap().flatten().map(|e| e.path()).collect();
+    let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .collect();
     entries.sort();
     for p in entries {
         if p.is_dir() {
@@ -97,11 +106,15 @@ fn percentiles(name: &str, mut samples: Vec<Duration>) {
 }
 
 fn uri(path: &Path) -> String {
-    edict_lsp::lines::path_to_uri(&path.to_string_lossy()).unwrap().as_str().to_owned()
+    edict_lsp::lines::path_to_uri(&path.to_string_lossy())
+        .unwrap()
+        .as_str()
+        .to_owned()
 }
 
 fn main() {
-    let policies = std::fs::canonicalize(Path::new(env!("CARGO_MANIFEST_DIR")).join("../policies")).unwrap();
+    let policies =
+        std::fs::canonicalize(Path::new(env!("CARGO_MANIFEST_DIR")).join("../policies")).unwrap();
     let (server_in, to_server) = std::io::pipe().unwrap();
     let (from_server, server_out) = std::io::pipe().unwrap();
     std::thread::spawn(move || edict_lsp::server::run(BufReader::new(server_in), server_out));
@@ -111,10 +124,12 @@ fn main() {
     };
 
     let started = Instant::now();
-    client.send(&json!({"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {
-        "processId": null, "capabilities": {},
-        "workspaceFolders": [{"uri": uri(&policies), "name": "policies"}],
-    }}));
+    client.send(
+        &json!({"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {
+            "processId": null, "capabilities": {},
+            "workspaceFolders": [{"uri": uri(&policies), "name": "policies"}],
+        }}),
+    );
     client.answer(1);
     client.send(&json!({"jsonrpc": "2.0", "method": "initialized", "params": {}}));
     let mut files = Vec::new();
@@ -122,9 +137,11 @@ fn main() {
     let mut texts = Vec::new();
     for f in &files {
         let text = std::fs::read_to_string(f).unwrap();
-        client.send(&json!({"jsonrpc": "2.0", "method": "textDocument/didOpen", "params": {
-            "textDocument": {"uri": uri(f), "languageId": "edict", "version": 1, "text": text},
-        }}));
+        client.send(
+            &json!({"jsonrpc": "2.0", "method": "textDocument/didOpen", "params": {
+                "textDocument": {"uri": uri(f), "languageId": "edict", "version": 1, "text": text},
+            }}),
+        );
         client.diagnostics(&uri(f), 1);
         texts.push(text);
     }
@@ -150,21 +167,28 @@ fn main() {
             texts[i].clone()
         };
         let t = Instant::now();
-        client.send(&json!({"jsonrpc": "2.0", "method": "textDocument/didChange", "params": {
-            "textDocument": {"uri": uri(&files[i]), "version": version},
-            "contentChanges": [{"text": text}],
-        }}));
+        client.send(
+            &json!({"jsonrpc": "2.0", "method": "textDocument/didChange", "params": {
+                "textDocument": {"uri": uri(&files[i]), "version": version},
+                "contentChanges": [{"text": text}],
+            }}),
+        );
         let published = client.diagnostics(&uri(&files[i]), version);
         samples.push(t.elapsed());
         // The broken text has an error, the mended one none: the server did the work.
-        let count = published["params"]["diagnostics"].as_array().map_or(0, Vec::len);
+        let count = published["params"]["diagnostics"]
+            .as_array()
+            .map_or(0, Vec::len);
         assert_eq!(count > 0, round % 2 == 0, "{published}");
     }
     // Every odd round restored its file, so every file is as on disk again.
     percentiles("edit → diagnostics (rule files)", samples);
 
     // The vocabulary: every package re-checks.
-    let face = files.iter().position(|f| f.ends_with("vocabulary/face.edict")).unwrap();
+    let face = files
+        .iter()
+        .position(|f| f.ends_with("vocabulary/face.edict"))
+        .unwrap();
     let mut samples = Vec::new();
     for round in 0..100 {
         version += 1;
@@ -174,20 +198,30 @@ fn main() {
             texts[face].clone()
         };
         let t = Instant::now();
-        client.send(&json!({"jsonrpc": "2.0", "method": "textDocument/didChange", "params": {
-            "textDocument": {"uri": uri(&files[face]), "version": version},
-            "contentChanges": [{"text": text}],
-        }}));
+        client.send(
+            &json!({"jsonrpc": "2.0", "method": "textDocument/didChange", "params": {
+                "textDocument": {"uri": uri(&files[face]), "version": version},
+                "contentChanges": [{"text": text}],
+            }}),
+        );
         let published = client.diagnostics(&uri(&files[face]), version);
         samples.push(t.elapsed());
-        let count = published["params"]["diagnostics"].as_array().map_or(0, Vec::len);
+        let count = published["params"]["diagnostics"]
+            .as_array()
+            .map_or(0, Vec::len);
         assert_eq!(count > 0, round % 2 == 0, "{published}");
     }
     percentiles("edit → diagnostics (vocabulary, every package)", samples);
 
     // Hover on every field, name and header of a file in turn.
-    let minors = files.iter().position(|f| f.ends_with("minors.edict")).unwrap();
-    let storage = files.iter().position(|f| f.ends_with("storage.edict")).unwrap();
+    let minors = files
+        .iter()
+        .position(|f| f.ends_with("minors.edict"))
+        .unwrap();
+    let storage = files
+        .iter()
+        .position(|f| f.ends_with("storage.edict"))
+        .unwrap();
     let mut positions = Vec::new();
     for &i in &[minors, storage] {
         for (line_no, line) in texts[i].lines().enumerate() {
@@ -206,10 +240,12 @@ fn main() {
         let (i, line, character) = positions[round % positions.len()];
         id += 1;
         let t = Instant::now();
-        client.send(&json!({"jsonrpc": "2.0", "id": id, "method": "textDocument/hover", "params": {
-            "textDocument": {"uri": uri(&files[i])},
-            "position": {"line": line, "character": character},
-        }}));
+        client.send(
+            &json!({"jsonrpc": "2.0", "id": id, "method": "textDocument/hover", "params": {
+                "textDocument": {"uri": uri(&files[i])},
+                "position": {"line": line, "character": character},
+            }}),
+        );
         client.answer(id);
         samples.push(t.elapsed());
     }

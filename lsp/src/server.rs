@@ -53,8 +53,8 @@ pub struct Server<W: Write> {
     pub(crate) packages: Vec<LoadedPackage>,
     /// The packages each file belongs to (as a source or an import), by path.
     owners: HashMap<String, Vec<usize>>,
-    /// The documents open in the client, by path, with their versions.
-    open: HashMap<String, i32>,
+    /// The documents open in the client, by path, with their versions and texts.
+    open: HashMap<String, (i32, String)>,
     /// The packages to check before the next publication.
     dirty: HashSet<usize>,
     /// The files whose diagnostics must be published even if unchanged.
@@ -233,7 +233,10 @@ impl<W: Write> Server<W> {
             "textDocument/didOpen" => {
                 let p: lsp_types::DidOpenTextDocumentParams = parse(params)?;
                 let path = path_of(&p.text_document.uri)?;
-                self.open.insert(path.clone(), p.text_document.version);
+                self.open.insert(
+                    path.clone(),
+                    (p.text_document.version, p.text_document.text.clone()),
+                );
                 self.set_text(&path, p.text_document.text);
             }
             "textDocument/didChange" => {
@@ -241,7 +244,8 @@ impl<W: Write> Server<W> {
                 let path = path_of(&p.text_document.uri)?;
                 // Full synchronisation: the last change holds the whole text.
                 if let Some(change) = p.content_changes.into_iter().last() {
-                    self.open.insert(path.clone(), p.text_document.version);
+                    self.open
+                        .insert(path.clone(), (p.text_document.version, change.text.clone()));
                     self.set_text(&path, change.text);
                 }
             }
@@ -254,6 +258,28 @@ impl<W: Write> Server<W> {
                         log(&format!("{e}"));
                     }
                     self.mark(&path);
+                }
+            }
+            "workspace/didChangeWatchedFiles" => {
+                let p: lsp_types::DidChangeWatchedFilesParams = parse(params)?;
+                for change in p.changes {
+                    let path = path_of(&change.uri)?;
+                    // An open document's text is the editor's, not the disk's.
+                    if self.open.contains_key(&path)
+                        || change.typ == lsp_types::FileChangeType::DELETED
+                    {
+                        continue;
+                    }
+                    if self.ws.file(&path).is_some() {
+                        if let Err(e) = self.ws.reload_file(&path) {
+                            log(&format!("{e}"));
+                        }
+                        self.mark(&path);
+                    } else if path.ends_with(".edict")
+                        && let Some(dir) = Path::new(&path).parent()
+                    {
+                        self.load(&[dir.to_path_buf()]);
+                    }
                 }
             }
             _ => {}
@@ -291,11 +317,23 @@ impl<W: Write> Server<W> {
         for e in errors {
             log(&format!("{e}"));
         }
-        let known: HashSet<String> = self.packages.iter().map(|p| p.root.clone()).collect();
+        // Loading read the files from disk: the open documents keep the editor's text.
+        for (path, (_, text)) in &self.open {
+            if self.ws.file(path).is_some() {
+                self.ws.set_file(path, text.clone());
+            }
+        }
         for p in packages {
-            if !known.contains(&p.root) {
-                self.packages.push(p);
-                self.dirty.insert(self.packages.len() - 1);
+            // A folder loaded again (a file was added to it) replaces its package.
+            match self.packages.iter().position(|q| q.root == p.root) {
+                Some(i) => {
+                    self.packages[i] = p;
+                    self.dirty.insert(i);
+                }
+                None => {
+                    self.packages.push(p);
+                    self.dirty.insert(self.packages.len() - 1);
+                }
             }
         }
         self.index();
@@ -404,7 +442,7 @@ impl<W: Write> Server<W> {
             let params = PublishDiagnosticsParams {
                 uri,
                 diagnostics: diagnostics.clone(),
-                version: self.open.get(&path).copied(),
+                version: self.open.get(&path).map(|(v, _)| *v),
             };
             self.published.insert(path, diagnostics);
             self.notify(
