@@ -4,17 +4,28 @@ use std::path::{Path, PathBuf};
 
 use edict_runtime::bundle::Bundle;
 
-use crate::Format;
+use crate::{CheckFormat, Format};
+
+use edict_compiler::render;
+
 use crate::compile::{
     FAILED, OK, USAGE, compile, plural, print_diagnostics, single_program, tally,
 };
 
-pub fn check(paths: &[PathBuf], format: Format) -> u8 {
+pub fn check(paths: &[PathBuf], format: CheckFormat) -> u8 {
     let (ws, packages, diagnostics) = match compile(paths) {
         Ok(x) => x,
         Err(code) => return code,
     };
-    print_diagnostics(&ws, &diagnostics, format, true);
+    match format {
+        CheckFormat::Human => print_diagnostics(&ws, &diagnostics, Format::Human, true),
+        CheckFormat::Json => print_diagnostics(&ws, &diagnostics, Format::Json, true),
+        CheckFormat::Sarif => print!(
+            "{}",
+            render::sarif(ws.db(), &diagnostics, env!("CARGO_PKG_VERSION"))
+        ),
+        CheckFormat::Github => print!("{}", render::github(ws.db(), &diagnostics)),
+    }
     let (errors, warnings) = tally(&diagnostics);
     eprintln!(
         "checked {}: {}, {}",

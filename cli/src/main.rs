@@ -14,6 +14,7 @@ mod compile;
 mod coverage;
 mod deadline;
 mod durable;
+mod fmt;
 mod keys;
 mod output;
 mod run;
@@ -41,6 +42,32 @@ pub enum Format {
     Json,
 }
 
+/// How `edict check` writes its diagnostics.
+#[derive(Clone, Copy, Debug, Default, ValueEnum)]
+pub enum CheckFormat {
+    /// Source snippets with labels, for people.
+    #[default]
+    Human,
+    /// One JSON object per diagnostic, for tools.
+    Json,
+    /// A SARIF 2.1.0 log, for code-scanning services.
+    Sarif,
+    /// GitHub Actions workflow commands: annotations on the pull request.
+    Github,
+}
+
+/// How `edict test` reports its cases.
+#[derive(Clone, Copy, Debug, Default, ValueEnum)]
+pub enum TestFormat {
+    /// A line per case and the failures' detail, for people.
+    #[default]
+    Human,
+    /// One JSON object per case and a summary, for tools.
+    Json,
+    /// JUnit XML, for CI test reports.
+    Junit,
+}
+
 #[derive(Subcommand)]
 enum Command {
     /// Parse, resolve, type-check and clause-link policy sources.
@@ -49,7 +76,7 @@ enum Command {
         #[arg(required = true)]
         paths: Vec<PathBuf>,
         #[arg(long, value_enum, default_value_t)]
-        format: Format,
+        format: CheckFormat,
     },
     /// Compile one regulation package into a bundle file.
     Build {
@@ -70,7 +97,7 @@ enum Command {
         #[arg(required = true)]
         paths: Vec<PathBuf>,
         #[arg(long, value_enum, default_value_t)]
-        format: Format,
+        format: TestFormat,
     },
     /// Show, for every clause of the regulation's outline, the rules that implement it.
     Coverage {
@@ -92,6 +119,12 @@ enum Command {
     Verify(keys::VerifyArgs),
     /// Serve bundles over HTTP: judge posted events, keep the state and the decision log.
     Serve(serve::ServeArgs),
+    /// Write policy files in the canonical layout, optionally in the other keyword language.
+    Fmt(fmt::FmtArgs),
+    /// Run the language server on standard input and output, for editors.
+    ///
+    /// It finds the packages under the folders the editor opens; see `docs/editors.md`.
+    Lsp,
 }
 
 fn main() -> ExitCode {
@@ -111,6 +144,8 @@ fn main() -> ExitCode {
         Command::Keygen(args) => keys::keygen(&args),
         Command::Verify(args) => keys::verify(&args),
         Command::Serve(args) => serve::serve(args),
+        Command::Fmt(args) => fmt::fmt(&args),
+        Command::Lsp => u8::try_from(edict_lsp::run_stdio()).unwrap_or(1),
     };
     let _ = std::io::stdout().flush();
     ExitCode::from(status)

@@ -21,11 +21,15 @@ use edict_compiler::testcase::{
     kind_name,
 };
 use edict_runtime::ir::Program;
-use serde::Serialize;
 
-use crate::Format;
 use crate::compile::{FAILED, OK, USAGE, compile, plural, print_diagnostics, tally};
 use crate::output::Output;
+use crate::{Format, TestFormat};
+
+mod json;
+mod junit;
+
+use json::{CoverageJson, ElsewhereJson, SummaryJson, case_json, to_json};
 
 /// A package to test and the test files to run from it.
 struct Target {
@@ -54,7 +58,7 @@ struct Outcome {
 }
 
 /// Runs the cases the paths name and gives the exit status.
-pub fn run(paths: &[PathBuf], format: Format) -> u8 {
+pub fn run(paths: &[PathBuf], format: TestFormat) -> u8 {
     let targets = match discover(paths) {
         Ok(t) => t,
         Err(message) => {
@@ -135,14 +139,15 @@ fn report_file_errors(errors: &[TestFileError]) -> u8 {
 
 /// Runs every case of every package, prints the results and the coverage, and gives the exit
 /// status.
-fn run_all(packages: &[Package], format: Format) -> u8 {
+fn run_all(packages: &[Package], format: TestFormat) -> u8 {
     let mut out = Output::new(std::io::stdout().lock());
     let mut outcomes: Vec<Outcome> = Vec::new();
+    let mut report = junit::Report::default();
     for (p, package) in packages.iter().enumerate() {
         let Some(program) = &package.program else {
             continue;
         };
-        if let Format::Human = format {
+        if let TestFormat::Human = format {
             let cases: usize = package.files.iter().map(|f| f.cases.len()).sum();
             writeln!(
                 out,
@@ -174,7 +179,7 @@ fn run_all(packages: &[Package], format: Format) -> u8 {
                     comparison,
                 };
                 match format {
-                    Format::Human => {
+                    TestFormat::Human => {
                         let verdict = if outcome.comparison.passed() {
                             "ok"
                         } else {
@@ -187,8 +192,13 @@ fn run_all(packages: &[Package], format: Format) -> u8 {
                             case.name
                         );
                     }
-                    Format::Json => {
+                    TestFormat::Json => {
                         writeln!(out, "{}", case_json(file, case, &outcome));
+                    }
+                    TestFormat::Junit => {
+                        let failure = (!outcome.comparison.passed())
+                            .then(|| describe_failure(file, case, &outcome.comparison));
+                        report.case(&package.target.shown, file, case, failure);
                     }
                 }
                 outcomes.push(outcome);
@@ -198,7 +208,7 @@ fn run_all(packages: &[Package], format: Format) -> u8 {
 
     let failed: Vec<&Outcome> = outcomes.iter().filter(|o| !o.comparison.passed()).collect();
     let passed = outcomes.len() - failed.len();
-    if let Format::Human = format
+    if let TestFormat::Human = format
         && !failed.is_empty()
     {
         writeln!(out, "\nfailures:");
@@ -216,7 +226,7 @@ fn run_all(packages: &[Package], format: Format) -> u8 {
             continue;
         };
         if !package.target.whole {
-            if let Format::Human = format {
+            if let TestFormat::Human = format {
                 writeln!(
                     out,
                     "\ncoverage of {} not checked: only some of its test files were run",
@@ -237,10 +247,15 @@ fn run_all(packages: &[Package], format: Format) -> u8 {
         let coverage = testcase::coverage(&testcase::rule_infos(program), &files, &runs);
         uncovered += coverage.uncovered();
         match format {
-            Format::Human => {
+            TestFormat::Human => {
                 write!(out, "\n{}", describe_coverage(&package.target, &coverage));
             }
-            Format::Json => coverage_json.push(CoverageJson {
+            TestFormat::Junit => {
+                let failure = (coverage.uncovered() > 0)
+                    .then(|| describe_coverage(&package.target, &coverage));
+                report.coverage(&package.target.shown, failure);
+            }
+            TestFormat::Json => coverage_json.push(CoverageJson {
                 package: package.target.shown.clone(),
                 regulation: program.regulation.id.clone(),
                 rules: coverage.rules,
@@ -262,7 +277,7 @@ fn run_all(packages: &[Package], format: Format) -> u8 {
 
     let ok = failed.is_empty() && uncovered == 0;
     match format {
-        Format::Human => {
+        TestFormat::Human => {
             let mut line = format!(
                 "\ntest result: {}. {passed} passed; {} failed",
                 if ok { "ok" } else { "FAILED" },
@@ -276,7 +291,7 @@ fn run_all(packages: &[Package], format: Format) -> u8 {
             }
             writeln!(out, "{line}");
         }
-        Format::Json => {
+        TestFormat::Json => {
             let summary = SummaryJson {
                 kind: "summary",
                 result: if ok { "ok" } else { "failed" },
@@ -286,6 +301,9 @@ fn run_all(packages: &[Package], format: Format) -> u8 {
                 coverage: coverage_json,
             };
             writeln!(out, "{}", to_json(&summary));
+        }
+        TestFormat::Junit => {
+            write!(out, "{}", report.xml());
         }
     }
     out.finish(if ok { OK } else { FAILED })
@@ -383,107 +401,12 @@ fn describe_coverage(target: &Target, coverage: &Coverage) -> String {
     text
 }
 
-/// A case as `--format json` prints it.
-#[derive(Serialize)]
-struct CaseJson<'a> {
-    #[serde(rename = "type")]
-    kind: &'static str,
-    file: &'a str,
-    line: usize,
-    name: &'a str,
-    result: &'static str,
-    /// How many expectations were met.
-    matched: usize,
-    missing: Vec<RowJson<'a>>,
-    unexpected: Vec<RowJson<'a>>,
-    /// How many findings of rules the case does not check were left aside.
-    unchecked: usize,
-}
-
-/// An expected or actual finding as `--format json` prints it.
-#[derive(Serialize)]
-struct RowJson<'a> {
-    finding: &'static str,
-    rule: Option<&'a str>,
-    line: u64,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    contains: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    message: Option<&'a str>,
-}
-
-/// The last object `--format json` prints.
-#[derive(Serialize)]
-struct SummaryJson {
-    #[serde(rename = "type")]
-    kind: &'static str,
-    result: &'static str,
-    passed: usize,
-    failed: usize,
-    rules_uncovered: usize,
-    coverage: Vec<CoverageJson>,
-}
-
-/// The coverage of one package, in the summary.
-#[derive(Serialize)]
-struct CoverageJson {
-    package: String,
-    regulation: String,
-    rules: usize,
-    without_failing_case: Vec<String>,
-    without_passing_case: Vec<String>,
-    covered_elsewhere: Vec<ElsewhereJson>,
-}
-
-#[derive(Serialize)]
-struct ElsewhereJson {
-    rule: String,
-    reason: String,
-    file: String,
-    line: usize,
-}
-
-fn case_json(file: &TestFile, case: &Case, outcome: &Outcome) -> String {
-    let rows = |status: RowStatus| -> Vec<RowJson<'_>> {
-        outcome
-            .comparison
-            .rows
-            .iter()
-            .filter(|r| r.status == status)
-            .map(|r| RowJson {
-                finding: kind_name(r.kind),
-                rule: r.rule.as_deref(),
-                line: r.line,
-                contains: r.contains.as_deref(),
-                message: r.message.as_deref(),
-            })
-            .collect()
-    };
-    let json = CaseJson {
-        kind: "case",
-        file: &file.path,
-        line: case.line,
-        name: &case.name,
-        result: if outcome.comparison.passed() {
-            "ok"
-        } else {
-            "failed"
-        },
-        matched: rows(RowStatus::Matched).len(),
-        missing: rows(RowStatus::Missing),
-        unexpected: rows(RowStatus::Unexpected),
-        unchecked: outcome.comparison.unchecked,
-    };
-    to_json(&json)
-}
-
-/// One line of JSON; serialising these plain structs cannot fail.
-fn to_json(value: &impl Serialize) -> String {
-    serde_json::to_string(value).unwrap_or_default()
-}
-
 /// Compiles a package; prints its diagnostics if it has errors.
-fn compile_package(target: &Target, format: Format) -> Result<Arc<Program>, u8> {
+fn compile_package(target: &Target, format: TestFormat) -> Result<Arc<Program>, u8> {
+    let format = match format {
+        TestFormat::Json => Format::Json,
+        TestFormat::Human | TestFormat::Junit => Format::Human,
+    };
     let (ws, loaded, _) = compile(std::slice::from_ref(&target.dir))?;
     let Some(package) = loaded.iter().find(|p| p.root == target.shown) else {
         eprintln!("error: `{}` holds no `.edict` files", target.shown);

@@ -1,4 +1,11 @@
-//! Rendering diagnostics for people (codespan-reporting) and for machines (JSON Lines).
+//! Rendering diagnostics for people (codespan-reporting) and for machines: JSON Lines, SARIF
+//! 2.1.0 for code-scanning services, and GitHub Actions workflow annotations.
+
+mod github;
+mod sarif;
+
+pub use github::github;
+pub use sarif::sarif;
 
 use std::collections::HashMap;
 
@@ -74,6 +81,16 @@ pub fn line_column(text: &str, offset: usize) -> (usize, usize) {
     let line = before.matches('\n').count() + 1;
     let line_start = before.rfind('\n').map_or(0, |i| i + 1);
     let column = before[line_start..].chars().count() + 1;
+    (line, column)
+}
+
+/// 1-based line and column (in UTF-16 code units, as editors and SARIF count) of a byte offset.
+pub fn utf16_line_column(text: &str, offset: usize) -> (usize, usize) {
+    let offset = offset.min(text.len());
+    let before = text.get(..offset).unwrap_or(text);
+    let line = before.matches('\n').count() + 1;
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    let column = before[line_start..].encode_utf16().count() + 1;
     (line, column)
 }
 

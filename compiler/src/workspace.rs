@@ -105,6 +105,43 @@ impl Workspace {
         Ok(packages)
     }
 
+    /// Loads every package under the given paths, as [`Workspace::load`] does, but skips the
+    /// files and folders it cannot read instead of failing: each is returned with its reason.
+    /// The language server uses it, so that one unreadable file does not hide a whole library.
+    pub fn load_tolerant(&mut self, paths: &[PathBuf]) -> (Vec<LoadedPackage>, Vec<LoadError>) {
+        let mut groups: BTreeMap<String, Vec<String>> = BTreeMap::new();
+        let mut errors = Vec::new();
+        for path in paths {
+            let shown = display_path(path);
+            match std::fs::metadata(path) {
+                Ok(meta) if meta.is_dir() => {
+                    if let Err(e) = collect_dir(path, &mut groups) {
+                        errors.push(e);
+                    }
+                }
+                Ok(_) => groups.entry(shown.clone()).or_default().push(shown),
+                Err(e) => errors.push(LoadError {
+                    path: shown,
+                    reason: io_reason(&e),
+                }),
+            }
+        }
+        let mut packages = Vec::new();
+        for (root, members) in groups {
+            let mut sources = Vec::new();
+            for m in members {
+                match self.read(&m, Durability::LOW) {
+                    Ok(file) => sources.push(file),
+                    Err(e) => errors.push(e),
+                }
+            }
+            if !sources.is_empty() {
+                packages.push(self.package(root, sources));
+            }
+        }
+        (packages, errors)
+    }
+
     /// Makes a package of in-memory sources (path, text), loading their imports from disk.
     pub fn load_sources(&mut self, root: &str, sources: &[(String, String)]) -> LoadedPackage {
         let files = sources
@@ -173,6 +210,32 @@ impl Workspace {
                 file
             }
         }
+    }
+
+    /// Sets a file's text from what is on disk again (an editor closed it unsaved); the
+    /// reason when it cannot be read.
+    pub fn reload_file(&mut self, path: &str) -> Result<SourceFile, LoadError> {
+        self.read(path, Durability::LOW)
+    }
+
+    /// The package's own files, in order.
+    pub fn sources(&self, package: &LoadedPackage) -> Vec<SourceFile> {
+        package.package.sources(&self.db).clone()
+    }
+
+    /// The files the package imports (its vocabulary and outline).
+    pub fn imports(&self, package: &LoadedPackage) -> Vec<SourceFile> {
+        package.package.imports(&self.db).clone()
+    }
+
+    /// The path and text of a file.
+    pub fn path_of(&self, file: SourceFile) -> &str {
+        file.path(&self.db)
+    }
+
+    /// The text of a file.
+    pub fn text_of(&self, file: SourceFile) -> &str {
+        file.text(&self.db)
     }
 
     /// The loaded file with this path, if any.

@@ -8,6 +8,7 @@ use std::fmt;
 pub use edict_runtime::ir::ArticleRef;
 
 mod spans;
+pub mod walk;
 
 pub use spans::Spanned;
 

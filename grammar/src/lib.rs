@@ -3,9 +3,12 @@
 //! [`parse`] turns a source file into an [`ast::File`] with spans, recovering at top-level items
 //! (and at entries inside a broken article) so one run reports every syntax error;
 //! [`outline::segment`] reads a regulation's text or outline into its article → paragraph →
-//! item tree; [`chinese_numeral`] reads the numerals of clause numbers such as `第十五条`.
+//! item tree; [`chinese_numeral`] reads the numerals of clause numbers such as `第十五条`;
+//! [`lexer`] splits a file into tokens (comments included) for the formatter and the editor.
 
 pub mod ast;
+pub mod keywords;
+pub mod lexer;
 pub mod numeral;
 pub mod outline;
 mod parse;

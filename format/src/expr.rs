@@ -1,0 +1,134 @@
+//! Expressions: operators with the parentheses precedence needs (and those the author wrote),
+//! and the places a long condition may be broken.
+
+use edict_grammar::ast::{BinaryOp, DateLit, Duration, DurationUnit, Expr, ExprKind, UnaryOp};
+use edict_grammar::lexer::TokenKind;
+
+use crate::layout::Layout;
+use edict_grammar::keywords::{Keywords, Kw};
+
+/// How tightly an expression binds, loosest first.
+fn precedence(e: &Expr) -> u8 {
+    match &e.kind {
+        ExprKind::Binary(op, ..) => op_precedence(*op),
+        ExprKind::Unary(UnaryOp::Not, _) => 3,
+        ExprKind::Field(..) => 5,
+        _ => 6,
+    }
+}
+
+fn op_precedence(op: BinaryOp) -> u8 {
+    match op {
+        BinaryOp::Or => 1,
+        BinaryOp::And => 2,
+        _ => 4,
+    }
+}
+
+pub(crate) fn date(d: &DateLit) -> String {
+    format!("{:04}-{:02}-{:02}", d.year, d.month, d.day)
+}
+
+impl Layout<'_, '_> {
+    /// An expression on one line.
+    pub(crate) fn expr(&self, e: &Expr) -> String {
+        self.expr_at(e, 0)
+    }
+
+    /// An expression where the context binds with `min` precedence: wrapped in parentheses
+    /// when it binds more loosely, or when the author wrote them.
+    fn expr_at(&self, e: &Expr, min: u8) -> String {
+        let inner = self.bare(e);
+        if precedence(e) < min || self.src.wrapped(e.span) {
+            format!("({inner})")
+        } else {
+            inner
+        }
+    }
+
+    fn bare(&self, e: &Expr) -> String {
+        match &e.kind {
+            ExprKind::Bool(true) => self.kw(Kw::True).to_owned(),
+            ExprKind::Bool(false) => self.kw(Kw::False).to_owned(),
+            ExprKind::Int(_) => self.src.first_of(e.span, TokenKind::Number).to_owned(),
+            ExprKind::Str(_) => self.src.first_of(e.span, TokenKind::String).to_owned(),
+            ExprKind::Date(d) => date(d),
+            ExprKind::Name(n) => n.name.clone(),
+            ExprKind::Field(base, name) => format!("{}.{}", self.expr_at(base, 5), name.name),
+            ExprKind::Has(inner) => format!("{}({})", self.kw(Kw::Has), self.expr_at(inner, 0)),
+            ExprKind::Set(items) => {
+                let items: Vec<String> = items.iter().map(|i| self.expr_at(i, 0)).collect();
+                format!("{{{}}}", items.join(", "))
+            }
+            ExprKind::Unary(UnaryOp::Not, inner) => {
+                format!("{} {}", self.kw(Kw::Not), self.expr_at(inner, 3))
+            }
+            ExprKind::Binary(op, lhs, rhs) => {
+                let p = op_precedence(*op);
+                // Comparisons do not chain, so neither side may be another comparison.
+                let left_min = if p == 4 { 5 } else { p };
+                format!(
+                    "{} {} {}",
+                    self.expr_at(lhs, left_min),
+                    self.op(*op),
+                    self.expr_at(rhs, p + 1)
+                )
+            }
+        }
+    }
+
+    fn op(&self, op: BinaryOp) -> &'static str {
+        match op {
+            BinaryOp::Or => self.kw(Kw::Or),
+            BinaryOp::And => self.kw(Kw::And),
+            BinaryOp::In => self.kw(Kw::In),
+            other => other.symbol(),
+        }
+    }
+
+    /// A condition as pieces between which a line may break: the operands of its outermost
+    /// chain of `and` (or `or`), each after the first led by its operator.
+    pub(crate) fn chunks(&self, e: &Expr) -> Vec<String> {
+        let ExprKind::Binary(op @ (BinaryOp::And | BinaryOp::Or), ..) = &e.kind else {
+            return vec![self.expr(e)];
+        };
+        if self.src.wrapped(e.span) {
+            return vec![self.expr(e)];
+        }
+        let p = op_precedence(*op);
+        let mut operands: Vec<&Expr> = Vec::new();
+        let mut left = e;
+        while let ExprKind::Binary(o, lhs, rhs) = &left.kind
+            && o == op
+            && (std::ptr::eq(left, e) || !self.src.wrapped(left.span))
+        {
+            operands.push(rhs);
+            left = lhs;
+        }
+        operands.push(left);
+        operands.reverse();
+        let mut out = Vec::new();
+        for (i, operand) in operands.iter().enumerate() {
+            if i == 0 {
+                out.push(self.expr_at(operand, p));
+            } else {
+                out.push(format!("{} {}", self.op(*op), self.expr_at(operand, p + 1)));
+            }
+        }
+        out
+    }
+
+    /// `30 days`, `1 working day`, `3 年`.
+    pub(crate) fn duration(&self, d: &Duration) -> String {
+        let one = matches!(d.amount.kind, ExprKind::Int(1)) && self.lang == Keywords::En;
+        let unit = match (d.unit, one) {
+            (DurationUnit::Days, true) => "day",
+            (DurationUnit::WorkingDays, true) => "working day",
+            (DurationUnit::Years, true) => "year",
+            (DurationUnit::Days, false) => self.kw(Kw::Days),
+            (DurationUnit::WorkingDays, false) => self.kw(Kw::WorkingDays),
+            (DurationUnit::Years, false) => self.kw(Kw::Years),
+        };
+        format!("{} {unit}", self.expr_at(&d.amount, 0))
+    }
+}
