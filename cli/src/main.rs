@@ -17,11 +17,34 @@ mod output;
 mod run;
 mod test;
 
+/// The exit statuses of every command, shown under `edict --help`; each command's `--help`
+/// shows its own. `docs/cli.md` has the same table.
+const EXIT_STATUSES: &str = "\
+Exit status:
+  check, build  0 no errors (warnings allowed), 1 the policy has errors, 2 usage or IO error
+  run           0 ran, 1 findings of a kind named by --fail-on (by default input_error) or
+                a policy with errors, 2 usage or IO error
+  test          0 every case passes, 1 a case fails or a rule lacks cases, 2 usage error or
+                a malformed test file
+  coverage      0 shown, 1 the policy has errors, 2 usage error
+  deadline      0 printed, 2 usage error";
+const CHECK_STATUSES: &str = "\
+Exit status: 0 no errors (warnings allowed), 1 the policy has errors, 2 usage or IO error";
+const RUN_STATUSES: &str = "\
+Exit status: 0 ran, 1 findings of a kind named by --fail-on (by default input_error) or a policy
+with errors, 2 usage or IO error";
+const TEST_STATUSES: &str = "\
+Exit status: 0 every case passes, 1 a case fails or a rule lacks cases, 2 usage error or a
+malformed test file";
+const COVERAGE_STATUSES: &str = "Exit status: 0 shown, 1 the policy has errors, 2 usage error";
+const DEADLINE_STATUSES: &str = "Exit status: 0 printed, 2 usage error";
+
 #[derive(Parser)]
 #[command(
     name = "edict",
     version,
-    about = "Compliance policies for facial recognition: check, build and run them"
+    about = "Compliance policies for facial recognition: check, build and run them",
+    after_help = EXIT_STATUSES
 )]
 struct Args {
     #[command(subcommand)]
@@ -30,54 +53,72 @@ struct Args {
 
 #[derive(Clone, Copy, Debug, Default, ValueEnum)]
 pub enum Format {
-    /// Source snippets with labels, for people.
+    /// For people.
     #[default]
     Human,
-    /// One JSON object per diagnostic, for tools.
+    /// One JSON object per line, for tools.
     Json,
 }
 
 #[derive(Subcommand)]
 enum Command {
-    /// Parse, resolve, type-check and clause-link policy sources.
+    /// Parse, resolve, type-check and clause-link policy sources; print their diagnostics.
+    #[command(after_help = CHECK_STATUSES)]
     Check {
-        /// Policy files or package folders.
+        /// Policy files or package folders (every folder below that holds `.edict` files).
         #[arg(required = true)]
         paths: Vec<PathBuf>,
+        /// `human`: each diagnostic with the lines of source it points at; `json`: one JSON
+        /// object per diagnostic (`docs/cli.md`). The count goes to standard error.
         #[arg(long, value_enum, default_value_t)]
         format: Format,
     },
-    /// Compile one regulation package into a bundle file.
+    /// Compile one regulation package into a bundle file that `edict run --bundle` and
+    /// services load.
+    #[command(after_help = CHECK_STATUSES)]
     Build {
+        /// The package: its folder, or its files (with the file that holds the `regulation`
+        /// header).
         #[arg(required = true)]
         paths: Vec<PathBuf>,
-        /// Where to write the bundle.
+        /// Where to write the bundle (JSON).
         #[arg(short, long)]
         output: PathBuf,
+        /// How diagnostics are printed, if the package has any: `human`, with the lines of
+        /// source they point at; `json`, one JSON object per diagnostic.
         #[arg(long, value_enum, default_value_t)]
         format: Format,
     },
     /// Run the policy test cases that live beside the policies.
+    #[command(after_help = TEST_STATUSES)]
     Test {
         /// Policy package folders (their `tests/` folders hold the cases) or test files.
         #[arg(required = true)]
         paths: Vec<PathBuf>,
+        /// `human`: one line per case and the rules without cases; `json`: one JSON object per
+        /// case, then a summary object.
         #[arg(long, value_enum, default_value_t)]
         format: Format,
     },
     /// Show, for every clause of the regulation's outline, the rules that implement it.
+    #[command(after_help = COVERAGE_STATUSES)]
     Coverage {
+        /// Regulation package folders or files.
         #[arg(required = true)]
         paths: Vec<PathBuf>,
+        /// `human`: a table of clauses with their rules, reasons or `MISSING`, and the counts;
+        /// `json`: one JSON object per clause.
         #[arg(long, value_enum, default_value_t)]
         format: Format,
     },
     /// Print the due date of a period: N working days or N calendar days after a date.
     ///
     /// The period starts the day after `--from`; the deadline is the end of its last day.
+    #[command(after_help = DEADLINE_STATUSES)]
     Deadline(deadline::DeadlineArgs),
-    /// Evaluate an event stream (JSON Lines) against one or more regulations; print findings
-    /// as JSON Lines.
+    /// Evaluate an event stream (JSON Lines) against one or more regulations and print the
+    /// findings: a table at a terminal, JSON Lines otherwise; a summary on standard error.
+    #[command(after_help = RUN_STATUSES)]
     Run(run::RunArgs),
 }
 

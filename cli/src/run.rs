@@ -1,38 +1,103 @@
 //! `edict run`: judging an event stream against one or several regulations.
 
 use std::fs::File;
-use std::io::{BufRead, BufReader, BufWriter, Write};
+use std::io::{BufRead, BufReader, BufWriter, IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use edict_runtime::bundle::Bundle;
 use edict_runtime::engine::{Engine, EngineOptions, Summary, for_each_line};
-use edict_runtime::finding::Finding;
 use edict_runtime::{ir, time};
 
 use crate::Format;
 use crate::compile::{FAILED, OK, USAGE, compile, plural, print_diagnostics, tally};
+
+mod csv;
+mod human;
+mod progress;
+mod sink;
+
+use progress::Progress;
+use sink::Sink;
+pub use sink::{FailOn, Order, RunFormat};
 
 #[derive(clap::Args)]
 pub struct RunArgs {
     /// A bundle built by `edict build`; repeat to judge the stream against several.
     #[arg(long = "bundle")]
     pub bundles: Vec<PathBuf>,
-    /// Policy sources to compile (every regulation package found is run).
+    /// Policy files or package folders to compile; every regulation package found is run.
     pub paths: Vec<PathBuf>,
     /// The event stream; `-` or absent reads standard input.
     #[arg(long)]
     pub events: Option<PathBuf>,
-    /// Close the stream at this time (RFC 3339) instead of at its last event.
+    /// Close the stream at this time (RFC 3339, e.g. 2025-07-01T00:00:00+08:00) instead of at
+    /// its last event: obligations due before it are overdue, the others open.
     #[arg(long)]
     pub as_of: Option<String>,
-    /// Write findings here instead of standard output.
+    /// Write the findings to this file instead of standard output.
     #[arg(long)]
     pub output: Option<PathBuf>,
     /// How many seconds an event may be older than the latest one already read; older
     /// events are rejected as input errors.
     #[arg(long, default_value_t = 300)]
     pub allowed_lateness: u32,
+    /// How findings are printed. Without it: `human` when standard output is a terminal,
+    /// else `json`.
+    #[arg(long, value_enum)]
+    pub format: Option<RunFormat>,
+    /// Exit with status 1 when the run finds any of these kinds (comma-separated), so that CI
+    /// fails on what matters to it.
+    #[arg(
+        long,
+        value_enum,
+        value_delimiter = ',',
+        default_value = "input_error",
+        value_name = "KINDS"
+    )]
+    pub fail_on: Vec<FailOn>,
+    /// The order findings are printed in.
+    #[arg(long, value_enum, default_value_t)]
+    pub order: Order,
+}
+
+/// What the printers need to know about the regulations of a run.
+pub struct RunInfo {
+    pub regulations: Vec<ir::Regulation>,
+    /// The fields that fill the roles, when every regulation names the same.
+    party: Option<String>,
+    individual: Option<String>,
+}
+
+impl RunInfo {
+    fn new(programs: &[ir::Program]) -> RunInfo {
+        let role = |role: ir::Role| {
+            let mut fields = programs.iter().map(|p| {
+                p.vocabulary
+                    .roles
+                    .iter()
+                    .find(|r| r.role == role)
+                    .map(|r| r.field.clone())
+            });
+            let first = fields.next().flatten();
+            fields.all(|f| f == first).then_some(first).flatten()
+        };
+        RunInfo {
+            regulations: programs.iter().map(|p| p.regulation.clone()).collect(),
+            party: role(ir::Role::Party),
+            individual: role(ir::Role::Individual),
+        }
+    }
+
+    /// The name of the party's column: the vocabulary's field, or `party`.
+    pub fn party_key(&self) -> &str {
+        self.party.as_deref().unwrap_or("party")
+    }
+
+    /// The name of the individual's column: the vocabulary's field, or `individual`.
+    pub fn individual_key(&self) -> &str {
+        self.individual.as_deref().unwrap_or("individual")
+    }
 }
 
 pub fn run(args: RunArgs) -> u8 {
@@ -68,6 +133,7 @@ pub fn run(args: RunArgs) -> u8 {
     let options = EngineOptions {
         allowed_lateness_seconds: i64::from(args.allowed_lateness),
     };
+    let info = RunInfo::new(&programs);
     let mut engines = Vec::new();
     for program in programs {
         let id = program.regulation.id.clone();
@@ -90,50 +156,47 @@ pub fn run(args: RunArgs) -> u8 {
             }
         },
     };
-    let mut writer: Box<dyn Write> = match &args.output {
-        None => Box::new(BufWriter::new(std::io::stdout().lock())),
+    let (writer, to_terminal): (Box<dyn Write>, bool) = match &args.output {
+        None => {
+            let stdout = std::io::stdout();
+            let terminal = stdout.is_terminal();
+            (Box::new(BufWriter::new(stdout.lock())), terminal)
+        }
         Some(p) => match File::create(p) {
-            Ok(f) => Box::new(BufWriter::new(f)),
+            Ok(f) => (Box::new(BufWriter::new(f)), false),
             Err(e) => {
                 eprintln!("error: cannot write the findings to `{}`: {e}", p.display());
                 return USAGE;
             }
         },
     };
-    let several = engines.len() > 1;
-    let mut write_error: Option<std::io::Error> = None;
-    let mut emit = |regulation: &Arc<str>, mut finding: Finding| {
-        // With several regulations, a rejected line names the one whose vocabulary refused it.
-        if several && finding.regulation.is_none() {
-            finding.regulation = Some(Arc::clone(regulation));
-        }
-        if write_error.is_none()
-            && let Err(e) = finding.write_json_line(&mut writer)
-        {
-            write_error = Some(e);
-        }
-    };
-    let summaries = match run_all(engines, reader, as_of, &mut emit) {
+    let format = args.format.unwrap_or(if to_terminal {
+        RunFormat::Human
+    } else {
+        RunFormat::Json
+    });
+    let mut sink = Sink::new(format, args.order, false, &info, writer, &args.fail_on);
+    let progress = Progress::for_file(args.events.as_deref());
+    let summaries = match run_all(engines, reader, as_of, &mut sink, progress) {
         Ok(s) => s,
         Err(e) => {
             eprintln!("error: reading the events failed: {e}");
             return USAGE;
         }
     };
-    let flushed = writer.flush();
-    if let Some(e) = write_error.or(flushed.err()) {
+    let failed = sink.failed;
+    if let Err(e) = sink.finish() {
         eprintln!("error: writing the findings failed: {e}");
         return USAGE;
     }
-    let mut rejected = false;
+    let several = summaries.len() > 1;
     for (regulation, summary) in &summaries {
         if several {
             eprintln!("{regulation}:");
         }
         eprintln!("{}", describe_summary(summary));
-        rejected |= summary.rejected > 0;
     }
-    if rejected { FAILED } else { OK }
+    if failed { FAILED } else { OK }
 }
 
 /// Feeds each line of the stream to every engine in turn, then closes them all.
@@ -141,17 +204,24 @@ fn run_all(
     mut engines: Vec<(Arc<str>, Engine)>,
     reader: impl BufRead,
     as_of: Option<i64>,
-    emit: &mut impl FnMut(&Arc<str>, Finding),
+    sink: &mut Sink<'_>,
+    mut progress: Option<Progress>,
 ) -> std::io::Result<Vec<(Arc<str>, Summary)>> {
     for_each_line(reader, |line_no, line| {
         for (regulation, engine) in &mut engines {
-            engine.process_line_bytes(line_no, line, &mut |f| emit(regulation, f));
+            engine.process_line_bytes(line_no, line, &mut |f| sink.emit(regulation, f));
+        }
+        if let Some(progress) = &mut progress {
+            progress.line(line.len(), sink.count);
         }
     })?;
+    if let Some(progress) = progress {
+        progress.finish(sink.count);
+    }
     Ok(engines
         .into_iter()
         .map(|(regulation, engine)| {
-            let summary = engine.finish(as_of, &mut |f| emit(&regulation, f));
+            let summary = engine.finish(as_of, &mut |f| sink.emit(&regulation, f));
             (regulation, summary)
         })
         .collect())
