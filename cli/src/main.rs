@@ -14,6 +14,7 @@ mod compile;
 mod coverage;
 mod deadline;
 mod output;
+mod report;
 mod run;
 mod test;
 
@@ -27,7 +28,8 @@ Exit status:
   test          0 every case passes, 1 a case fails or a rule lacks cases, 2 usage error or
                 a malformed test file
   coverage      0 shown, 1 the policy has errors, 2 usage error
-  deadline      0 printed, 2 usage error";
+  deadline      0 printed, 2 usage error
+  report        0 written, 1 the policy has errors, 2 usage or IO error";
 const CHECK_STATUSES: &str = "\
 Exit status: 0 no errors (warnings allowed), 1 the policy has errors, 2 usage or IO error";
 const RUN_STATUSES: &str = "\
@@ -38,6 +40,9 @@ Exit status: 0 every case passes, 1 a case fails or a rule lacks cases, 2 usage 
 malformed test file";
 const COVERAGE_STATUSES: &str = "Exit status: 0 shown, 1 the policy has errors, 2 usage error";
 const DEADLINE_STATUSES: &str = "Exit status: 0 printed, 2 usage error";
+const REPORT_STATUSES: &str = "\
+Exit status: 0 written, 1 the policy has errors, 2 usage error, or a file that cannot be read or
+written (a line that is not a finding is named)";
 
 #[derive(Parser)]
 #[command(
@@ -120,6 +125,11 @@ enum Command {
     /// findings: a table at a terminal, JSON Lines otherwise; a summary on standard error.
     #[command(after_help = RUN_STATUSES)]
     Run(run::RunArgs),
+    /// Write the findings of a run as one HTML page for people: charts per article and over
+    /// time, the overdue and open obligations, tables per party, every finding with its
+    /// clause's text. The page works offline and prints.
+    #[command(after_help = REPORT_STATUSES)]
+    Report(report::ReportArgs),
 }
 
 fn main() -> ExitCode {
@@ -135,6 +145,7 @@ fn main() -> ExitCode {
         Command::Coverage { paths, format } => coverage::coverage(&paths, format),
         Command::Deadline(args) => deadline::deadline(&args),
         Command::Run(args) => run::run(args),
+        Command::Report(args) => report::report(&args),
     };
     let _ = std::io::stdout().flush();
     ExitCode::from(status)

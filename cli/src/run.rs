@@ -59,6 +59,16 @@ pub struct RunArgs {
     /// The order findings are printed in.
     #[arg(long, value_enum, default_value_t)]
     pub order: Order,
+    /// Also write the findings as an HTML page for people to this file (see `edict report`).
+    #[arg(long, value_name = "FILE")]
+    pub report: Option<PathBuf>,
+    /// The language of the `--report` page.
+    #[arg(long, value_enum, default_value_t, requires = "report")]
+    pub lang: crate::report::Lang,
+    /// Tabulate the `--report` page's findings by this field of their events too (for
+    /// example `device`); repeat for several. Needs `--events FILE`.
+    #[arg(long = "by", value_name = "FIELD", requires = "report")]
+    pub by: Vec<String>,
 }
 
 /// What the printers need to know about the regulations of a run.
@@ -175,7 +185,16 @@ pub fn run(args: RunArgs) -> u8 {
     } else {
         RunFormat::Json
     });
-    let mut sink = Sink::new(format, args.order, false, &info, writer, &args.fail_on);
+    let report = match &args.report {
+        None => None,
+        // The clause texts of the report come from the policy sources, compiled again.
+        Some(path) => match crate::report::regulations(&args.paths, &args.bundles) {
+            Ok(regulations) => Some((path, regulations)),
+            Err(code) => return code,
+        },
+    };
+    let keep = report.is_some();
+    let mut sink = Sink::new(format, args.order, keep, &info, writer, &args.fail_on);
     let progress = Progress::for_file(args.events.as_deref());
     let summaries = match run_all(engines, reader, as_of, &mut sink, progress) {
         Ok(s) => s,
@@ -185,16 +204,35 @@ pub fn run(args: RunArgs) -> u8 {
         }
     };
     let failed = sink.failed;
-    if let Err(e) = sink.finish() {
-        eprintln!("error: writing the findings failed: {e}");
-        return USAGE;
-    }
+    let kept = match sink.finish() {
+        Ok(kept) => kept,
+        Err(e) => {
+            eprintln!("error: writing the findings failed: {e}");
+            return USAGE;
+        }
+    };
     let several = summaries.len() > 1;
     for (regulation, summary) in &summaries {
         if several {
             eprintln!("{regulation}:");
         }
         eprintln!("{}", describe_summary(summary));
+    }
+    if let Some((path, regulations)) = report {
+        let page = crate::report::PageArgs {
+            lang: args.lang,
+            by: args.by.clone(),
+            events: args.events.clone().filter(|p| p != Path::new("-")),
+        };
+        let items = kept.iter().map(crate::report::Item::from_finding).collect();
+        let source = args
+            .events
+            .as_deref()
+            .map_or("standard input".into(), edict_compiler::display_path);
+        let status = crate::report::write_page(path, &page, source, regulations, items);
+        if status != OK {
+            return status;
+        }
     }
     if failed { FAILED } else { OK }
 }
@@ -247,7 +285,7 @@ fn all_programs(paths: &[PathBuf]) -> Result<Vec<Arc<ir::Program>>, u8> {
     Ok(programs)
 }
 
-fn read_bundle(path: &Path) -> Result<ir::Program, u8> {
+pub(crate) fn read_bundle(path: &Path) -> Result<ir::Program, u8> {
     let text = std::fs::read_to_string(path).map_err(|e| {
         eprintln!("error: cannot read the bundle `{}`: {e}", path.display());
         USAGE

@@ -10,7 +10,9 @@ mod common;
 
 use common::*;
 
-const COMMANDS: [&str; 6] = ["check", "build", "test", "coverage", "deadline", "run"];
+const COMMANDS: [&str; 7] = [
+    "check", "build", "test", "coverage", "deadline", "run", "report",
+];
 
 #[test]
 fn every_argument_of_every_command_is_described() {
