@@ -54,6 +54,11 @@ written (a line that is not a finding is named)";
 struct Args {
     #[command(subcommand)]
     command: Command,
+    /// The language of diagnostics and of report pages. Without it, each diagnostic is in the
+    /// language of the keywords of the file it points into (English or Chinese), and report
+    /// pages are in English.
+    #[arg(long, value_enum, global = true)]
+    lang: Option<report::Lang>,
 }
 
 #[derive(Clone, Copy, Debug, Default, ValueEnum)]
@@ -134,6 +139,7 @@ enum Command {
 
 fn main() -> ExitCode {
     let args = Args::parse();
+    compile::set_language(args.lang);
     let status = match args.command {
         Command::Check { paths, format } => check::check(&paths, format),
         Command::Build {

@@ -23,7 +23,7 @@ mod html;
 mod svg;
 mod words;
 
-/// The language of a report's words.
+/// A language of the command's words: of diagnostics and of report pages (`--lang`).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, ValueEnum)]
 pub enum Lang {
     /// English.
@@ -47,10 +47,6 @@ pub struct ReportArgs {
     /// (clause titles only: bundles hold no outline text).
     #[arg(long = "bundle")]
     pub bundles: Vec<PathBuf>,
-    /// The language of the page's words, and of the findings' messages where the policy
-    /// gives them in Chinese.
-    #[arg(long, value_enum, default_value_t)]
-    pub lang: Lang,
     /// Also tabulate the findings by this field of the events that caused them (for example
     /// `device`); repeat for several. Needs `--events`.
     #[arg(long = "by", value_name = "FIELD")]
@@ -150,7 +146,7 @@ pub fn report(args: &ReportArgs) -> u8 {
     };
     let source = edict_compiler::display_path(&args.findings);
     let page = PageArgs {
-        lang: args.lang,
+        lang: crate::compile::language().unwrap_or_default(),
         by: args.by.clone(),
         events: args.events.clone(),
     };

@@ -62,9 +62,6 @@ pub struct RunArgs {
     /// Also write the findings as an HTML page for people to this file (see `edict report`).
     #[arg(long, value_name = "FILE")]
     pub report: Option<PathBuf>,
-    /// The language of the `--report` page.
-    #[arg(long, value_enum, default_value_t, requires = "report")]
-    pub lang: crate::report::Lang,
     /// Tabulate the `--report` page's findings by this field of their events too (for
     /// example `device`); repeat for several. Needs `--events FILE`.
     #[arg(long = "by", value_name = "FIELD", requires = "report")]
@@ -220,7 +217,7 @@ pub fn run(args: RunArgs) -> u8 {
     }
     if let Some((path, regulations)) = report {
         let page = crate::report::PageArgs {
-            lang: args.lang,
+            lang: crate::compile::language().unwrap_or_default(),
             by: args.by.clone(),
             events: args.events.clone().filter(|p| p != Path::new("-")),
         };
