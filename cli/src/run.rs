@@ -182,6 +182,12 @@ pub fn run(args: RunArgs) -> u8 {
     } else {
         RunFormat::Json
     });
+    if !args.by.is_empty() && args.events.as_deref().is_none_or(|p| p == Path::new("-")) {
+        eprintln!(
+            "error: `--by` reads the events again after the run: give them with `--events FILE`"
+        );
+        return USAGE;
+    }
     let report = match &args.report {
         None => None,
         // The clause texts of the report come from the policy sources, compiled again.

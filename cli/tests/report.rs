@@ -346,8 +346,17 @@ fn a_file_that_is_not_findings_is_refused_at_its_line() {
             arg(&dir.join("y.html")),
         ]),
         edict(&["report", arg(&bad), "-o", arg(&dir.join("z.html"))]),
+        // `--by` reads the events again, so they must come from a file.
+        edict(&[
+            "run",
+            LENDING,
+            "--report",
+            arg(&dir.join("w.html")),
+            "--by",
+            "kind",
+        ]),
     ];
     let codes: Vec<i32> = runs.iter().map(|r| r.code).collect();
-    assert_eq!(codes, [2, 2, 2]);
+    assert_eq!(codes, [2, 2, 2, 2]);
     insta::assert_snapshot!(transcript(&runs.iter().collect::<Vec<_>>()));
 }
