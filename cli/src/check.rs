@@ -27,9 +27,17 @@ pub fn check(paths: &[PathBuf], format: CheckFormat) -> u8 {
         CheckFormat::Github => print!("{}", render::github(ws.db(), &diagnostics)),
     }
     let (errors, warnings) = tally(&diagnostics);
+    // A folder of vocabularies only (which packages import) is not a package of its own.
+    let vocabularies = packages
+        .iter()
+        .filter(|p| ws.declares_only_vocabularies(p))
+        .count();
+    let mut checked = plural(packages.len() - vocabularies, "package");
+    if vocabularies > 0 {
+        checked += &format!(" and {}", plural(vocabularies, "vocabulary folder"));
+    }
     eprintln!(
-        "checked {}: {}, {}",
-        plural(packages.len(), "package"),
+        "checked {checked}: {}, {}",
         plural(errors, "error"),
         plural(warnings, "warning")
     );

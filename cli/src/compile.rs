@@ -2,12 +2,36 @@
 //! diagnostics.
 
 use std::path::PathBuf;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
-use edict_compiler::{Diagnostic, LoadedPackage, Workspace, render};
+use edict_compiler::render::Language;
+use edict_compiler::{Diagnostic, Lang as Words, LoadedPackage, Workspace, render};
 use edict_runtime::ir;
 
 use crate::Format;
+use crate::report::Lang;
+
+/// The language the user asked for with `--lang`, for the whole run of the command.
+static LANGUAGE: OnceLock<Option<Lang>> = OnceLock::new();
+
+/// Records `--lang`; called once, before any command runs.
+pub fn set_language(lang: Option<Lang>) {
+    let _ = LANGUAGE.set(lang);
+}
+
+/// The language the user asked for, if any.
+pub fn language() -> Option<Lang> {
+    LANGUAGE.get().copied().flatten()
+}
+
+/// The language diagnostics are shown in: the one asked for, or each file's own.
+fn diagnostic_language() -> Language {
+    match language() {
+        None => Language::OfTheFile,
+        Some(Lang::En) => Language::Fixed(Words::En),
+        Some(Lang::Zh) => Language::Fixed(Words::Zh),
+    }
+}
 
 pub const OK: u8 = 0;
 pub const FAILED: u8 = 1;
@@ -41,8 +65,8 @@ pub(crate) fn print_diagnostics(
     to_stdout: bool,
 ) {
     let text = match format {
-        Format::Human => render::human(ws.db(), diagnostics),
-        Format::Json => render::json(ws.db(), diagnostics),
+        Format::Human => render::human_in(ws.db(), diagnostics, diagnostic_language()),
+        Format::Json => render::json_in(ws.db(), diagnostics, diagnostic_language()),
     };
     if to_stdout {
         print!("{text}");

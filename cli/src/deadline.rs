@@ -12,14 +12,19 @@ use crate::compile::{OK, USAGE, plural, single_program};
 const DEFAULT_CALENDAR: &str = "cn-mainland";
 
 #[derive(clap::Args)]
+#[command(group(
+    clap::ArgGroup::new("period")
+        .required(true)
+        .args(["working_days", "days"])
+))]
 pub struct DeadlineArgs {
     /// The date of the triggering event, YYYY-MM-DD.
     #[arg(long)]
     from: String,
-    /// Count this many working days.
-    #[arg(long, conflicts_with = "days", required_unless_present = "days")]
+    /// Count this many working days (give this or `--days`).
+    #[arg(long)]
     working_days: Option<u32>,
-    /// Count this many calendar days.
+    /// Count this many calendar days (give this or `--working-days`).
     #[arg(long)]
     days: Option<u32>,
     /// The built-in working-day calendar: `cn-mainland` (mainland China: statutory holidays

@@ -93,9 +93,22 @@ fn resume(
         None => (0, 0),
         Some(checkpoint) => {
             if let Some(at) = store.meta_u64(CLOSED).map_err(fail)? {
+                // A run that closed the stream may be started again (say, after it was killed
+                // between its last commit and its exit): with nothing new to read, it is done.
+                let read = store.meta_u64(OFFSET).map_err(fail)?.unwrap_or(0);
+                let length = std::fs::metadata(events).map_or(u64::MAX, |m| m.len());
+                if length == read {
+                    eprintln!(
+                        "the stream in `{}` was closed at line {at} and its findings are all in `{}`; nothing more to judge",
+                        state.display(),
+                        output.display()
+                    );
+                    return Ok(OK);
+                }
                 eprintln!(
-                    "error: the stream in `{}` was closed at line {at} (`--close`); start a new state folder to judge more lines",
-                    state.display()
+                    "error: the stream in `{}` was closed at line {at} (`--close`), but `{}` has lines after it; start a new state folder to judge more lines",
+                    state.display(),
+                    events.display()
                 );
                 return Ok(USAGE);
             }

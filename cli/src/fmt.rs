@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 
 use clap::{Args, ValueEnum};
 use edict_compiler::{Code, Workspace, display_path, render};
-use edict_format::{FormatError, Keywords, Options};
+use edict_format::{FormatError, Lang, Options};
 
 use crate::compile::{FAILED, OK, USAGE, plural};
 
@@ -50,8 +50,8 @@ pub fn fmt(args: &FmtArgs) -> u8 {
     }
     let options = Options {
         keywords: args.keywords.map(|k| match k {
-            Language::En => Keywords::En,
-            Language::Zh => Keywords::Zh,
+            Language::En => Lang::En,
+            Language::Zh => Lang::Zh,
         }),
         ..Options::default()
     };

@@ -1,19 +1,27 @@
 //! `edict run`: judging an event stream against one or several regulations.
 
 use std::fs::File;
-use std::io::{BufRead, BufReader, BufWriter, Write};
+use std::io::{BufRead, BufReader, BufWriter, IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use edict_runtime::bundle::Bundle;
 use edict_runtime::engine::{Engine, EngineOptions, Summary, for_each_line};
-use edict_runtime::finding::Finding;
 use edict_runtime::{ir, time};
 
 use crate::Format;
 use crate::compile::{FAILED, OK, USAGE, compile, plural, print_diagnostics, tally};
 use crate::keys::{public_keys, read_bundle};
 use crate::sort::sorted_lines;
+
+mod csv;
+mod human;
+mod progress;
+mod sink;
+
+use progress::Progress;
+use sink::Sink;
+pub use sink::{FailOn, Order, RunFormat};
 
 #[derive(clap::Args)]
 pub struct RunArgs {
@@ -24,15 +32,16 @@ pub struct RunArgs {
     /// trust several.
     #[arg(long = "key", value_name = "PUB")]
     pub keys: Vec<PathBuf>,
-    /// Policy sources to compile (every regulation package found is run).
+    /// Policy files or package folders to compile; every regulation package found is run.
     pub paths: Vec<PathBuf>,
     /// The event stream; `-` or absent reads standard input.
     #[arg(long)]
     pub events: Option<PathBuf>,
-    /// Close the stream at this time (RFC 3339) instead of at its last event.
+    /// Close the stream at this time (RFC 3339, e.g. 2025-07-01T00:00:00+08:00) instead of at
+    /// its last event: obligations due before it are overdue, the others open.
     #[arg(long)]
     pub as_of: Option<String>,
-    /// Write findings here instead of standard output.
+    /// Write the findings to this file instead of standard output.
     #[arg(long)]
     pub output: Option<PathBuf>,
     /// How many seconds an event may be older than the latest one already read; older
@@ -59,6 +68,69 @@ pub struct RunArgs {
     /// With `--state`: write a checkpoint every this many lines (and every few seconds).
     #[arg(long, default_value_t = 100_000, value_name = "LINES")]
     pub checkpoint_every: u64,
+    /// How findings are printed. Without it: `human` when standard output is a terminal,
+    /// else `json`.
+    #[arg(long, value_enum)]
+    pub format: Option<RunFormat>,
+    /// Exit with status 1 when the run finds any of these kinds (comma-separated), so that CI
+    /// fails on what matters to it.
+    #[arg(
+        long,
+        value_enum,
+        value_delimiter = ',',
+        default_value = "input_error",
+        value_name = "KINDS"
+    )]
+    pub fail_on: Vec<FailOn>,
+    /// The order findings are printed in.
+    #[arg(long, value_enum, default_value_t)]
+    pub order: Order,
+    /// Also write the findings as an HTML page for people to this file (see `edict report`).
+    #[arg(long, value_name = "FILE")]
+    pub report: Option<PathBuf>,
+    /// Tabulate the `--report` page's findings by this field of their events too (for
+    /// example `device`); repeat for several. Needs `--events FILE`.
+    #[arg(long = "by", value_name = "FIELD", requires = "report")]
+    pub by: Vec<String>,
+}
+
+/// What the printers need to know about the regulations of a run.
+pub struct RunInfo {
+    pub regulations: Vec<ir::Regulation>,
+    /// The fields that fill the roles, when every regulation names the same.
+    party: Option<String>,
+    individual: Option<String>,
+}
+
+impl RunInfo {
+    fn new(programs: &[ir::Program]) -> RunInfo {
+        let role = |role: ir::Role| {
+            let mut fields = programs.iter().map(|p| {
+                p.vocabulary
+                    .roles
+                    .iter()
+                    .find(|r| r.role == role)
+                    .map(|r| r.field.clone())
+            });
+            let first = fields.next().flatten();
+            fields.all(|f| f == first).then_some(first).flatten()
+        };
+        RunInfo {
+            regulations: programs.iter().map(|p| p.regulation.clone()).collect(),
+            party: role(ir::Role::Party),
+            individual: role(ir::Role::Individual),
+        }
+    }
+
+    /// The name of the party's column: the vocabulary's field, or `party`.
+    pub fn party_key(&self) -> &str {
+        self.party.as_deref().unwrap_or("party")
+    }
+
+    /// The name of the individual's column: the vocabulary's field, or `individual`.
+    pub fn individual_key(&self) -> &str {
+        self.individual.as_deref().unwrap_or("individual")
+    }
 }
 
 pub fn run(args: RunArgs) -> u8 {
@@ -105,9 +177,18 @@ pub fn run(args: RunArgs) -> u8 {
         allowed_lateness_seconds: i64::from(args.allowed_lateness),
     };
     if let Some(state) = &args.state {
+        // A durable run writes each finding as JSON as soon as it is found, so that a restart
+        // can cut the file back to its last checkpoint.
+        if matches!(args.format, Some(RunFormat::Human | RunFormat::Csv)) || args.report.is_some() {
+            eprintln!(
+                "error: `--state` writes findings as JSON Lines as they are found; leave out `--format human|csv` and `--report` (make a report afterwards with `edict report`)"
+            );
+            return USAGE;
+        }
         let bundles = programs.into_iter().map(Bundle::new).collect();
         return crate::durable::run(&args, state, bundles, options, as_of);
     }
+    let info = RunInfo::new(&programs);
     let mut engines = Vec::new();
     for program in programs {
         let id = program.regulation.id.clone();
@@ -130,50 +211,81 @@ pub fn run(args: RunArgs) -> u8 {
             }
         },
     };
-    let mut writer: Box<dyn Write> = match &args.output {
-        None => Box::new(BufWriter::new(std::io::stdout().lock())),
+    let (writer, to_terminal): (Box<dyn Write>, bool) = match &args.output {
+        None => {
+            let stdout = std::io::stdout();
+            let terminal = stdout.is_terminal();
+            (Box::new(BufWriter::new(stdout.lock())), terminal)
+        }
         Some(p) => match File::create(p) {
-            Ok(f) => Box::new(BufWriter::new(f)),
+            Ok(f) => (Box::new(BufWriter::new(f)), false),
             Err(e) => {
                 eprintln!("error: cannot write the findings to `{}`: {e}", p.display());
                 return USAGE;
             }
         },
     };
-    let several = engines.len() > 1;
-    let mut write_error: Option<std::io::Error> = None;
-    let mut emit = |regulation: &Arc<str>, mut finding: Finding| {
-        // With several regulations, a rejected line names the one whose vocabulary refused it.
-        if several && finding.regulation.is_none() {
-            finding.regulation = Some(Arc::clone(regulation));
-        }
-        if write_error.is_none()
-            && let Err(e) = finding.write_json_line(&mut writer)
-        {
-            write_error = Some(e);
-        }
+    let format = args.format.unwrap_or(if to_terminal {
+        RunFormat::Human
+    } else {
+        RunFormat::Json
+    });
+    if !args.by.is_empty() && args.events.as_deref().is_none_or(|p| p == Path::new("-")) {
+        eprintln!(
+            "error: `--by` reads the events again after the run: give them with `--events FILE`"
+        );
+        return USAGE;
+    }
+    let report = match &args.report {
+        None => None,
+        // The clause texts of the report come from the policy sources, compiled again.
+        Some(path) => match crate::report::regulations(&args.paths, &args.bundles) {
+            Ok(regulations) => Some((path, regulations)),
+            Err(code) => return code,
+        },
     };
-    let summaries = match run_all(engines, reader, as_of, &args, &mut emit) {
+    let keep = report.is_some();
+    let mut sink = Sink::new(format, args.order, keep, &info, writer, &args.fail_on);
+    let progress = Progress::for_file(args.events.as_deref());
+    let summaries = match run_all(engines, reader, as_of, &args, &mut sink, progress) {
         Ok(s) => s,
         Err(e) => {
             eprintln!("error: reading the events failed: {e}");
             return USAGE;
         }
     };
-    let flushed = writer.flush();
-    if let Some(e) = write_error.or(flushed.err()) {
-        eprintln!("error: writing the findings failed: {e}");
-        return USAGE;
-    }
-    let mut rejected = false;
+    let failed = sink.failed;
+    let kept = match sink.finish() {
+        Ok(kept) => kept,
+        Err(e) => {
+            eprintln!("error: writing the findings failed: {e}");
+            return USAGE;
+        }
+    };
+    let several = summaries.len() > 1;
     for (regulation, summary) in &summaries {
         if several {
             eprintln!("{regulation}:");
         }
         eprintln!("{}", describe_summary(summary));
-        rejected |= summary.rejected > 0;
     }
-    if rejected { FAILED } else { OK }
+    if let Some((path, regulations)) = report {
+        let page = crate::report::PageArgs {
+            lang: crate::compile::language().unwrap_or_default(),
+            by: args.by.clone(),
+            events: args.events.clone().filter(|p| p != Path::new("-")),
+        };
+        let items = kept.iter().map(crate::report::Item::from_finding).collect();
+        let source = args
+            .events
+            .as_deref()
+            .map_or("standard input".into(), edict_compiler::display_path);
+        let status = crate::report::write_page(path, &page, source, regulations, items);
+        if status != OK {
+            return status;
+        }
+    }
+    if failed { FAILED } else { OK }
 }
 
 /// Feeds each line of the stream to every engine in turn, then closes them all.
@@ -182,11 +294,15 @@ fn run_all(
     reader: impl BufRead,
     as_of: Option<i64>,
     args: &RunArgs,
-    emit: &mut impl FnMut(&Arc<str>, Finding),
+    sink: &mut Sink<'_>,
+    mut progress: Option<Progress>,
 ) -> std::io::Result<Vec<(Arc<str>, Summary)>> {
     let mut judge = |line_no: u64, line: &[u8]| {
         for (regulation, engine) in &mut engines {
-            engine.process_line_bytes(line_no, line, &mut |f| emit(regulation, f));
+            engine.process_line_bytes(line_no, line, &mut |f| sink.emit(regulation, f));
+        }
+        if let Some(progress) = &mut progress {
+            progress.line(line.len(), sink.count);
         }
     };
     if args.unordered {
@@ -194,10 +310,13 @@ fn run_all(
     } else {
         for_each_line(reader, &mut judge)?;
     }
+    if let Some(progress) = progress {
+        progress.finish(sink.count);
+    }
     Ok(engines
         .into_iter()
         .map(|(regulation, engine)| {
-            let summary = engine.finish(as_of, &mut |f| emit(&regulation, f));
+            let summary = engine.finish(as_of, &mut |f| sink.emit(&regulation, f));
             (regulation, summary)
         })
         .collect())

@@ -255,13 +255,14 @@ fn coverage_of_the_measures_has_no_missing_clause() {
 }
 
 #[test]
-fn the_readmes_first_command_works() {
+fn the_readmes_first_command_works_and_shows_the_table_the_readme_shows() {
     let readme = std::fs::read_to_string("../README.md").expect("the README");
     let command = readme
         .lines()
         .find_map(|l| l.trim().strip_prefix("cargo run -q --bin edict -- "))
         .expect("the README shows an edict command run through cargo");
     let args: Vec<&str> = command.split_whitespace().collect();
+    // Into a pipe, as a script reads it: JSON Lines.
     let run = edict_in(Path::new(".."), &args);
     assert_eq!(run.code, 0, "{}", run.transcript());
     let findings = run.stdout.lines().count();
@@ -271,4 +272,22 @@ fn the_readmes_first_command_works() {
         assert!(finding["finding"].is_string(), "{line}");
     }
     assert!(run.stderr.contains(" 0 rejected"), "{}", run.transcript());
+    // At a terminal, the table the README shows (which leaves out lines at each `…`).
+    let mut at_terminal = args.clone();
+    at_terminal.extend(["--format", "human"]);
+    let table = edict_in(Path::new(".."), &at_terminal);
+    assert_eq!(table.code, 0, "{}", table.transcript());
+    let shown = readme
+        .split("```text\n")
+        .nth(1)
+        .and_then(|rest| rest.split("```").next())
+        .expect("the README shows the table in a text block after the command");
+    let mut rest = table.stdout.lines();
+    for line in shown.lines().filter(|l| *l != "…") {
+        assert!(
+            rest.any(|l| l == line),
+            "the README shows `{line}`, which the run does not print in that order:\n{}",
+            table.stdout
+        );
+    }
 }

@@ -61,6 +61,9 @@ fn killed_at_random_points_the_findings_are_exactly_once() {
         s(&events),
         "--output",
         s(&reference),
+        // A durable run writes each finding as it is found, so the reference does too.
+        "--order",
+        "found",
     ]);
     assert_eq!(code(&out), 0, "{}", stderr(&out));
 
@@ -130,12 +133,13 @@ fn killed_at_random_points_the_findings_are_exactly_once() {
 
     // The stream was closed: another run on the same state says so and judges nothing.
     let again = edict(&args);
-    assert_eq!(code(&again), 2);
+    assert_eq!(code(&again), 0);
     assert!(
-        stderr(&again).contains("was closed at line 30000"),
+        stderr(&again).contains("was closed at line 30000 and its findings are all in"),
         "{}",
         stderr(&again)
     );
+    assert_eq!(std::fs::read_to_string(&output).unwrap(), expected);
 }
 
 #[test]
@@ -151,6 +155,9 @@ fn a_clean_restart_reads_on_in_the_grown_file() {
         s(&full),
         "--output",
         s(&reference),
+        // A durable run writes each finding as it is found, so the reference does too.
+        "--order",
+        "found",
     ]);
     assert_eq!(code(&out), 0, "{}", stderr(&out));
 
@@ -189,6 +196,28 @@ fn a_clean_restart_reads_on_in_the_grown_file() {
     assert_eq!(
         std::fs::read_to_string(&output).unwrap(),
         std::fs::read_to_string(&reference).unwrap()
+    );
+
+    // Started again on a closed stream with nothing new (say, after being killed between its
+    // last commit and its exit), the run is done; with new lines, it refuses.
+    let third = run(true);
+    assert_eq!(code(&third), 0, "{}", stderr(&third));
+    assert!(
+        stderr(&third).contains("closed at line 4000 and its findings are all in"),
+        "{}",
+        stderr(&third)
+    );
+    assert_eq!(
+        std::fs::read_to_string(&output).unwrap(),
+        std::fs::read_to_string(&reference).unwrap()
+    );
+    std::fs::write(&events, lines.join("\n") + "\n" + &lines[0] + "\n").unwrap();
+    let fourth = run(true);
+    assert_eq!(code(&fourth), 2, "{}", stderr(&fourth));
+    assert!(
+        stderr(&fourth).contains("has lines after it; start a new state folder"),
+        "{}",
+        stderr(&fourth)
     );
 }
 

@@ -15,6 +15,7 @@ use crate::expr::{Checker, ConstInfo, Constants};
 use crate::parse::parse_file;
 use crate::resolve::package_vocab;
 use crate::types::Ty;
+use edict_grammar::tr;
 
 /// A state, resolved.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -39,15 +40,20 @@ pub(crate) fn package_consts(
         for item in &parse_file(db, file).items {
             let Item::Const(c) = item else { continue };
             if let Some((first_file, first)) = spans.get(&c.name.name) {
-                Diagnostic::error(
-                    Code::DuplicateDeclaration,
-                    file,
-                    c.name.span,
-                    format!("constant `{}` is declared twice", c.name.name),
+                Diagnostic::error(Code::DuplicateDeclaration, file, c.name.span, {
+                    let name = &c.name.name;
+                    tr!(
+                        "constant `{name}` is declared twice",
+                        "常量`{name}`声明了两次"
+                    )
+                })
+                .label(tr!("declared again here", "再次声明在此"))
+                .secondary(
+                    *first_file,
+                    *first,
+                    tr!("first declared here", "第一次声明在此"),
                 )
-                .label("declared again here")
-                .secondary(*first_file, *first, "first declared here")
-                .help("rename one of them")
+                .help(tr!("rename one of them", "给其中一个改名"))
                 .report(db);
                 continue;
             }
@@ -67,14 +73,18 @@ pub(crate) fn package_consts(
                     };
                     scope.0.insert(info.name.clone(), info);
                 }
-                _ => Diagnostic::error(
-                    Code::TypeMismatch,
-                    file,
-                    c.value.span,
-                    format!("constant `{}` must be a fixed value", c.name.name),
-                )
-                .label("this is not a literal")
-                .help("write a number, string, date, enum value or set literal")
+                _ => Diagnostic::error(Code::TypeMismatch, file, c.value.span, {
+                    let name = &c.name.name;
+                    tr!(
+                        "constant `{name}` must be a fixed value",
+                        "常量`{name}`必须是固定的值"
+                    )
+                })
+                .label(tr!("this is not a literal", "这不是字面量"))
+                .help(tr!(
+                    "write a number, string, date, enum value or set literal",
+                    "写一个数字、字符串、日期、枚举值或集合字面量"
+                ))
                 .report(db),
             }
         }
@@ -138,15 +148,13 @@ pub(crate) fn package_states(db: &dyn salsa::Database, package: Package) -> Arc<
         for item in &parse_file(db, file).items {
             let Item::State(decl) = item else { continue };
             if let Some((ffile, first)) = spans.get(&decl.name.name) {
-                Diagnostic::error(
-                    Code::DuplicateDeclaration,
-                    file,
-                    decl.name.span,
-                    format!("state `{}` is declared twice", decl.name.name),
-                )
-                .label("declared again here")
-                .secondary(*ffile, *first, "first declared here")
-                .help("rename one of them")
+                Diagnostic::error(Code::DuplicateDeclaration, file, decl.name.span, {
+                    let name = &decl.name.name;
+                    tr!("state `{name}` is declared twice", "状态`{name}`声明了两次")
+                })
+                .label(tr!("declared again here", "再次声明在此"))
+                .secondary(*ffile, *first, tr!("first declared here", "第一次声明在此"))
+                .help(tr!("rename one of them", "给其中一个改名"))
                 .report(db);
                 continue;
             }
@@ -169,16 +177,22 @@ pub(crate) fn package_states(db: &dyn salsa::Database, package: Package) -> Arc<
                             Code::StateError,
                             file,
                             update.span,
-                            format!(
-                                "the key `{}` of `{}` is a {} here but a {} elsewhere",
-                                decl.key.name,
-                                update.event.name,
-                                vocab.show(&kty),
-                                vocab.show(t)
-                            ),
+                            {
+                                let (key, event) = (&decl.key.name, &update.event.name);
+                                let (here, there) = (vocab.show(&kty), vocab.show(t));
+                                let (here_en, here_zh, there_en, there_zh) =
+                                    (&here.en, &here.zh, &there.en, &there.zh);
+                                tr!(
+                                    "the key `{key}` of `{event}` is a {here_en} here but a {there_en} elsewhere",
+                                    "`{event}`的键`{key}`在这里是{here_zh}，在别处却是{there_zh}"
+                                )
+                            },
                         )
-                        .label("key of another type")
-                        .help("every updating event must give the key the same type"),
+                        .label(tr!("key of another type", "另一种类型的键"))
+                        .help(tr!(
+                            "every updating event must give the key the same type",
+                            "每个更新状态的事件都必须给出同一类型的键"
+                        )),
                     ),
                     Some(_) => {}
                     None => key_ty = Some(kty),
@@ -195,15 +209,22 @@ pub(crate) fn package_states(db: &dyn salsa::Database, package: Package) -> Arc<
                                     Code::StateError,
                                     file,
                                     e.span,
-                                    format!(
-                                        "state `{}` holds values of type {}, not {}",
-                                        decl.name.name,
-                                        vocab.show(t),
-                                        vocab.show(&ty)
-                                    ),
+                                    {
+                                        let name = &decl.name.name;
+                                        let (want, got) = (vocab.show(t), vocab.show(&ty));
+                                        let (want_en, want_zh, got_en, got_zh) =
+                                            (&want.en, &want.zh, &got.en, &got.zh);
+                                        tr!(
+                                            "state `{name}` holds values of type {want_en}, not {got_en}",
+                                            "状态`{name}`存放{want_zh}类型的值，不是{got_zh}"
+                                        )
+                                    },
                                 )
-                                .label("element of another type")
-                                .help("add and remove values of one type"),
+                                .label(tr!("element of another type", "另一种类型的元素"))
+                                .help(tr!(
+                                    "add and remove values of one type",
+                                    "加入和移除同一类型的值"
+                                )),
                             ),
                             Some(_) => {}
                             None => elem_ty = Some(ty),
@@ -217,19 +238,33 @@ pub(crate) fn package_states(db: &dyn salsa::Database, package: Package) -> Arc<
                     (ast::StateKind::Counter, ast::StateOp::Increment) => ir::StateOp::Increment,
                     (ast::StateKind::Counter, ast::StateOp::Decrement) => ir::StateOp::Decrement,
                     (kind, _) => {
-                        let (what, allowed) = match kind {
-                            ast::StateKind::Counter => ("a counter", "`increment` or `decrement`"),
-                            ast::StateKind::Set { .. } => ("a set", "`add EXPR` or `remove EXPR`"),
+                        let (what, what_zh, allowed, allowed_zh) = match kind {
+                            ast::StateKind::Counter => (
+                                "a counter",
+                                "计数",
+                                "`increment` or `decrement`",
+                                "`递增`或`递减`",
+                            ),
+                            ast::StateKind::Set { .. } => (
+                                "a set",
+                                "集合",
+                                "`add EXPR` or `remove EXPR`",
+                                "`加入 表达式`或`移除 表达式`",
+                            ),
                         };
+                        let name = &decl.name.name;
                         errors.push(
                             Diagnostic::error(
                                 Code::StateError,
                                 file,
                                 update.span,
-                                format!("state `{}` is {what}", decl.name.name),
+                                tr!("state `{name}` is {what}", "状态`{name}`是{what_zh}"),
                             )
-                            .label("this update does not fit it")
-                            .help(format!("{what} is updated with {allowed}")),
+                            .label(tr!("this update does not fit it", "这个更新与它不符"))
+                            .help(tr!(
+                                "{what} is updated with {allowed}",
+                                "{what_zh}用{allowed_zh}更新"
+                            )),
                         );
                         continue;
                     }
@@ -279,29 +314,43 @@ impl Checker<'_> {
                 info.fields[i].ty.clone(),
             )),
             Some(_) => {
+                let (span, key, event) = (key.span, &key.name, &info.name);
                 self.error(
                     Code::StateError,
-                    key.span,
-                    format!("the key `{}` is optional in `{}`", key.name, info.name),
+                    span,
+                    tr!(
+                        "the key `{key}` is optional in `{event}`",
+                        "键`{key}`在`{event}`中是可选的"
+                    ),
                 )
-                .set_label("every updating event must carry the key")
-                .help = Some("key the state by a required field".into());
+                .set_label(tr!(
+                    "every updating event must carry the key",
+                    "每个更新状态的事件都必须带有这个键"
+                ))
+                .help = Some(tr!(
+                    "key the state by a required field",
+                    "用必填字段作为状态的键"
+                ));
                 None
             }
             None => {
-                let help = did_you_mean(&key.name, info.fields.iter().map(|f| f.name.as_str()))
+                let (name, event) = (&key.name, &info.name);
+                let help = did_you_mean(name, info.fields.iter().map(|f| f.name.as_str()))
                     .unwrap_or_else(|| {
-                        format!("`{}` would need a `{}` field", info.name, key.name)
+                        tr!(
+                            "`{event}` would need a `{name}` field",
+                            "`{event}`需要有`{name}`字段"
+                        )
                     });
                 self.error(
                     Code::StateError,
                     key.span,
-                    format!(
-                        "event type `{}` has no field `{}` to key the state by",
-                        info.name, key.name
+                    tr!(
+                        "event type `{event}` has no field `{name}` to key the state by",
+                        "事件类型`{event}`没有可作为状态键的字段`{name}`"
                     ),
                 )
-                .set_label("the state's key")
+                .set_label(tr!("the state's key", "状态的键"))
                 .help = Some(help);
                 None
             }

@@ -6,8 +6,34 @@
 //! the language server and tests render them (see [`crate::render`]).
 //! Messages are lowercase without a trailing period and quote the user's own words in backticks;
 //! detail goes into labels and help.
+//!
+//! # Two languages
+//!
+//! Authors write Edict with English or Chinese keywords, and read diagnostics in the language
+//! they write in. So every text of a diagnostic — its message, each label and its help — is a
+//! [`Text`] holding both wordings, made where the diagnostic is created with
+//! [`tr!`](edict_grammar::tr):
+//!
+//! ```ignore
+//! let name = &event.name;
+//! Diagnostic::error(Code::UnknownEventType, origin, event.span,
+//!         tr!("unknown event type `{name}`", "未知的事件类型`{name}`"))
+//!     .label(tr!("not declared in the vocabulary", "词汇中没有声明"))
+//!     .help(tr!("did you mean `{close}`?", "是不是想写`{close}`？"));
+//! ```
+//!
+//! To add a diagnostic: add its code to the catalogue at the end of this file (with a one-line
+//! summary in both languages), create it with a `tr!` text for every part, and add a fixture to
+//! `tests/diagnostics/`. Values that differ by language (a type's name, a clause's) are made
+//! as `Text` too ([`crate::types::Ty`] names, [`did_you_mean`]) and split into their two
+//! wordings before `tr!`. [`Text`] has no conversion from a single string: only
+//! [`Text::verbatim`], for labels that quote the user's own words. The renderer
+//! ([`crate::render`]) shows each diagnostic in the language of the file it points into
+//! ([`edict_grammar::keyword_language`]), or in the one the user asks for (`--lang`).
 
 use edict_grammar::ast::Span;
+pub use edict_grammar::text::{Lang, Text};
+use edict_grammar::tr;
 use salsa::Accumulator;
 
 use crate::db::SourceFile;
@@ -25,11 +51,9 @@ impl Diagnostic {
 }
 
 /// "did you mean `x`?" for the candidate closest to `name`, if one is a likely typo.
-pub fn did_you_mean<'a>(
-    name: &str,
-    candidates: impl IntoIterator<Item = &'a str>,
-) -> Option<String> {
-    edict_runtime::suggest::closest(name, candidates).map(|c| format!("did you mean `{c}`?"))
+pub fn did_you_mean<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<Text> {
+    edict_runtime::suggest::closest(name, candidates)
+        .map(|c| tr!("did you mean `{c}`?", "是不是想写`{c}`？"))
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -49,7 +73,7 @@ pub struct Label {
     /// article) report relative to it, so an edit above the item leaves their results alone;
     /// [`crate::check`] makes every span absolute before anyone sees it.
     pub item: Option<u32>,
-    pub message: String,
+    pub message: Text,
 }
 
 /// Where a pass's spans are measured from: a whole file, or one top-level item of it.
@@ -75,12 +99,12 @@ impl Origin {
 }
 
 impl Label {
-    pub fn new(origin: Origin, span: Span, message: impl Into<String>) -> Label {
+    pub fn new(origin: Origin, span: Span, message: Text) -> Label {
         Label {
             file: origin.file,
             span,
             item: origin.item,
-            message: message.into(),
+            message,
         }
     }
 }
@@ -89,36 +113,26 @@ impl Label {
 pub struct Diagnostic {
     pub code: Code,
     pub severity: Severity,
-    pub message: String,
+    pub message: Text,
     pub primary: Label,
     pub secondary: Vec<Label>,
-    pub help: Option<String>,
+    pub help: Option<Text>,
 }
 
 impl Diagnostic {
     /// An error of `code` at `span`, with the primary label's text.
-    pub fn error(
-        code: Code,
-        at: impl Into<Origin>,
-        span: Span,
-        message: impl Into<String>,
-    ) -> Self {
+    pub fn error(code: Code, at: impl Into<Origin>, span: Span, message: Text) -> Self {
         Diagnostic {
             code,
             severity: Severity::Error,
-            message: message.into(),
-            primary: Label::new(at.into(), span, ""),
+            message,
+            primary: Label::new(at.into(), span, Text::default()),
             secondary: Vec::new(),
             help: None,
         }
     }
 
-    pub fn warning(
-        code: Code,
-        at: impl Into<Origin>,
-        span: Span,
-        message: impl Into<String>,
-    ) -> Self {
+    pub fn warning(code: Code, at: impl Into<Origin>, span: Span, message: Text) -> Self {
         Diagnostic {
             severity: Severity::Warning,
             ..Diagnostic::error(code, at, span, message)
@@ -126,28 +140,28 @@ impl Diagnostic {
     }
 
     /// Sets the text under the primary span.
-    pub fn label(mut self, text: impl Into<String>) -> Self {
-        self.primary.message = text.into();
+    pub fn label(mut self, text: Text) -> Self {
+        self.primary.message = text;
         self
     }
 
     /// Sets the text under the primary span of a diagnostic already pushed.
-    pub fn set_label(&mut self, text: impl Into<String>) -> &mut Self {
-        self.primary.message = text.into();
+    pub fn set_label(&mut self, text: Text) -> &mut Self {
+        self.primary.message = text;
         self
     }
 
-    pub fn secondary(mut self, at: impl Into<Origin>, span: Span, text: impl Into<String>) -> Self {
+    pub fn secondary(mut self, at: impl Into<Origin>, span: Span, text: Text) -> Self {
         self.secondary.push(Label::new(at.into(), span, text));
         self
     }
 
-    pub fn help(mut self, text: impl Into<String>) -> Self {
-        self.help = Some(text.into());
+    pub fn help(mut self, text: Text) -> Self {
+        self.help = Some(text);
         self
     }
 
-    pub fn help_opt(mut self, text: Option<String>) -> Self {
+    pub fn help_opt(mut self, text: Option<Text>) -> Self {
         self.help = text;
         self
     }
@@ -169,7 +183,7 @@ impl From<SourceFile> for Origin {
 }
 
 macro_rules! codes {
-    ($($variant:ident = $code:literal, $summary:literal;)*) => {
+    ($($variant:ident = $code:literal, $summary:literal, $zh:literal;)*) => {
         /// The stable code of each kind of diagnostic. `docs/diagnostics.md` explains each with
         /// an example; a test checks that every code is there and is triggered by a fixture.
         #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -187,49 +201,60 @@ macro_rules! codes {
                 }
             }
 
-            /// One line on what the code means.
+            /// One line on what the code means, in English.
             pub fn summary(self) -> &'static str {
                 match self {
                     $(Code::$variant => $summary,)*
+                }
+            }
+
+            /// One line on what the code means, in `lang`.
+            pub fn summary_in(self, lang: Lang) -> &'static str {
+                match (self, lang) {
+                    $((Code::$variant, Lang::En) => $summary,)*
+                    $((Code::$variant, Lang::Zh) => $zh,)*
                 }
             }
         }
     };
 }
 
+// The catalogue: each code with what it means in English and in Chinese. A new diagnostic gets
+// its code here, its texts in both languages where it is created (`tr!`, see the top of this
+// file), and a fixture in `tests/diagnostics/`, which puts it in `docs/diagnostics.md`.
 codes! {
-    Syntax = "E0001", "the source does not follow the grammar";
-    OutlineSyntax = "E0002", "the regulation outline cannot be segmented into clauses";
-    MissingHeader = "E0100", "the package has no `regulation` header";
-    DuplicateHeader = "E0101", "the package has more than one `regulation` header";
-    MissingHeaderField = "E0102", "the header lacks a field the compiler needs";
-    DuplicateHeaderField = "E0103", "a header field is given twice";
-    UnknownTimezone = "E0104", "the header names a time zone that does not exist";
-    UnknownCalendar = "E0105", "the header names a working-day calendar that does not exist";
-    FileNotFound = "E0110", "an imported file (outline or vocabulary) cannot be found";
-    VocabularyMismatch = "E0111", "the imported file does not declare the named vocabulary";
-    UnknownType = "E0200", "a field's type is not a built-in type, enum or record";
-    DuplicateDeclaration = "E0201", "a name is declared twice in the same scope";
-    BadDefault = "E0202", "a field's default value does not fit the field";
-    BadRole = "E0203", "a vocabulary's `roles` names an unknown role or a field no event type has";
-    UnknownEventType = "E0300", "a rule names an event type the vocabulary does not declare";
-    UnknownField = "E0301", "an event or record has no field of that name";
-    TypeMismatch = "E0302", "an operand has the wrong type for its operator";
-    WrongEnum = "E0303", "a value belongs to a different enum than the field it is compared with";
-    UnguardedOptional = "E0304", "an optional field is used without checking that it is present";
-    UnknownName = "E0305", "a name is neither a variable, a constant nor an enum value";
-    NotACondition = "E0306", "a condition is not a true/false expression";
-    ConstantCondition = "E0307", "a condition does not depend on the event, so it is always the same";
-    HasOnRequired = "W0308", "`has` is applied to a field that is always present";
-    NotAField = "E0309", "`has` is applied to something that is not a field";
-    CitationNotInOutline = "E0400", "a clause is absent from the regulation's outline";
-    DuplicateClause = "E0401", "an article, paragraph or item is written twice";
-    DuplicateRule = "E0402", "two rules of one regulation have the same name";
-    OutsideClause = "E0403", "a rule or exemption stands outside any article";
-    MisplacedClause = "E0404", "a paragraph or item is nested where the regulation has none";
-    DeadlineWithoutTrigger = "E0500", "a deadline has no event to count from";
-    MissingTrigger = "E0501", "a rule does not say which events it judges";
-    StateError = "E0502", "a state declaration or `size(…)` use does not fit the vocabulary";
-    UnknownVariable = "E0503", "`after` names a variable the rule does not bind";
-    MissingMessage = "W0001", "a rule has no `message`, so its findings get a generic one";
+    Syntax = "E0001", "the source does not follow the grammar", "源文件不符合语法";
+    OutlineSyntax = "E0002", "the regulation outline cannot be segmented into clauses", "法规纲要无法切分为条款";
+    MissingHeader = "E0100", "the package has no `regulation` header", "包中没有`法规`头部";
+    DuplicateHeader = "E0101", "the package has more than one `regulation` header", "包中有不止一个`法规`头部";
+    MissingHeaderField = "E0102", "the header lacks a field the compiler needs", "头部缺少编译器所需的字段";
+    DuplicateHeaderField = "E0103", "a header field is given twice", "头部的某个字段写了两次";
+    UnknownTimezone = "E0104", "the header names a time zone that does not exist", "头部指定的时区不存在";
+    UnknownCalendar = "E0105", "the header names a working-day calendar that does not exist", "头部指定的工作日日历不存在";
+    FileNotFound = "E0110", "an imported file (outline or vocabulary) cannot be found", "找不到引入的文件（纲要或词汇）";
+    VocabularyMismatch = "E0111", "the imported file does not declare the named vocabulary", "引入的文件没有声明所指名的词汇";
+    UnknownType = "E0200", "a field's type is not a built-in type, enum or record", "字段的类型既不是内置类型，也不是枚举或记录";
+    DuplicateDeclaration = "E0201", "a name is declared twice in the same scope", "同一作用域内某个名称声明了两次";
+    BadDefault = "E0202", "a field's default value does not fit the field", "字段的默认值与字段不符";
+    BadRole = "E0203", "a vocabulary's `roles` names an unknown role or a field no event type has", "词汇的`角色`指定了未知的角色，或任何事件类型都没有的字段";
+    UnknownEventType = "E0300", "a rule names an event type the vocabulary does not declare", "规则指定了词汇中没有声明的事件类型";
+    UnknownField = "E0301", "an event or record has no field of that name", "事件或记录没有这个名称的字段";
+    TypeMismatch = "E0302", "an operand has the wrong type for its operator", "运算数的类型与运算符不符";
+    WrongEnum = "E0303", "a value belongs to a different enum than the field it is compared with", "值所属的枚举与被比较的字段不同";
+    UnguardedOptional = "E0304", "an optional field is used without checking that it is present", "使用可选字段前没有检查它是否存在";
+    UnknownName = "E0305", "a name is neither a variable, a constant nor an enum value", "名称既不是变量、常量，也不是枚举值";
+    NotACondition = "E0306", "a condition is not a true/false expression", "条件不是真假表达式";
+    ConstantCondition = "E0307", "a condition does not depend on the event, so it is always the same", "条件不依赖于事件，因此结果总是相同";
+    HasOnRequired = "W0308", "`has` is applied to a field that is always present", "对总是存在的字段使用了`存在`";
+    NotAField = "E0309", "`has` is applied to something that is not a field", "对不是字段的东西使用了`存在`";
+    CitationNotInOutline = "E0400", "a clause is absent from the regulation's outline", "法规纲要中没有这个条款";
+    DuplicateClause = "E0401", "an article, paragraph or item is written twice", "同一条、款或项写了两次";
+    DuplicateRule = "E0402", "two rules of one regulation have the same name", "同一法规中两条规则同名";
+    OutsideClause = "E0403", "a rule or exemption stands outside any article", "规则或豁免不在任何条之内";
+    MisplacedClause = "E0404", "a paragraph or item is nested where the regulation has none", "款或项嵌套在法规没有款或项的位置";
+    DeadlineWithoutTrigger = "E0500", "a deadline has no event to count from", "期限没有起算的事件";
+    MissingTrigger = "E0501", "a rule does not say which events it judges", "规则没有说明它判断哪些事件";
+    StateError = "E0502", "a state declaration or `size(…)` use does not fit the vocabulary", "状态声明或`规模(…)`的用法与词汇不符";
+    UnknownVariable = "E0503", "`after` names a variable the rule does not bind", "`之后`指定的变量没有在规则中绑定";
+    MissingMessage = "W0001", "a rule has no `message`, so its findings get a generic one", "规则没有`说明`，其发现只能使用通用说明";
 }

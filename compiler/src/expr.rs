@@ -9,9 +9,10 @@
 use edict_grammar::ast::{self, ExprKind, Ident, Span, UnaryOp};
 use edict_runtime::ir::{self, Slot};
 
-use crate::diagnostic::{Code, Diagnostic, Origin, did_you_mean};
+use crate::diagnostic::{Code, Diagnostic, Origin, Text, did_you_mean};
 use crate::types::{Ty, a};
 use crate::vocab::Vocab;
+use edict_grammar::tr;
 
 mod access;
 mod operators;
@@ -79,12 +80,7 @@ impl<'a> Checker<'a> {
         }
     }
 
-    pub(crate) fn error(
-        &mut self,
-        code: Code,
-        span: Span,
-        message: impl Into<String>,
-    ) -> &mut Diagnostic {
+    pub(crate) fn error(&mut self, code: Code, span: Span, message: Text) -> &mut Diagnostic {
         self.diags
             .push(Diagnostic::error(code, self.origin, span, message));
         let last = self.diags.len() - 1;
@@ -111,19 +107,22 @@ impl<'a> Checker<'a> {
             return Some(id);
         }
         let help = did_you_mean(&event.name, self.vocab.event_names()).unwrap_or_else(|| {
-            format!(
-                "the vocabulary `{}` declares: {}",
-                self.vocab.name,
-                self.vocab.event_names().collect::<Vec<_>>().join(", ")
+            let vocabulary = &self.vocab.name;
+            let names = self.vocab.event_names().collect::<Vec<_>>();
+            let (en, zh) = (names.join(", "), names.join("、"));
+            tr!(
+                "the vocabulary `{vocabulary}` declares: {en}",
+                "词汇`{vocabulary}`声明的有：{zh}"
             )
         });
+        let name = &event.name;
         let d = Diagnostic::error(
             Code::UnknownEventType,
             self.origin,
             event.span,
-            format!("unknown event type `{}`", event.name),
+            tr!("unknown event type `{name}`", "未知的事件类型`{name}`"),
         )
-        .label("not declared in the vocabulary")
+        .label(tr!("not declared in the vocabulary", "词汇中没有声明"))
         .help(help);
         self.push(d);
         None
@@ -133,14 +132,19 @@ impl<'a> Checker<'a> {
     pub(crate) fn condition(&mut self, e: &ast::Expr) -> ir::Expr {
         let (expr, ty) = self.infer(e, Some(&Ty::Bool));
         if !Ty::Bool.accepts(&ty) {
+            let shown = a(&self.vocab.show(&ty));
+            let (en, zh) = (&shown.en, &shown.zh);
             let d = Diagnostic::error(
                 Code::NotACondition,
                 self.origin,
                 e.span,
-                format!("this is {}, not a condition", a(&self.vocab.show(&ty))),
+                tr!("this is {en}, not a condition", "这是{zh}，不是条件"),
             )
-            .label("expected something true or false")
-            .help("compare it with a value, e.g. `… == …`");
+            .label(tr!("expected something true or false", "这里需要真假值"))
+            .help(tr!(
+                "compare it with a value, e.g. `… == …`",
+                "把它和一个值比较，如`… == …`"
+            ));
             self.push(d);
         }
         expr
@@ -152,28 +156,49 @@ impl<'a> Checker<'a> {
         let expr = self.condition(e);
         if !depends_on_slots(&expr) && self.error_count() == errors_before {
             let value = const_bool(&expr);
-            let always = match value {
-                Some(true) => "always true",
-                Some(false) => "always false",
-                None => "always the same",
+            let (always, always_zh) = match value {
+                Some(true) => ("always true", "总是为真"),
+                Some(false) => ("always false", "总是为假"),
+                None => ("always the same", "总是相同"),
             };
-            let consequence = match (role, value) {
-                ("when", Some(false)) | ("require", Some(true)) | ("prohibit", Some(false)) => {
-                    "so the rule can never find a violation"
-                }
-                ("when", Some(true)) => "so it filters nothing",
-                ("unless", Some(true)) => "so the rule never applies",
-                ("unless", Some(false)) => "so it excuses nothing",
-                _ => "so the rule judges every event the same way",
+            let (consequence, consequence_zh) = match (role, value) {
+                ("when", Some(false)) | ("require", Some(true)) | ("prohibit", Some(false)) => (
+                    "so the rule can never find a violation",
+                    "因此这条规则永远发现不了违规",
+                ),
+                ("when", Some(true)) => ("so it filters nothing", "因此它什么也筛选不掉"),
+                ("unless", Some(true)) => ("so the rule never applies", "因此这条规则永远不适用"),
+                ("unless", Some(false)) => ("so it excuses nothing", "因此它什么也免除不了"),
+                _ => (
+                    "so the rule judges every event the same way",
+                    "因此这条规则对每个事件的判断都一样",
+                ),
+            };
+            let role_zh = match role {
+                "when" => "当",
+                "require" => "应当",
+                "prohibit" => "不得",
+                "unless" => "除非",
+                "exempt" => "豁免",
+                other => other,
             };
             let d = Diagnostic::error(
                 Code::ConstantCondition,
                 self.origin,
                 e.span,
-                format!("this `{role}` condition is {always}"),
+                tr!(
+                    "this `{role}` condition is {always}",
+                    "这个`{role_zh}`条件{always_zh}"
+                ),
             )
-            .label(format!("does not depend on the event, {consequence}"))
-            .help("refer to a field of the event, e.g. `e.field == value`");
+            .label(tr!(
+                "does not depend on the event, {consequence}",
+                "不依赖于事件，{consequence_zh}"
+            ))
+            .help(tr!(
+                "refer to a field of the event, e.g. `e.field == value`",
+                "引用事件的字段，如`e.field == value`"
+            ));
             self.push(d);
         }
         expr
@@ -241,17 +266,21 @@ impl<'a> Checker<'a> {
         }
     }
 
-    /// An integer expression (a duration amount or a threshold).
-    pub(crate) fn int(&mut self, e: &ast::Expr, what: &str) -> ir::Expr {
+    /// An integer expression (a duration amount or a threshold), `what` in both languages.
+    pub(crate) fn int(&mut self, e: &ast::Expr, what: (&str, &str)) -> ir::Expr {
         let (expr, ty) = self.infer(e, Some(&Ty::Int));
         if !Ty::Int.accepts(&ty) {
-            let shown = self.vocab.show(&ty);
+            let shown = a(&self.vocab.show(&ty));
+            let ((what_en, what_zh), shown_en, shown_zh) = (what, &shown.en, &shown.zh);
             self.error(
                 Code::TypeMismatch,
                 e.span,
-                format!("{what} must be a whole number, not {}", a(&shown)),
+                tr!(
+                    "{what_en} must be a whole number, not {shown_en}",
+                    "{what_zh}必须是整数，不是{shown_zh}"
+                ),
             )
-            .set_label("expected an int");
+            .set_label(tr!("expected an int", "这里需要整数"));
         }
         expr
     }

@@ -28,7 +28,7 @@ mod vocab;
 mod workspace;
 
 pub use db::{Database, SourceFile};
-pub use diagnostic::{Code, Diagnostic, Severity};
+pub use diagnostic::{Code, Diagnostic, Lang, Severity, Text};
 pub use resolve::Header;
 pub use vocab::{EventInfo, FieldInfo, Vocab};
 pub use workspace::{LoadError, LoadedPackage, Workspace, display_path};

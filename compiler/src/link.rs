@@ -9,9 +9,10 @@ use edict_grammar::outline::Outline;
 use edict_runtime::ir::{self, ClauseRef};
 
 use crate::db::Package;
-use crate::diagnostic::{Code, Diagnostic, Origin, did_you_mean};
+use crate::diagnostic::{Code, Diagnostic, Origin, Text, did_you_mean};
 use crate::parse::{article, articles_of, parse_file};
 use crate::resolve::package_outline;
+use edict_grammar::tr;
 
 /// The clauses a policy writes, in regulation order, and where each stands in the program's
 /// clause table.
@@ -94,22 +95,35 @@ struct Linker<'a> {
 impl Linker<'_> {
     fn stray(&mut self, origin: Origin, entry: &ClauseEntry) {
         let (what, span) = match entry {
-            ClauseEntry::Rule(r) => (format!("rule `{}`", r.name.name), r.name.span),
-            ClauseEntry::Exempt(e) => ("this exemption".to_string(), e.span),
-            ClauseEntry::NotCheckable(s) => ("`not_checkable`".to_string(), s.span),
+            ClauseEntry::Rule(r) => {
+                let name = &r.name.name;
+                (tr!("rule `{name}`", "规则`{name}`"), r.name.span)
+            }
+            ClauseEntry::Exempt(e) => (tr!("this exemption", "这项豁免"), e.span),
+            ClauseEntry::NotCheckable(s) => (tr!("`not_checkable`", "`不可检查`"), s.span),
             ClauseEntry::Paragraph(p) | ClauseEntry::Item(p) => {
-                ("this paragraph or item".to_string(), p.number.span)
+                (tr!("this paragraph or item", "这个款或项"), p.number.span)
             }
         };
+        let (what_en, what_zh) = (&what.en, &what.zh);
         self.diags.push(
             Diagnostic::error(
                 Code::OutsideClause,
                 origin,
                 span,
-                format!("{what} stands outside any article"),
+                tr!(
+                    "{what_en} stands outside any article",
+                    "{what_zh}不在任何条之内"
+                ),
             )
-            .label("not inside `article N { … }`")
-            .help("move it into the article (and paragraph) of the regulation it implements"),
+            .label(tr!(
+                "not inside `article N {{ … }}`",
+                "不在`第N条 {{ … }}`之内"
+            ))
+            .help(tr!(
+                "move it into the article (and paragraph) of the regulation it implements",
+                "把它移到它所实施的法规条（和款）之内"
+            )),
         );
     }
 
@@ -124,15 +138,20 @@ impl Linker<'_> {
     ) {
         if let Some((first_origin, first)) = self.spans.get(clause).copied() {
             self.diags.push(
-                Diagnostic::error(
-                    Code::DuplicateClause,
-                    origin,
-                    span,
-                    format!("{} is written twice", clause.words()),
+                Diagnostic::error(Code::DuplicateClause, origin, span, {
+                    let (en, zh) = (clause.words(), clause.zh());
+                    tr!("{en} is written twice", "{zh}写了两次")
+                })
+                .label(tr!("written again here", "再次写在此"))
+                .secondary(
+                    first_origin,
+                    first,
+                    tr!("first written here", "第一次写在此"),
                 )
-                .label("written again here")
-                .secondary(first_origin, first, "first written here")
-                .help("put all rules of one clause in one block"),
+                .help(tr!(
+                    "put all rules of one clause in one block",
+                    "把同一条款的所有规则写在一个块中"
+                )),
             );
             return;
         }
@@ -179,15 +198,20 @@ impl Linker<'_> {
                 ClauseEntry::Rule(rule) => {
                     if let Some((first_origin, first)) = self.rules.get(&rule.name.name).copied() {
                         self.diags.push(
-                            Diagnostic::error(
-                                Code::DuplicateRule,
-                                origin,
-                                rule.name.span,
-                                format!("two rules are named `{}`", rule.name.name),
+                            Diagnostic::error(Code::DuplicateRule, origin, rule.name.span, {
+                                let name = &rule.name.name;
+                                tr!("two rules are named `{name}`", "两条规则都叫`{name}`")
+                            })
+                            .label(tr!("second rule of this name", "第二条同名规则"))
+                            .secondary(
+                                first_origin,
+                                first,
+                                tr!("first rule of this name", "第一条同名规则"),
                             )
-                            .label("second rule of this name")
-                            .secondary(first_origin, first, "first rule of this name")
-                            .help("rule names identify findings: give each rule its own name"),
+                            .help(tr!(
+                                "rule names identify findings: give each rule its own name",
+                                "规则名称用来识别发现：给每条规则取不同的名称"
+                            )),
                         );
                     } else {
                         self.rules
@@ -204,15 +228,27 @@ impl Linker<'_> {
     }
 
     fn misplaced(&mut self, origin: Origin, sub: &SubClause, what: &str, outer: &ClauseRef) {
+        let what_zh = match what {
+            "a paragraph" => "款",
+            "an item" => "项",
+            _ => "这里",
+        };
+        let (outer_en, outer_zh) = (outer.words(), outer.zh());
         self.diags.push(
             Diagnostic::error(
                 Code::MisplacedClause,
                 origin,
                 sub.number.span,
-                format!("{what} cannot stand inside {}", outer.words()),
+                tr!(
+                    "{what} cannot stand inside {outer_en}",
+                    "{what_zh}不能写在{outer_zh}之内"
+                ),
             )
-            .label("misplaced")
-            .help("articles hold paragraphs, paragraphs hold items"),
+            .label(tr!("misplaced", "位置不对"))
+            .help(tr!(
+                "articles hold paragraphs, paragraphs hold items",
+                "条包含款，款包含项"
+            )),
         );
     }
 
@@ -222,9 +258,9 @@ impl Linker<'_> {
             return false;
         };
         let name = &self.outline_name;
-        let error = |message: String, help: String| {
+        let error = |message: Text, help: Text| {
             Diagnostic::error(Code::CitationNotInOutline, origin, span, message)
-                .label(format!("not in `{name}`"))
+                .label(tr!("not in `{name}`", "不在`{name}`中"))
                 .help(help)
         };
         let Some(article) = outline.article(&clause.article) else {
@@ -233,27 +269,43 @@ impl Linker<'_> {
                     let keys: Vec<String> = outline.keys().map(|k| format!("`{k}`")).collect();
                     let help = match did_you_mean(key, outline.keys()) {
                         Some(suggestion) => suggestion,
-                        None if keys.is_empty() => {
-                            "the outline has no article of unknown number (`第？条【key】`)"
-                                .to_string()
-                        }
-                        None => format!(
-                            "the outline's articles of unknown number are {}",
-                            keys.join(", ")
+                        None if keys.is_empty() => tr!(
+                            "the outline has no article of unknown number (`第？条【key】`)",
+                            "纲要中没有编号未知的条（`第？条【键】`）"
                         ),
+                        None => {
+                            let (en, zh) = (keys.join(", "), keys.join("、"));
+                            tr!(
+                                "the outline's articles of unknown number are {en}",
+                                "纲要中编号未知的条有{zh}"
+                            )
+                        }
                     };
                     error(
-                        format!("the regulation has no article of unknown number `{key}`"),
+                        tr!(
+                            "the regulation has no article of unknown number `{key}`",
+                            "法规中没有编号未知的条`{key}`"
+                        ),
                         help,
                     )
                 }
-                ArticleRef::Number(number) => error(
-                    format!("the regulation has no article {number}"),
-                    format!(
-                        "its outline has articles 1 to {}; check the number against the official text",
-                        outline.last_number().unwrap_or(0)
-                    ),
-                ),
+                ArticleRef::Number(number) => {
+                    let last = outline.last_number().unwrap_or(0);
+                    let (zh, last_zh) = (
+                        edict_grammar::format_chinese_numeral(*number),
+                        edict_grammar::format_chinese_numeral(last),
+                    );
+                    error(
+                        tr!(
+                            "the regulation has no article {number}",
+                            "法规中没有第{zh}条"
+                        ),
+                        tr!(
+                            "its outline has articles 1 to {last}; check the number against the official text",
+                            "它的纲要有第一条至第{last_zh}条；请对照官方文本核对编号"
+                        ),
+                    )
+                }
             };
             self.diags.push(diagnostic);
             return false;
@@ -263,13 +315,12 @@ impl Linker<'_> {
             Some(p) => match article.paragraph(p) {
                 Some(par) => Some(par),
                 None => {
+                    let (en, zh) = (whole.words(), whole.zh());
+                    let n = article.paragraphs.len();
+                    let (has_en, has_zh) = (count(n, "paragraph"), count_zh(n, "款"));
                     self.diags.push(error(
-                        format!("{} has no paragraph {p}", whole.words()),
-                        format!(
-                            "{} has {}",
-                            whole.words(),
-                            count(article.paragraphs.len(), "paragraph")
-                        ),
+                        tr!("{en} has no paragraph {p}", "{zh}没有第{p}款"),
+                        tr!("{en} has {has_en}", "{zh}{has_zh}"),
                     ));
                     return false;
                 }
@@ -284,14 +335,25 @@ impl Linker<'_> {
                     item: None,
                     ..clause.clone()
                 };
+                let (en, zh) = (container.words(), container.zh());
+                let (has_en, has_zh) = (count(n, "item"), count_zh(n, "项"));
                 self.diags.push(error(
-                    format!("{} has no item {i}", container.words()),
-                    format!("it has {}", count(n, "item")),
+                    tr!("{en} has no item {i}", "{zh}没有第{i}项"),
+                    tr!("it has {has_en}", "它{has_zh}"),
                 ));
                 return false;
             }
         }
         true
+    }
+}
+
+/// "只有第1款", "有第1至3项", "没有项".
+fn count_zh(n: usize, what: &str) -> String {
+    match n {
+        0 => format!("没有{what}"),
+        1 => format!("只有第1{what}"),
+        n => format!("有第1至{n}{what}"),
     }
 }
 

@@ -11,8 +11,9 @@ use edict_grammar::ast::{self, HeaderField, Item, Spanned};
 use edict_grammar::outline::{self, Outline};
 
 use crate::db::{Package, SourceFile};
-use crate::diagnostic::{Code, Diagnostic};
+use crate::diagnostic::{Code, Diagnostic, Lang};
 use crate::paths;
+use edict_grammar::tr;
 
 /// The syntax tree of a file, with spans from the start of the file.
 #[salsa::tracked(returns(ref))]
@@ -20,11 +21,17 @@ pub(crate) fn parse_file(db: &dyn salsa::Database, file: SourceFile) -> Arc<ast:
     let (ast, errors) = edict_grammar::parse(file.text(db));
     for e in errors {
         Diagnostic::error(Code::Syntax, file, e.span, e.message)
-            .label("here")
+            .label(tr!("here", "此处"))
             .help_opt(e.help)
             .report(db);
     }
     Arc::new(ast)
+}
+
+/// The language of a file's keywords, in which its diagnostics are shown.
+#[salsa::tracked]
+pub(crate) fn file_language(db: &dyn salsa::Database, file: SourceFile) -> Lang {
+    edict_grammar::keyword_language(file.text(db))
 }
 
 /// The clause tree of a regulation's outline.
@@ -33,7 +40,7 @@ pub(crate) fn parse_outline(db: &dyn salsa::Database, file: SourceFile) -> Arc<O
     let (outline, errors) = outline::segment(file.text(db));
     for e in errors {
         Diagnostic::error(Code::OutlineSyntax, file, e.span, e.message)
-            .label("here")
+            .label(tr!("here", "此处"))
             .report(db);
     }
     Arc::new(outline)

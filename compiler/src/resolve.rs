@@ -17,6 +17,7 @@ use crate::diagnostic::{Code, Diagnostic, Reported, did_you_mean};
 use crate::parse::{parse_file, parse_outline};
 use crate::paths;
 use crate::vocab::{Vocab, vocabularies};
+use edict_grammar::tr;
 
 /// A package's regulation header, resolved.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -60,26 +61,40 @@ pub(crate) fn header(db: &dyn salsa::Database, package: Package) -> Option<Heade
             Code::MissingHeader,
             file,
             span,
-            "these articles belong to no regulation",
+            tr!(
+                "these articles belong to no regulation",
+                "这些条不属于任何法规"
+            ),
         )
-        .label("no `regulation` header in this package")
-        .help("add `regulation ID { … }` to one file of the package, or check the whole folder")
+        .label(tr!(
+            "no `regulation` header in this package",
+            "这个包中没有`法规`头部"
+        ))
+        .help(tr!(
+            "add `regulation ID {{ … }}` to one file of the package, or check the whole folder",
+            "在包中的某个文件里加上`法规 标识 {{ … }}`，或检查整个文件夹"
+        ))
         .report(db);
     }
     let (first_file, first) = *headers.first()?;
     for (file, extra) in headers.iter().skip(1) {
-        Diagnostic::error(
-            Code::DuplicateHeader,
-            *file,
-            extra.id.span,
-            format!(
-                "a package states one regulation, but `{}` is a second one",
-                extra.id.name
-            ),
+        Diagnostic::error(Code::DuplicateHeader, *file, extra.id.span, {
+            let name = &extra.id.name;
+            tr!(
+                "a package states one regulation, but `{name}` is a second one",
+                "一个包只写一部法规，`{name}`却是第二部"
+            )
+        })
+        .label(tr!("second `regulation` header", "第二个`法规`头部"))
+        .secondary(
+            first_file,
+            first.id.span,
+            tr!("first header here", "第一个头部在此"),
         )
-        .label("second `regulation` header")
-        .secondary(first_file, first.id.span, "first header here")
-        .help("put each regulation in a folder of its own")
+        .help(tr!(
+            "put each regulation in a folder of its own",
+            "把每部法规放在单独的文件夹中"
+        ))
         .report(db);
     }
     Some(resolve_header(db, first_file, first, package.imports(db)))
@@ -173,18 +188,16 @@ fn resolve_header(
             HeaderField::UseVocabulary { name, .. } => ("use vocabulary", name.span),
         };
         if let Some(first) = seen.insert(name, span) {
-            Diagnostic::error(
-                Code::DuplicateHeaderField,
-                file,
-                span,
-                format!(
-                    "`{name}` is given twice in the header of `{}`",
-                    header.id.name
-                ),
-            )
-            .label("given again here")
-            .secondary(file, first, "first given here")
-            .help("keep one of them")
+            Diagnostic::error(Code::DuplicateHeaderField, file, span, {
+                let id = &header.id.name;
+                tr!(
+                    "`{name}` is given twice in the header of `{id}`",
+                    "`{id}`的头部两次给出了`{name}`"
+                )
+            })
+            .label(tr!("given again here", "再次给出在此"))
+            .secondary(file, first, tr!("first given here", "第一次给出在此"))
+            .help(tr!("keep one of them", "只保留其中一个"))
             .report(db);
             continue;
         }
@@ -198,63 +211,99 @@ fn resolve_header(
             HeaderField::UseVocabulary { name, path } => vocab_ref = Some((name, path)),
         }
     }
-    let missing = |what: &str, example: &str| {
+    let missing = |(what, what_zh): (&str, &str), (example, example_zh): (&str, &str)| {
+        let id = &header.id.name;
         Diagnostic::error(
             Code::MissingHeaderField,
             file,
             header.id.span,
-            format!("the header of `{}` has no `{what}`", header.id.name),
+            tr!(
+                "the header of `{id}` has no `{what}`",
+                "`{id}`的头部没有`{what_zh}`"
+            ),
         )
-        .label(format!("`{what}` is needed to check the rules"))
-        .help(format!("add `{example}` inside the header's braces"))
+        .label(tr!(
+            "`{what}` is needed to check the rules",
+            "检查规则需要`{what_zh}`"
+        ))
+        .help(tr!(
+            "add `{example}` inside the header's braces",
+            "在头部的花括号内加上`{example_zh}`"
+        ))
         .report(db);
     };
     match timezone {
-        None => missing("timezone", "timezone \"Asia/Shanghai\""),
+        None => missing(
+            ("timezone", "时区"),
+            ("timezone \"Asia/Shanghai\"", "时区 \"Asia/Shanghai\""),
+        ),
         Some(tz) => {
             if jiff::tz::db().get(&tz.value).is_err() {
+                let zone = &tz.value;
                 Diagnostic::error(
                     Code::UnknownTimezone,
                     file,
                     tz.span,
-                    format!("unknown time zone `{}`", tz.value),
+                    tr!("unknown time zone `{zone}`", "未知的时区`{zone}`"),
                 )
-                .label("not in the IANA time zone database")
-                .help("write an IANA name such as \"Asia/Shanghai\" or \"Europe/Berlin\"")
+                .label(tr!(
+                    "not in the IANA time zone database",
+                    "不在 IANA 时区数据库中"
+                ))
+                .help(tr!(
+                    "write an IANA name such as \"Asia/Shanghai\" or \"Europe/Berlin\"",
+                    "写 IANA 名称，如\"Asia/Shanghai\"或\"Europe/Berlin\""
+                ))
                 .report(db);
             }
             out.timezone = tz.value.clone();
         }
     }
     if outline_path.is_none() {
-        missing("outline", "outline \"regulation.outline.txt\"");
+        missing(
+            ("outline", "纲要"),
+            (
+                "outline \"regulation.outline.txt\"",
+                "纲要 \"regulation.outline.txt\"",
+            ),
+        );
     }
     if vocab_ref.is_none() {
         missing(
-            "use vocabulary",
-            "use vocabulary NAME from \"vocabulary.edict\"",
+            ("use vocabulary", "使用词汇"),
+            (
+                "use vocabulary NAME from \"vocabulary.edict\"",
+                "使用词汇 名称 来自 \"vocabulary.edict\"",
+            ),
         );
     }
     let base = file.path(db);
-    let find = |lit: &ast::StrLit, what: &str| -> Option<SourceFile> {
+    let find = |lit: &ast::StrLit, (what, what_zh): (&str, &str)| -> Option<SourceFile> {
         let resolved = paths::resolve(base, &lit.value);
         let found = imports.iter().copied().find(|f| *f.path(db) == resolved);
         if found.is_none() {
+            let path = &lit.value;
             Diagnostic::error(
                 Code::FileNotFound,
                 file,
                 lit.span,
-                format!("cannot read the {what} `{}`", lit.value),
+                tr!(
+                    "cannot read the {what} `{path}`",
+                    "无法读取{what_zh}`{path}`"
+                ),
             )
-            .label(format!("looked for `{resolved}`"))
-            .help("paths are relative to the file that names them")
+            .label(tr!("looked for `{resolved}`", "查找的是`{resolved}`"))
+            .help(tr!(
+                "paths are relative to the file that names them",
+                "路径相对于写出它的文件"
+            ))
             .report(db);
         }
         found
     };
-    out.outline = outline_path.and_then(|p| find(p, "outline"));
+    out.outline = outline_path.and_then(|p| find(p, ("outline", "纲要")));
     if let Some((name, path)) = vocab_ref
-        && let Some(vfile) = find(path, "vocabulary file")
+        && let Some(vfile) = find(path, ("vocabulary file", "词汇文件"))
     {
         check_vocabulary_name(db, file, vfile, name, path);
         out.vocabulary = Some((vfile, name.name.clone()));
@@ -271,22 +320,27 @@ fn check_calendar(
     if BUILTIN_CALENDARS.contains(&name.value.as_str()) {
         return Some(name.value.clone());
     }
-    let listing = BUILTIN_CALENDARS
+    let names = BUILTIN_CALENDARS
         .iter()
         .map(|c| format!("\"{c}\""))
-        .collect::<Vec<_>>()
-        .join(", ");
+        .collect::<Vec<_>>();
+    let (listing, listing_zh) = (names.join(", "), names.join("、"));
+    let calendar = &name.value;
     Diagnostic::error(
         Code::UnknownCalendar,
         file,
         name.span,
-        format!("unknown working-day calendar `{}`", name.value),
+        tr!(
+            "unknown working-day calendar `{calendar}`",
+            "未知的工作日日历`{calendar}`"
+        ),
     )
-    .label("not a calendar this edict has")
+    .label(tr!("not a calendar this edict has", "edict 没有这个日历"))
     .help(
         did_you_mean(&name.value, BUILTIN_CALENDARS.iter().copied()).unwrap_or_else(|| {
-            format!(
-                "the calendars are {listing}; without `calendar`, Monday to Friday are working days"
+            tr!(
+                "the calendars are {listing}; without `calendar`, Monday to Friday are working days",
+                "可用的日历有{listing_zh}；不写`日历`时，周一至周五为工作日"
             )
         }),
     )
@@ -308,34 +362,39 @@ fn check_vocabulary_name(
     }
     let syntax_errors = parse_file::accumulated::<Reported>(db, vfile).len();
     let names: Vec<String> = declared.iter().map(|v| format!("`{}`", v.name)).collect();
+    let (vocabulary, file_path) = (&name.name, &path.value);
     let (message, label, help) = if syntax_errors > 0 {
-        let (errors, them) = match syntax_errors {
-            1 => ("a syntax error".to_string(), "it"),
-            n => (format!("{n} syntax errors"), "them"),
+        let (errors, them, are) = match syntax_errors {
+            1 => ("a syntax error".to_string(), "it", "is"),
+            n => (format!("{n} syntax errors"), "them", "are"),
         };
         (
-            format!(
-                "vocabulary `{}` cannot be read: `{}` has {errors}",
-                name.name, path.value
+            tr!(
+                "vocabulary `{vocabulary}` cannot be read: `{file_path}` has {errors}",
+                "无法读取词汇`{vocabulary}`：`{file_path}`有{syntax_errors}个语法错误"
             ),
-            "the vocabulary is not read until the file parses",
-            format!(
-                "fix {them} first; {them} {} reported at that file",
-                if syntax_errors == 1 { "is" } else { "are" }
+            tr!(
+                "the vocabulary is not read until the file parses",
+                "文件能够解析之后才会读取词汇"
+            ),
+            tr!(
+                "fix {them} first; {them} {are} reported at that file",
+                "先修正这些错误；它们在那个文件中报告"
             ),
         )
     } else {
         let help = if names.is_empty() {
-            "that file declares no vocabulary".to_string()
+            tr!("that file declares no vocabulary", "那个文件没有声明词汇")
         } else {
-            format!("that file declares {}", names.join(", "))
+            let (en, zh) = (names.join(", "), names.join("、"));
+            tr!("that file declares {en}", "那个文件声明的是{zh}")
         };
         (
-            format!(
-                "`{}` does not declare vocabulary `{}`",
-                path.value, name.name
+            tr!(
+                "`{file_path}` does not declare vocabulary `{vocabulary}`",
+                "`{file_path}`没有声明词汇`{vocabulary}`"
             ),
-            "no vocabulary of this name there",
+            tr!("no vocabulary of this name there", "那里没有这个名称的词汇"),
             help,
         )
     };

@@ -20,7 +20,8 @@ pub struct Suggestion {
 
 /// The suggestion a diagnostic's help makes, if it makes one that fits the labelled text.
 pub fn suggestion(db: &Database, diagnostic: &Diagnostic) -> Option<Suggestion> {
-    let help = diagnostic.help.as_deref()?;
+    // The English help holds the suggestion as "did you mean `x`?".
+    let help = diagnostic.help.as_ref()?.en.as_str();
     let rest = help.split("did you mean `").nth(1)?;
     let word = rest.split("`?").next()?;
     if word.is_empty() || word.contains('`') {
@@ -73,9 +74,9 @@ mod tests {
             Code::UnknownField,
             file,
             Span::new(start, start + at.len()),
-            "x",
+            edict_grammar::Text::verbatim("x"),
         )
-        .help(help);
+        .help(edict_grammar::Text::new(help, help));
         let s = suggestion(ws.db(), &d)?;
         let mut fixed = source.to_owned();
         fixed.replace_range(s.span.range(), &s.replacement);

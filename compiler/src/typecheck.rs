@@ -16,6 +16,7 @@ use crate::expr::{Checker, Var, VarKind, facts_of};
 use crate::parse::article;
 use crate::resolve::package_vocab;
 use crate::types::Ty;
+use edict_grammar::tr;
 
 /// A checked rule, its expressions already in IR form.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -124,7 +125,7 @@ impl Checker<'_> {
 
     fn duration(&mut self, d: &ast::Duration) -> ir::Duration {
         ir::Duration {
-            amount: self.int(&d.amount, "a duration"),
+            amount: self.int(&d.amount, ("a duration", "时长")),
             unit: match d.unit {
                 ast::DurationUnit::Days => ir::DurationUnit::Days,
                 ast::DurationUnit::WorkingDays => ir::DurationUnit::WorkingDays,
@@ -151,14 +152,18 @@ impl Checker<'_> {
                 if found.is_none() {
                     let help = did_you_mean(&state.name, states.iter().map(|s| s.name.as_str()))
                         .unwrap_or_else(|| {
-                            "declare it with `state NAME: set of FIELD per KEY { … }`".into()
+                            tr!(
+                                "declare it with `state NAME: set of FIELD per KEY {{ … }}`",
+                                "用`状态 名称: 集合 字段 按 键 {{ … }}`声明它"
+                            )
                         });
+                    let name = &state.name;
                     self.error(
                         Code::StateError,
                         state.span,
-                        format!("unknown state `{}`", state.name),
+                        tr!("unknown state `{name}`", "未知的状态`{name}`"),
                     )
-                    .set_label("no state of this name")
+                    .set_label(tr!("no state of this name", "没有这个名称的状态"))
                     .help = Some(help);
                 }
                 self.vars.push(Var {
@@ -166,7 +171,7 @@ impl Checker<'_> {
                     slot: ir::TRIGGER_SLOT,
                     kind: VarKind::Key(key_ty),
                 });
-                let threshold = self.int(threshold, "a threshold");
+                let threshold = self.int(threshold, ("a threshold", "阈值"));
                 match (found, threshold) {
                     (Some(state), ir::Expr::Const(ir::Value::Int(n))) => {
                         Some(ir::Trigger::Reaches {
@@ -179,9 +184,12 @@ impl Checker<'_> {
                         self.error(
                             Code::TypeMismatch,
                             *span,
-                            "a `reaches` threshold must be a fixed number",
+                            tr!(
+                                "a `reaches` threshold must be a fixed number",
+                                "`达到`的阈值必须是固定的数字"
+                            ),
                         )
-                        .set_label("this depends on an event");
+                        .set_label(tr!("this depends on an event", "这取决于事件"));
                         None
                     }
                     _ => None,
@@ -190,23 +198,32 @@ impl Checker<'_> {
         };
 
         if rule.trigger.is_none() && !matches!(rule.body, ast::RuleBody::Deadline(_)) {
+            let name = &rule.name.name;
+            // An event type the vocabulary really has.
+            let (example, example_zh) = self
+                .vocab
+                .events
+                .first()
+                .map(|e| {
+                    let event = &e.name;
+                    (
+                        format!(", e.g. `on {event} e`"),
+                        format!("，如`对于 {event} e`"),
+                    )
+                })
+                .unwrap_or_default();
             self.error(
                 Code::MissingTrigger,
                 rule.name.span,
-                format!(
-                    "rule `{}` does not say which events it judges",
-                    rule.name.name
+                tr!(
+                    "rule `{name}` does not say which events it judges",
+                    "规则`{name}`没有说明它判断哪些事件"
                 ),
             )
-            .set_label("no `on` clause")
-            .help = Some(format!(
-                "add `on EVENT e` after the rule name{}",
-                // An event type the vocabulary really has.
-                self.vocab
-                    .events
-                    .first()
-                    .map(|e| format!(", e.g. `on {} e`", e.name))
-                    .unwrap_or_default()
+            .set_label(tr!("no `on` clause", "没有`对于`子句"))
+            .help = Some(tr!(
+                "add `on EVENT e` after the rule name{example}",
+                "在规则名称后加上`对于 事件类型 e`{example_zh}"
             ));
             // Without a bound event every field in the rule would be reported again.
             return TypedRule {
@@ -277,13 +294,19 @@ impl Checker<'_> {
                                 self.error(
                                     Code::DeadlineWithoutTrigger,
                                     dl.span,
-                                    "this deadline has nothing to count from",
+                                    tr!(
+                                        "this deadline has nothing to count from",
+                                        "这个期限没有起算点"
+                                    ),
                                 )
-                                .set_label("`within` without `after`, in a rule without `on`")
-                                .help = Some(
-                                    "add `on EVENT e` to the rule, or `after e` to the deadline"
-                                        .into(),
-                                );
+                                .set_label(tr!(
+                                    "`within` without `after`, in a rule without `on`",
+                                    "规则没有`对于`，期限也没有`自 … 之后`"
+                                ))
+                                .help = Some(tr!(
+                                    "add `on EVENT e` to the rule, or `after e` to the deadline",
+                                    "给规则加上`对于 事件类型 e`，或给期限加上`自 e 之后`"
+                                ));
                                 None
                             }
                             (None, Some(_)) => Some(ir::Deadline::Within {
@@ -300,15 +323,23 @@ impl Checker<'_> {
                                     after: slot,
                                 }),
                                 Some(_) => {
+                                    let key = &name.name;
                                     self.error(
                                         Code::UnknownVariable,
                                         name.span,
-                                        format!("`{}` is a state key, not an event", name.name),
+                                        tr!(
+                                            "`{key}` is a state key, not an event",
+                                            "`{key}`是状态的键，不是事件"
+                                        ),
                                     )
-                                    .set_label("a period counts from an event")
-                                    .help = Some(
-                                        "leave out `after`: the period then counts from the event that reached the threshold".into(),
-                                    );
+                                    .set_label(tr!(
+                                        "a period counts from an event",
+                                        "期限从事件起算"
+                                    ))
+                                    .help = Some(tr!(
+                                        "leave out `after`: the period then counts from the event that reached the threshold",
+                                        "去掉`之后`：期限便从达到阈值的事件起算"
+                                    ));
                                     None
                                 }
                                 None => {
@@ -319,17 +350,21 @@ impl Checker<'_> {
                                         candidates.iter().map(String::as_str),
                                     )
                                     .unwrap_or_else(|| {
-                                        "name the event bound by the rule's `on`".into()
+                                        tr!(
+                                            "name the event bound by the rule's `on`",
+                                            "写规则中由`对于`绑定的事件"
+                                        )
                                     });
+                                    let var = &name.name;
                                     self.error(
                                         Code::UnknownVariable,
                                         name.span,
-                                        format!(
-                                            "`after {}`: no such event in this rule",
-                                            name.name
+                                        tr!(
+                                            "`after {var}`: no such event in this rule",
+                                            "`自 {var} 之后`：这条规则中没有这个事件"
                                         ),
                                     )
-                                    .set_label("not bound by `on`")
+                                    .set_label(tr!("not bound by `on`", "没有由`对于`绑定"))
                                     .help = Some(help);
                                     None
                                 }
@@ -355,14 +390,21 @@ impl Checker<'_> {
             .map(|u| self.event_condition(u, "unless"));
 
         if rule.message.is_none() {
+            let name = &rule.name.name;
             let d = Diagnostic::warning(
                 Code::MissingMessage,
                 self.origin,
                 rule.name.span,
-                format!("rule `{}` has no message", rule.name.name),
+                tr!("rule `{name}` has no message", "规则`{name}`没有说明"),
             )
-            .label("its findings will only name the rule")
-            .help("add `message \"…\"` saying, for a compliance officer, what the rule requires");
+            .label(tr!(
+                "its findings will only name the rule",
+                "它的发现只会写出规则名称"
+            ))
+            .help(tr!(
+                "add `message \"…\"` saying, for a compliance officer, what the rule requires",
+                "加上`说明 \"…\"`，向合规人员说明这条规则要求什么"
+            ));
             self.push(d);
         }
 

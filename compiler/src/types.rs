@@ -1,6 +1,9 @@
 //! The compiler's types, and how they are shown to users and lowered to the IR.
 
+use edict_grammar::tr;
 use edict_runtime::ir;
+
+use crate::diagnostic::Text;
 
 /// The names of the enums and records a type may refer to, for messages.
 pub(crate) trait TypeNames {
@@ -67,24 +70,34 @@ impl Ty {
         }
     }
 
-    /// The name a user would write for this type.
-    pub(crate) fn display(&self, vocab: Option<&dyn TypeNames>) -> String {
+    /// The name a user would write for this type, in English and Chinese.
+    pub(crate) fn display(&self, vocab: Option<&dyn TypeNames>) -> Text {
         match self {
-            Ty::Bool => "bool".into(),
-            Ty::Int => "int".into(),
-            Ty::Str => "string".into(),
-            Ty::Date => "date".into(),
-            Ty::Time => "time".into(),
-            Ty::Duration => "duration".into(),
-            Ty::Enum(id) => vocab
-                .and_then(|v| v.enum_name(*id))
-                .map_or_else(|| "an enum".into(), |name| format!("enum `{name}`")),
-            Ty::Record(id) => vocab
-                .and_then(|v| v.record_name(*id))
-                .map_or_else(|| "a record".into(), |name| format!("record `{name}`")),
-            Ty::List(t) => format!("list of {}", t.display(vocab)),
-            Ty::Set(t) => format!("set of {}", t.display(vocab)),
-            Ty::Error => "unknown".into(),
+            Ty::Bool => tr!("bool", "真假值"),
+            Ty::Int => tr!("int", "整数"),
+            Ty::Str => tr!("string", "字符串"),
+            Ty::Date => tr!("date", "日期"),
+            Ty::Time => tr!("time", "时间"),
+            Ty::Duration => tr!("duration", "时长"),
+            Ty::Enum(id) => match vocab.and_then(|v| v.enum_name(*id)) {
+                Some(name) => tr!("enum `{name}`", "枚举`{name}`"),
+                None => tr!("an enum", "枚举"),
+            },
+            Ty::Record(id) => match vocab.and_then(|v| v.record_name(*id)) {
+                Some(name) => tr!("record `{name}`", "记录`{name}`"),
+                None => tr!("a record", "记录"),
+            },
+            Ty::List(t) => {
+                let t = t.display(vocab);
+                let (en, zh) = (&t.en, &t.zh);
+                tr!("list of {en}", "{zh}列表")
+            }
+            Ty::Set(t) => {
+                let t = t.display(vocab);
+                let (en, zh) = (&t.en, &t.zh);
+                tr!("set of {en}", "{zh}集合")
+            }
+            Ty::Error => tr!("unknown", "未知类型"),
         }
     }
 
@@ -104,15 +117,20 @@ impl Ty {
     }
 }
 
-/// The type name with an indefinite article: "an int", "a string", "an enum `x`".
-pub fn a(name: &str) -> String {
-    let vowel = name
+/// The type name with an indefinite article in English: "an int", "a string", "an enum `x`"
+/// (Chinese has none).
+pub fn a(name: &Text) -> Text {
+    let en = &name.en;
+    let vowel = en
         .chars()
         .next()
         .is_some_and(|c| matches!(c, 'a' | 'e' | 'i' | 'o' | 'u'));
-    if vowel {
-        format!("an {name}")
-    } else {
-        format!("a {name}")
-    }
+    Text::new(
+        if vowel {
+            format!("an {en}")
+        } else {
+            format!("a {en}")
+        },
+        name.zh.clone(),
+    )
 }

@@ -11,9 +11,10 @@ use edict_grammar::ast::{self, ExprKind, FieldDecl, Item, Span, TypeExpr, VocabD
 use edict_runtime::ir;
 
 use crate::db::SourceFile;
-use crate::diagnostic::{Code, Diagnostic, did_you_mean};
+use crate::diagnostic::{Code, Diagnostic, Text, did_you_mean};
 use crate::parse::parse_file;
 use crate::types::{Ty, TypeNames};
+use edict_grammar::tr;
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Vocab {
@@ -98,7 +99,7 @@ impl Vocab {
     }
 
     /// The type as a user would write it.
-    pub fn show(&self, ty: &Ty) -> String {
+    pub fn show(&self, ty: &Ty) -> Text {
         ty.display(Some(self))
     }
 
@@ -164,21 +165,25 @@ pub(crate) fn vocabularies(db: &dyn salsa::Database, file: SourceFile) -> Vec<Ar
 fn resolve_vocabulary(file: SourceFile, decl: &ast::Vocabulary) -> (Vocab, Vec<Diagnostic>) {
     let mut diags = Vec::new();
     let mut names: HashMap<String, Span> = HashMap::new();
-    let mut declare = |diags: &mut Vec<Diagnostic>, id: &ast::Ident, what: &str| -> bool {
+    let mut declare = |diags: &mut Vec<Diagnostic>, id: &ast::Ident, what: (&str, &str)| -> bool {
         if let Some(first) = names.get(id.name.as_str()) {
+            let (name, vocabulary, (what_en, what_zh)) = (&id.name, &decl.name, what);
             diags.push(
                 Diagnostic::error(
                     Code::DuplicateDeclaration,
                     file,
                     id.span,
-                    format!(
-                        "`{}` is declared twice in vocabulary `{}`",
-                        id.name, decl.name
+                    tr!(
+                        "`{name}` is declared twice in vocabulary `{vocabulary}`",
+                        "`{name}`在词汇`{vocabulary}`中声明了两次"
                     ),
                 )
-                .label(format!("second {what} named `{}`", id.name))
-                .secondary(file, *first, "first declared here")
-                .help("rename one of them"),
+                .label(tr!(
+                    "second {what_en} named `{name}`",
+                    "第二个名为`{name}`的{what_zh}"
+                ))
+                .secondary(file, *first, tr!("first declared here", "第一次声明在此"))
+                .help(tr!("rename one of them", "给其中一个改名")),
             );
             false
         } else {
@@ -200,19 +205,23 @@ fn resolve_vocabulary(file: SourceFile, decl: &ast::Vocabulary) -> (Vocab, Vec<D
     for d in &decl.decls {
         match d {
             VocabDecl::Enum { name, values } => {
-                if declare(&mut diags, name, "enum") {
+                if declare(&mut diags, name, ("enum", "枚举")) {
                     let mut seen: Vec<&str> = Vec::new();
                     for v in values {
                         if seen.contains(&v.name.as_str()) {
+                            let (name, value) = (&name.name, &v.name);
                             diags.push(
                                 Diagnostic::error(
                                     Code::DuplicateDeclaration,
                                     file,
                                     v.span,
-                                    format!("enum `{}` lists `{}` twice", name.name, v.name),
+                                    tr!(
+                                        "enum `{name}` lists `{value}` twice",
+                                        "枚举`{name}`两次列出了`{value}`"
+                                    ),
                                 )
-                                .label("repeated value")
-                                .help("remove one of them"),
+                                .label(tr!("repeated value", "重复的值"))
+                                .help(tr!("remove one of them", "删去其中一个")),
                             );
                         } else {
                             seen.push(&v.name);
@@ -225,7 +234,7 @@ fn resolve_vocabulary(file: SourceFile, decl: &ast::Vocabulary) -> (Vocab, Vec<D
                 }
             }
             VocabDecl::Record { name, .. } => {
-                if declare(&mut diags, name, "record") {
+                if declare(&mut diags, name, ("record", "记录")) {
                     vocab.records.push(RecordInfo {
                         name: name.name.clone(),
                         fields: Vec::new(),
@@ -233,7 +242,7 @@ fn resolve_vocabulary(file: SourceFile, decl: &ast::Vocabulary) -> (Vocab, Vec<D
                 }
             }
             VocabDecl::Event { name, open, .. } => {
-                if declare(&mut diags, name, "event type") {
+                if declare(&mut diags, name, ("event type", "事件类型")) {
                     vocab.events.push(EventInfo {
                         name: name.name.clone(),
                         open: *open,
@@ -250,16 +259,20 @@ fn resolve_vocabulary(file: SourceFile, decl: &ast::Vocabulary) -> (Vocab, Vec<D
     for d in &decl.decls {
         if let VocabDecl::Common { fields, span } = d {
             if let Some(first) = common_decl {
+                let vocabulary = &decl.name;
                 diags.push(
                     Diagnostic::error(
                         Code::DuplicateDeclaration,
                         file,
                         *span,
-                        format!("vocabulary `{}` has two `common` blocks", decl.name),
+                        tr!(
+                            "vocabulary `{vocabulary}` has two `common` blocks",
+                            "词汇`{vocabulary}`有两个`公共`块"
+                        ),
                     )
-                    .label("second `common` block")
-                    .secondary(file, first, "first one here")
-                    .help("merge them into one"),
+                    .label(tr!("second `common` block", "第二个`公共`块"))
+                    .secondary(file, first, tr!("first one here", "第一个在此"))
+                    .help(tr!("merge them into one", "把它们合并为一个")),
                 );
                 continue;
             }
@@ -290,15 +303,16 @@ fn resolve_vocabulary(file: SourceFile, decl: &ast::Vocabulary) -> (Vocab, Vec<D
         if let VocabDecl::Roles { roles, span } = d {
             if let Some(first) = roles_decl {
                 diags.push(
-                    Diagnostic::error(
-                        Code::DuplicateDeclaration,
-                        file,
-                        *span,
-                        format!("vocabulary `{}` has two `roles` blocks", decl.name),
-                    )
-                    .label("second `roles` block")
-                    .secondary(file, first, "first one here")
-                    .help("merge them into one"),
+                    Diagnostic::error(Code::DuplicateDeclaration, file, *span, {
+                        let vocabulary = &decl.name;
+                        tr!(
+                            "vocabulary `{vocabulary}` has two `roles` blocks",
+                            "词汇`{vocabulary}`有两个`角色`块"
+                        )
+                    })
+                    .label(tr!("second `roles` block", "第二个`角色`块"))
+                    .secondary(file, first, tr!("first one here", "第一个在此"))
+                    .help(tr!("merge them into one", "把它们合并为一个")),
                 );
                 continue;
             }
@@ -323,35 +337,39 @@ fn resolve_roles(
             .into_iter()
             .find(|r| r.name() == entry.role.name)
         else {
-            let names = ir::Role::ALL
-                .map(|r| format!("`{}`", r.name()))
-                .join(" and ");
+            let names = ir::Role::ALL.map(|r| format!("`{}`", r.name()));
+            let (names_en, names_zh) = (names.join(" and "), names.join("和"));
+            let role = &entry.role.name;
             diags.push(
                 Diagnostic::error(
                     Code::BadRole,
                     file,
                     entry.role.span,
-                    format!("`{}` is not a role findings report", entry.role.name),
+                    tr!(
+                        "`{role}` is not a role findings report",
+                        "`{role}`不是发现所报告的角色"
+                    ),
                 )
-                .label("unknown role")
+                .label(tr!("unknown role", "未知的角色"))
                 .help(
                     did_you_mean(&entry.role.name, ir::Role::ALL.map(|r| r.name()))
-                        .unwrap_or_else(|| format!("the roles are {names}")),
+                        .unwrap_or_else(|| tr!("the roles are {names_en}", "角色有{names_zh}")),
                 ),
             );
             continue;
         };
         if let Some((_, first)) = out.iter().find(|(d, _)| d.role == role) {
             diags.push(
-                Diagnostic::error(
-                    Code::DuplicateDeclaration,
-                    file,
-                    entry.role.span,
-                    format!("role `{}` is given twice", role.name()),
-                )
-                .label("given again here")
-                .secondary(file, *first, "first given here")
-                .help("a role is filled by one field"),
+                Diagnostic::error(Code::DuplicateDeclaration, file, entry.role.span, {
+                    let role = role.name();
+                    tr!("role `{role}` is given twice", "角色`{role}`给出了两次")
+                })
+                .label(tr!("given again here", "再次给出在此"))
+                .secondary(file, *first, tr!("first given here", "第一次给出在此"))
+                .help(tr!(
+                    "a role is filled by one field",
+                    "一个角色只由一个字段填充"
+                )),
             );
             continue;
         }
@@ -368,15 +386,22 @@ fn resolve_roles(
                 .filter(|f| f.ty == Ty::Str)
                 .map(|f| f.name.as_str());
             diags.push(
-                Diagnostic::error(
-                    Code::BadRole,
-                    file,
-                    entry.field.span,
-                    format!("no event type has a string field `{}`", entry.field.name),
-                )
-                .label(format!("cannot fill the role `{}`", role.name()))
+                Diagnostic::error(Code::BadRole, file, entry.field.span, {
+                    let field = &entry.field.name;
+                    tr!(
+                        "no event type has a string field `{field}`",
+                        "没有哪个事件类型有字符串字段`{field}`"
+                    )
+                })
+                .label({
+                    let role = role.name();
+                    tr!("cannot fill the role `{role}`", "无法填充角色`{role}`")
+                })
                 .help(did_you_mean(&entry.field.name, names).unwrap_or_else(|| {
-                    "a role is filled by a top-level string field of the event types".into()
+                    tr!(
+                        "a role is filled by a top-level string field of the event types",
+                        "角色由事件类型顶层的字符串字段填充"
+                    )
                 })),
             );
             continue;
@@ -408,15 +433,19 @@ fn resolve_fields(
             .find(|(p, _)| p.name == f.name.name)
         {
             diags.push(
-                Diagnostic::error(
-                    Code::DuplicateDeclaration,
-                    file,
-                    f.name.span,
-                    format!("field `{}` is declared twice", f.name.name),
-                )
-                .label("declared again here")
-                .secondary(file, *prev, "first declared here")
-                .help("common fields belong to every event type: do not repeat them"),
+                Diagnostic::error(Code::DuplicateDeclaration, file, f.name.span, {
+                    let field = &f.name.name;
+                    tr!(
+                        "field `{field}` is declared twice",
+                        "字段`{field}`声明了两次"
+                    )
+                })
+                .label(tr!("declared again here", "再次声明在此"))
+                .secondary(file, *prev, tr!("first declared here", "第一次声明在此"))
+                .help(tr!(
+                    "common fields belong to every event type: do not repeat them",
+                    "公共字段属于每个事件类型：不要重复声明"
+                )),
             );
             continue;
         }
@@ -424,32 +453,47 @@ fn resolve_fields(
         let default = f.default.as_ref().and_then(|d| {
             if !f.optional {
                 diags.push(
-                    Diagnostic::error(
-                        Code::BadDefault,
-                        file,
-                        d.span,
-                        format!("required field `{}` has a default", f.name.name),
-                    )
-                    .label("a required field is always present, so its default is never used")
-                    .help(format!("make it optional: `{}?: …`", f.name.name)),
+                    Diagnostic::error(Code::BadDefault, file, d.span, {
+                        let field = &f.name.name;
+                        tr!(
+                            "required field `{field}` has a default",
+                            "必填字段`{field}`有默认值"
+                        )
+                    })
+                    .label(tr!(
+                        "a required field is always present, so its default is never used",
+                        "必填字段总是存在，因此它的默认值永远不会用到"
+                    ))
+                    .help({
+                        let field = &f.name.name;
+                        tr!(
+                            "make it optional: `{field}?: …`",
+                            "把它改为可选：`{field}?: …`"
+                        )
+                    }),
                 );
                 return None;
             }
             let value = literal_value(vocab, d, &ty);
             if value.is_none() {
                 diags.push(
-                    Diagnostic::error(
-                        Code::BadDefault,
-                        file,
-                        d.span,
-                        format!(
-                            "the default of `{}` is not {}",
-                            f.name.name,
-                            crate::types::a(&vocab.show(&ty))
-                        ),
-                    )
-                    .label("this value does not fit the field's type")
-                    .help("a default is a literal of the field's type, or a value of its enum"),
+                    Diagnostic::error(Code::BadDefault, file, d.span, {
+                        let field = &f.name.name;
+                        let ty = crate::types::a(&vocab.show(&ty));
+                        let (ty_en, ty_zh) = (&ty.en, &ty.zh);
+                        tr!(
+                            "the default of `{field}` is not {ty_en}",
+                            "`{field}`的默认值不是{ty_zh}"
+                        )
+                    })
+                    .label(tr!(
+                        "this value does not fit the field's type",
+                        "这个值与字段的类型不符"
+                    ))
+                    .help(tr!(
+                        "a default is a literal of the field's type, or a value of its enum",
+                        "默认值是字段类型的字面量，或其枚举中的一个值"
+                    )),
                 );
             }
             value
@@ -491,11 +535,20 @@ fn resolve_type(file: SourceFile, vocab: &Vocab, ty: &TypeExpr, diags: &mut Vec<
                     Code::UnknownType,
                     file,
                     id.span,
-                    format!("unknown type `{}`", id.name),
+                    {
+                        let name = &id.name;
+                        tr!("unknown type `{name}`", "未知的类型`{name}`")
+                    },
                 )
-                .label("not a built-in type, enum or record")
+                .label(tr!(
+                    "not a built-in type, enum or record",
+                    "不是内置类型、枚举或记录"
+                ))
                 .help(did_you_mean(&id.name, candidates).unwrap_or_else(|| {
-                    "declare it with `enum` or `record`, or use bool, int, string, date, time or duration".into()
+                    tr!(
+                        "declare it with `enum` or `record`, or use bool, int, string, date, time or duration",
+                        "用`枚举`或`记录`声明它，或使用 bool、int、string、date、time、duration"
+                    )
                 })),
             );
             Ty::Error

@@ -274,6 +274,20 @@ impl Workspace {
         package_vocab(&self.db, package.package).clone()
     }
 
+    /// Whether every file of the package declares vocabularies and nothing else: such a folder
+    /// is imported by packages rather than being one.
+    pub fn declares_only_vocabularies(&self, package: &LoadedPackage) -> bool {
+        let sources = package.package.sources(&self.db);
+        !sources.is_empty()
+            && sources.iter().all(|&file| {
+                let items = &parse_file(&self.db, file).items;
+                !items.is_empty()
+                    && items
+                        .iter()
+                        .all(|item| matches!(item, ast::Item::Vocabulary(_)))
+            })
+    }
+
     /// The package's outline file and clause tree.
     pub fn outline(&self, package: &LoadedPackage) -> Option<(SourceFile, Arc<Outline>)> {
         package_outline(&self.db, package.package).clone()

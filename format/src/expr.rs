@@ -5,7 +5,8 @@ use edict_grammar::ast::{BinaryOp, DateLit, Duration, DurationUnit, Expr, ExprKi
 use edict_grammar::lexer::TokenKind;
 
 use crate::layout::Layout;
-use edict_grammar::keywords::{Keywords, Kw};
+use edict_grammar::Lang;
+use edict_grammar::keywords::Kw;
 
 /// How tightly an expression binds, loosest first.
 fn precedence(e: &Expr) -> u8 {
@@ -120,7 +121,7 @@ impl Layout<'_, '_> {
 
     /// `30 days`, `1 working day`, `3 年`.
     pub(crate) fn duration(&self, d: &Duration) -> String {
-        let one = matches!(d.amount.kind, ExprKind::Int(1)) && self.lang == Keywords::En;
+        let one = matches!(d.amount.kind, ExprKind::Int(1)) && self.lang == Lang::En;
         let unit = match (d.unit, one) {
             (DurationUnit::Days, true) => "day",
             (DurationUnit::WorkingDays, true) => "working day",

@@ -11,18 +11,19 @@ use unicode_width::UnicodeWidthStr;
 use crate::Source;
 use crate::expr::date;
 use crate::printer::{Printer, Spacing};
-use edict_grammar::keywords::{Keywords, Kw};
+use edict_grammar::Lang;
+use edict_grammar::keywords::Kw;
 
 /// One run of the layout over a file.
 pub(crate) struct Layout<'a, 's> {
     pub(crate) src: &'a Source<'s>,
     pub(crate) p: Printer<'s>,
-    pub(crate) lang: Keywords,
+    pub(crate) lang: Lang,
     pub(crate) width: usize,
 }
 
 impl<'a, 's> Layout<'a, 's> {
-    pub(crate) fn new(src: &'a Source<'s>, p: Printer<'s>, lang: Keywords, width: usize) -> Self {
+    pub(crate) fn new(src: &'a Source<'s>, p: Printer<'s>, lang: Lang, width: usize) -> Self {
         Layout {
             src,
             p,
@@ -324,10 +325,10 @@ impl<'a, 's> Layout<'a, 's> {
     fn article(&mut self, a: &Article, spacing: Spacing) {
         self.p.begin(a.span.start, spacing);
         let number = match (&a.article, self.lang) {
-            (ArticleRef::Number(n), Keywords::En) => format!("article {n}"),
-            (ArticleRef::Number(n), Keywords::Zh) => format!("第{}条", format_chinese_numeral(*n)),
-            (ArticleRef::Key(key), Keywords::En) => format!("article ? {key}"),
-            (ArticleRef::Key(key), Keywords::Zh) => format!("第？条 {key}"),
+            (ArticleRef::Number(n), Lang::En) => format!("article {n}"),
+            (ArticleRef::Number(n), Lang::Zh) => format!("第{}条", format_chinese_numeral(*n)),
+            (ArticleRef::Key(key), Lang::En) => format!("article ? {key}"),
+            (ArticleRef::Key(key), Lang::Zh) => format!("第？条 {key}"),
         };
         let title = a.title.as_ref().map(|t| self.src.slice(t.span));
         self.block(&number, title, &a.body, a.span.end.saturating_sub(1));
@@ -337,10 +338,10 @@ impl<'a, 's> Layout<'a, 's> {
         self.p.begin(sub.span.start, spacing);
         let n = sub.number.value;
         let number = match (self.lang, is_item) {
-            (Keywords::En, false) => format!("paragraph {n}"),
-            (Keywords::En, true) => format!("item {n}"),
-            (Keywords::Zh, false) => format!("第{}款", format_chinese_numeral(n)),
-            (Keywords::Zh, true) => format!("第{}项", format_chinese_numeral(n)),
+            (Lang::En, false) => format!("paragraph {n}"),
+            (Lang::En, true) => format!("item {n}"),
+            (Lang::Zh, false) => format!("第{}款", format_chinese_numeral(n)),
+            (Lang::Zh, true) => format!("第{}项", format_chinese_numeral(n)),
         };
         let title = sub.title.as_ref().map(|t| self.src.slice(t.span));
         self.block(&number, title, &sub.body, sub.span.end.saturating_sub(1));

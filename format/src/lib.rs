@@ -4,7 +4,7 @@
 //! one blank line between rules and between top-level items, each part of a rule on its own
 //! line, `message` aligned with `message_zh`, lines past [`Options::width`] broken before `and`
 //! or `or` — and puts every comment back beside the line it was written next to (see
-//! [`printer`]). Keywords are written in the file's own language, or in the one asked for:
+//! [`printer`]). Lang are written in the file's own language, or in the one asked for:
 //! `article 7` ↔ `第七条`, `rule` ↔ `规则` …; names, strings and numbers stay as written.
 //!
 //! Formatting never changes the program: before returning, the result is parsed again and
@@ -20,14 +20,15 @@ use edict_grammar::ast::{self, Span, Spanned};
 use edict_grammar::lexer::{self, Token, TokenKind};
 use edict_grammar::{ParseError, parse};
 
-pub use edict_grammar::keywords::{CHINESE_WORDS, ENGLISH_WORDS, Keywords, language_of};
+pub use edict_grammar::Lang;
+pub use edict_grammar::keywords::{CHINESE_WORDS, ENGLISH_WORDS, language_of};
 
 /// How to format.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Options {
     /// The keyword language to write; `None` keeps the file's own (the language most of its
     /// keywords are written in).
-    pub keywords: Option<Keywords>,
+    pub keywords: Option<Lang>,
     /// The display width past which conditions are broken over several lines (a Chinese
     /// character counts two columns).
     pub width: usize,
@@ -99,7 +100,7 @@ fn verify(source: &str, file: &ast::File, out: &str) -> Result<(), FormatError> 
             + 1;
         return Err(FormatError::Internal(format!(
             "the formatted text does not parse (line {line}: {})",
-            e.message
+            e.message.en
         )));
     }
     if without_spans(file) != without_spans(&again) {

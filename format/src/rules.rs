@@ -9,7 +9,8 @@ use unicode_width::UnicodeWidthStr;
 use crate::expr::date;
 use crate::layout::Layout;
 use crate::printer::Spacing;
-use edict_grammar::keywords::{Keywords, Kw};
+use edict_grammar::Lang;
+use edict_grammar::keywords::Kw;
 
 impl Layout<'_, '_> {
     pub(crate) fn rule(&mut self, rule: &Rule, spacing: Spacing) {
@@ -124,8 +125,8 @@ impl Layout<'_, '_> {
         match &once.within {
             Some(d) => {
                 let within = match self.lang {
-                    Keywords::En => format!("within {} {before}", self.duration(d)),
-                    Keywords::Zh => format!("{} 以内 {before}", self.duration(d)),
+                    Lang::En => format!("within {} {before}", self.duration(d)),
+                    Lang::Zh => format!("{} 以内 {before}", self.duration(d)),
                 };
                 pieces.push(within);
             }
@@ -159,14 +160,14 @@ impl Layout<'_, '_> {
         let mut pieces = self.pattern(&lead, &dl.pattern);
         let due = match (&dl.deadline, self.lang) {
             (Deadline::By(d), _) => format!("{} {}", self.kw(Kw::By), date(d)),
-            (Deadline::Within { duration, after }, Keywords::En) => {
+            (Deadline::Within { duration, after }, Lang::En) => {
                 let mut text = format!("within {}", self.duration(duration));
                 if let Some(after) = after {
                     text.push_str(&format!(" after {}", after.name));
                 }
                 text
             }
-            (Deadline::Within { duration, after }, Keywords::Zh) => match after {
+            (Deadline::Within { duration, after }, Lang::Zh) => match after {
                 Some(after) => format!("自 {} 之后 {} 以内", after.name, self.duration(duration)),
                 None => format!("{} 以内", self.duration(duration)),
             },

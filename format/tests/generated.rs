@@ -5,7 +5,7 @@
 //! comments are unchanged), a second pass changes nothing, and English ↔ Chinese round trips
 //! give back the same text.
 
-use edict_format::{Keywords, Options, format};
+use edict_format::{Lang, Options, format};
 use proptest::prelude::*;
 
 /// A token of the generated program: a keyword (in both spellings), or fixed text.
@@ -497,7 +497,7 @@ fn program() -> impl Strategy<Value = String> {
         })
 }
 
-fn with(keywords: Keywords) -> Options {
+fn with(keywords: Lang) -> Options {
     Options {
         keywords: Some(keywords),
         ..Options::default()
@@ -515,10 +515,10 @@ fn check(source: &str) -> Result<(), TestCaseError> {
     prop_assert!(once.is_ok(), "{:?}\n{source}", once);
     let once = once.unwrap_or_default();
     prop_assert_eq!(format(&once, &Options::default()).ok(), Some(once.clone()));
-    let en = format(source, &with(Keywords::En)).unwrap_or_default();
-    let zh = format(source, &with(Keywords::Zh)).unwrap_or_default();
-    prop_assert_eq!(format(&zh, &with(Keywords::En)).ok(), Some(en.clone()));
-    prop_assert_eq!(format(&en, &with(Keywords::Zh)).ok(), Some(zh.clone()));
+    let en = format(source, &with(Lang::En)).unwrap_or_default();
+    let zh = format(source, &with(Lang::Zh)).unwrap_or_default();
+    prop_assert_eq!(format(&zh, &with(Lang::En)).ok(), Some(en.clone()));
+    prop_assert_eq!(format(&en, &with(Lang::Zh)).ok(), Some(zh.clone()));
     prop_assert_eq!(format(&en, &Options::default()).ok(), Some(en));
     prop_assert_eq!(format(&zh, &Options::default()).ok(), Some(zh));
     Ok(())

@@ -1,7 +1,7 @@
 //! The canonical layout of every construct, from a file written carelessly, in both keyword
 //! languages.
 
-use edict_format::{Keywords, Options, format};
+use edict_format::{Lang, Options, format};
 
 const MESSY: &str = r#"// A header comment.
 
@@ -40,7 +40,7 @@ rule assessed: on enrollment e require once assessment a where a.processor == e.
 article ? minors { rule keyed: on enrollment e prohibit e.age < 1 message "m" }
 "#;
 
-fn formatted(keywords: Option<Keywords>) -> String {
+fn formatted(keywords: Option<Lang>) -> String {
     format(
         MESSY,
         &Options {
@@ -53,17 +53,17 @@ fn formatted(keywords: Option<Keywords>) -> String {
 
 #[test]
 fn every_construct_in_english() {
-    insta::assert_snapshot!(formatted(Some(Keywords::En)));
+    insta::assert_snapshot!(formatted(Some(Lang::En)));
 }
 
 #[test]
 fn every_construct_in_chinese() {
-    insta::assert_snapshot!(formatted(Some(Keywords::Zh)));
+    insta::assert_snapshot!(formatted(Some(Lang::Zh)));
 }
 
 #[test]
 fn a_file_keeps_the_language_of_most_of_its_keywords() {
-    assert_eq!(formatted(None), formatted(Some(Keywords::En)));
-    let zh = formatted(Some(Keywords::Zh));
+    assert_eq!(formatted(None), formatted(Some(Lang::En)));
+    let zh = formatted(Some(Lang::Zh));
     assert_eq!(format(&zh, &Options::default()).ok(), Some(zh));
 }

@@ -8,7 +8,7 @@
 
 use std::path::{Path, PathBuf};
 
-use edict_format::{FormatError, Keywords, Options, format};
+use edict_format::{FormatError, Lang, Options, format};
 
 fn repo() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -80,7 +80,7 @@ fn every_file_formats_to_a_fixed_point_in_both_languages() {
             formatted_count += 1;
             let twice = format(&once, &Options::default()).expect("formatted text formats");
             assert_eq!(once, twice, "{path}: a second pass changes the text");
-            for lang in [Keywords::En, Keywords::Zh] {
+            for lang in [Lang::En, Lang::Zh] {
                 let options = Options {
                     keywords: Some(lang),
                     ..Options::default()
@@ -104,8 +104,8 @@ fn english_to_chinese_and_back_gives_the_same_text() {
     for (path, text) in files_under("policies") {
         let lang = edict_format::language_of(&text, &edict_grammar::parse(&text).0);
         let other = match lang {
-            Keywords::En => Keywords::Zh,
-            Keywords::Zh => Keywords::En,
+            Lang::En => Lang::Zh,
+            Lang::Zh => Lang::En,
         };
         let there = format(
             &text,
@@ -134,6 +134,6 @@ fn a_file_with_syntax_errors_is_refused_with_where_they_are() {
     let Err(FormatError::Syntax(errors)) = format(source, &Options::default()) else {
         panic!("a broken file must be refused");
     };
-    assert_eq!(errors[0].message, "expected `:`, found `on`");
+    assert_eq!(errors[0].message.en, "expected `:`, found `on`");
     assert_eq!(&source[errors[0].span.range()], "on");
 }

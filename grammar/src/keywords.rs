@@ -6,15 +6,7 @@
 
 use crate::ast::{self, Item, Span};
 use crate::lexer::{self, TokenKind};
-
-/// The language of a file's keywords.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum Keywords {
-    /// `article 7`, `rule`, `on`, `require` …
-    En,
-    /// `第七条`, `规则`, `对于`, `应当` …
-    Zh,
-}
+use crate::text::Lang;
 
 /// A keyword, spelled in either language by [`Kw::spelling`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -143,7 +135,7 @@ impl Kw {
     ];
 
     /// The canonical spelling in each language.
-    pub fn spelling(self, lang: Keywords) -> &'static str {
+    pub fn spelling(self, lang: Lang) -> &'static str {
         let (en, zh) = match self {
             Kw::Regulation => ("regulation", "法规"),
             Kw::Title => ("title", "标题"),
@@ -205,8 +197,8 @@ impl Kw {
             Kw::Workday => ("workday", "调休工作日"),
         };
         match lang {
-            Keywords::En => en,
-            Keywords::Zh => zh,
+            Lang::En => en,
+            Lang::Zh => zh,
         }
     }
 }
@@ -352,7 +344,7 @@ pub const CHINESE_WORDS: &[&str] = &[
 /// Chinese as English keywords (or none).
 ///
 /// A word counts as a keyword where the tree has no name: `rule rule:` has one keyword.
-pub fn language_of(source: &str, file: &ast::File) -> Keywords {
+pub fn language_of(source: &str, file: &ast::File) -> Lang {
     let mut names: Vec<Span> = Vec::new();
     ast::walk::names(file, &mut |id, _| names.push(id.span));
     // The key of `article ? KEY` is a name too, kept only inside the article's number span.
@@ -391,5 +383,5 @@ pub fn language_of(source: &str, file: &ast::File) -> Keywords {
             _ => {}
         }
     }
-    if zh > en { Keywords::Zh } else { Keywords::En }
+    if zh > en { Lang::Zh } else { Lang::En }
 }

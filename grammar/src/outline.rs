@@ -20,6 +20,9 @@ use edict_runtime::ir::{ArticleRef, ClauseRef};
 
 use crate::ast::Span;
 use crate::numeral::clause_number;
+use crate::text::Text;
+use crate::tr;
+use edict_runtime::ir::format_chinese_numeral;
 
 /// A regulation's clause tree.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
@@ -56,7 +59,8 @@ pub struct OutlineItem {
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct OutlineError {
     pub span: Span,
-    pub message: String,
+    /// What is wrong, in English and Chinese.
+    pub message: Text,
 }
 
 impl Outline {
@@ -228,9 +232,10 @@ impl OutlineReader {
             .trim_start_matches('第')
             .trim_end_matches('条');
         let Some(number) = clause_number(digits) else {
+            let text = &line.first_text;
             self.error(
                 line.first_span,
-                format!("`{}` is not an article number", line.first_text),
+                tr!("`{text}` is not an article number", "`{text}`不是条的编号"),
             );
             return;
         };
@@ -243,11 +248,19 @@ impl OutlineReader {
         if let Some(previous) = previous
             && number <= previous
         {
+            let (zh_number, zh_previous) = (
+                format_chinese_numeral(number),
+                format_chinese_numeral(previous),
+            );
             let message = if number == previous {
-                format!("article {number} appears twice")
+                tr!(
+                    "article {number} appears twice",
+                    "第{zh_number}条出现了两次"
+                )
             } else {
-                format!(
-                    "article {number} comes after article {previous}: article numbers must increase"
+                tr!(
+                    "article {number} comes after article {previous}: article numbers must increase",
+                    "第{zh_number}条排在第{zh_previous}条之后：条的编号必须递增"
                 )
             };
             self.error(line.first_span, message);
@@ -265,20 +278,22 @@ impl OutlineReader {
             .map(|(_, rest)| rest.trim_end_matches('】').trim().to_owned())
             .filter(|k| !k.is_empty());
         let Some(key) = key else {
+            let text = &line.first_text;
             self.error(
                 line.first_span,
-                format!(
-                    "`{}` needs a key naming the article: write `第？条【key】`",
-                    line.first_text
+                tr!(
+                    "`{text}` needs a key naming the article: write `第？条【key】`",
+                    "`{text}`需要一个指明该条的键：写作`第？条【键】`"
                 ),
             );
             return;
         };
         let article = ArticleRef::Key(key);
         if self.outline.article(&article).is_some() {
+            let (name, key) = (article_name(&article), article.key().unwrap_or_default());
             self.error(
                 line.first_span,
-                format!("article {} appears twice", article_name(&article)),
+                tr!("article {name} appears twice", "第？条【{key}】出现了两次"),
             );
             return;
         }
@@ -318,9 +333,10 @@ impl OutlineReader {
             .trim_start_matches(['（', '('])
             .trim_end_matches(['）', ')']);
         let Some(number) = clause_number(marker) else {
+            let text = &line.first_text;
             self.error(
                 line.first_span,
-                format!("`{}` is not an item number", line.first_text),
+                tr!("`{text}` is not an item number", "`{text}`不是项的编号"),
             );
             return;
         };
@@ -346,12 +362,16 @@ impl OutlineReader {
         if let Some(previous) = paragraph.items.last().map(|i| i.number)
             && number <= previous
         {
-            let where_ = format!("in article {article_name} paragraph {}", paragraph.number);
+            let paragraph_number = paragraph.number;
             let message = if number == previous {
-                format!("item {number} appears twice {where_}")
+                tr!(
+                    "item {number} appears twice in article {article_name} paragraph {paragraph_number}",
+                    "第{article_name}条第{paragraph_number}款中第{number}项出现了两次"
+                )
             } else {
-                format!(
-                    "item {number} comes after item {previous} {where_}: item numbers must increase"
+                tr!(
+                    "item {number} comes after item {previous} in article {article_name} paragraph {paragraph_number}: item numbers must increase",
+                    "第{article_name}条第{paragraph_number}款中第{number}项排在第{previous}项之后：项的编号必须递增"
                 )
             };
             self.error(line.first_span, message);
@@ -362,7 +382,7 @@ impl OutlineReader {
         article.span = article.span.to(span);
     }
 
-    fn error(&mut self, span: Span, message: String) {
+    fn error(&mut self, span: Span, message: Text) {
         self.errors.push(OutlineError { span, message });
     }
 

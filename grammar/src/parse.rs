@@ -15,6 +15,7 @@ mod scan;
 use pest::Parser;
 
 use crate::ast::{self, ArticleRef, ClauseEntry, Item, Span};
+use crate::text::Text;
 use build::Builder;
 use grammar::{EdictParser, Rule};
 use scan::Restart;
@@ -24,10 +25,11 @@ use scan::Restart;
 pub struct ParseError {
     /// The offending token, or an empty span at the end of the file.
     pub span: Span,
-    /// A lowercase sentence without a trailing period, such as "expected `:`, found `on`".
-    pub message: String,
+    /// A lowercase sentence without a trailing period, such as "expected `:`, found `on`", in
+    /// English and Chinese.
+    pub message: Text,
     /// A likely fix, when one is known.
-    pub help: Option<String>,
+    pub help: Option<Text>,
 }
 
 /// Parses one source file.
@@ -300,6 +302,20 @@ impl Reader<'_> {
                 continue;
             }
             block.had_error = true;
+            // Nothing at `pos` starts an entry: the text continues the entry before it, which
+            // the error cut short (`require x = y`, `message "…` unclosed). That entry is left
+            // out, so that what the error hides is not also reported (a missing message, a
+            // condition read only up to the `=`).
+            let at_start = scan::skip_trivia(self.source, pos) - pos;
+            if previous.is_some()
+                && message::offset(&error) <= at_start
+                && matches!(
+                    block.entries.last(),
+                    Some(ClauseEntry::Rule(_) | ClauseEntry::Exempt(_))
+                )
+            {
+                block.entries.pop();
+            }
             let (base, error) = self.furthest_error(Rule::entry_pair_step, previous, pos, error);
             previous = None;
             self.errors

@@ -63,7 +63,7 @@ fn render_errors(text: &str, errors: &[OutlineError]) -> String {
             let (line, col) = line_col(text, e.span.start);
             format!(
                 "{line}:{col}: {}  [at `{}`]\n",
-                e.message,
+                e.message.en,
                 &text[e.span.range()]
             )
         })
@@ -152,7 +152,7 @@ fn articles_of_unknown_number_are_found_by_key() {
         outline.article(&number(0)).is_none(),
         "an unknown number is not article 0"
     );
-    let messages: Vec<&str> = errors.iter().map(|e| e.message.as_str()).collect();
+    let messages: Vec<&str> = errors.iter().map(|e| e.message.en.as_str()).collect();
     assert_eq!(
         messages,
         [

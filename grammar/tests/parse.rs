@@ -642,7 +642,7 @@ fn error_deep_nesting() {
     let source = format!("const X = {}1{}", "(".repeat(100), ")".repeat(100));
     let (_, errors) = edict_grammar::parse(&source);
     assert_eq!(errors.len(), 1);
-    assert!(errors[0].message.contains("nested"));
+    assert!(errors[0].message.en.contains("nested"));
 }
 
 #[test]

@@ -230,7 +230,7 @@ fn formatting<W: Write>(
             let index = LineIndex::new(text);
             let first = errors.first().map(|e| {
                 let at = index.position(e.span.start);
-                format!(" (line {}: {})", at.line + 1, e.message)
+                format!(" (line {}: {})", at.line + 1, e.message.en)
             });
             Err(Failure::new(
                 REQUEST_FAILED,

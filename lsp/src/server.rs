@@ -457,12 +457,14 @@ impl<W: Write> Server<W> {
 pub(crate) fn convert(ws: &Workspace, d: &Diagnostic) -> lsp_types::Diagnostic {
     let text = ws.text_of(d.primary.file);
     let index = LineIndex::new(text);
-    let mut message = d.message.clone();
+    // In the language of the file's keywords, as `edict check` shows it.
+    let lang = edict_compiler::render::Language::OfTheFile.of(ws.db(), d);
+    let mut message = d.message.get(lang).to_owned();
     if !d.primary.message.is_empty() {
-        message.push_str(&format!("\n{}", d.primary.message));
+        message.push_str(&format!("\n{}", d.primary.message.get(lang)));
     }
     if let Some(help) = &d.help {
-        message.push_str(&format!("\nhelp: {help}"));
+        message.push_str(&format!("\nhelp: {}", help.get(lang)));
     }
     let related: Vec<DiagnosticRelatedInformation> = d
         .secondary
@@ -477,7 +479,7 @@ pub(crate) fn convert(ws: &Workspace, d: &Diagnostic) -> lsp_types::Diagnostic {
             )?;
             Some(DiagnosticRelatedInformation {
                 location,
-                message: l.message.clone(),
+                message: l.message.get(lang).to_owned(),
             })
         })
         .collect();

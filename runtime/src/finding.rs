@@ -40,7 +40,8 @@ pub struct Finding {
     /// The 1-based line of the event that triggered the finding, or of the rejected line.
     pub line: u64,
     /// The event's time, written at the offset the event was written with (`Z` as `+00:00`);
-    /// for `overdue` and `open`, the deadline; `None` for an input error.
+    /// for `overdue` and `open`, the last second allowed (the end of `deadline`, e.g.
+    /// `2025-11-29T23:59:59+08:00`); `None` for an input error.
     pub time: Option<String>,
     /// A sentence naming the clause, or the reason a line was rejected.
     pub message: Arc<str>,

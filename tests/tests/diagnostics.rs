@@ -1,5 +1,6 @@
 //! Every diagnostic code, triggered by a fixture in `tests/diagnostics/`, rendered as a user
-//! sees it; and the catalogue in `docs/diagnostics.md`, generated from the same fixtures.
+//! sees it in English and in Chinese; and the catalogue in `docs/diagnostics.md`, generated from
+//! the same fixtures.
 
 #![allow(
     clippy::expect_used,
@@ -9,7 +10,8 @@
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
-use edict_compiler::{Code, Workspace, render};
+use edict_compiler::render::Language;
+use edict_compiler::{Code, Lang, Workspace, render};
 
 /// A fixture's path relative to this crate, so rendered file names do not depend on the machine.
 fn relative(path: &Path) -> PathBuf {
@@ -18,20 +20,30 @@ fn relative(path: &Path) -> PathBuf {
         .to_path_buf()
 }
 
-/// Checks a fixture as a package of one file; returns its source, the rendered diagnostics and
-/// their codes.
-fn check(path: &Path) -> (String, String, Vec<Code>) {
+/// A fixture's diagnostics, rendered.
+struct Checked {
+    source: String,
+    /// In the language of the fixture's keywords, as `edict check` shows them.
+    own: String,
+    english: String,
+    chinese: String,
+    codes: Vec<Code>,
+}
+
+/// Checks a fixture as a package of one file.
+fn check(path: &Path) -> Checked {
     let path = relative(path);
     let source = std::fs::read_to_string(&path).expect("fixture is readable");
     let mut ws = Workspace::default();
     let packages = ws.load(&[path]).expect("fixture loads");
     let diagnostics = ws.diagnostics(&packages[0]).to_vec();
-    let rendered = render::human(ws.db(), &diagnostics);
-    (
+    Checked {
         source,
-        rendered,
-        diagnostics.iter().map(|d| d.code).collect(),
-    )
+        own: render::human(ws.db(), &diagnostics),
+        english: render::human_in(ws.db(), &diagnostics, Language::Fixed(Lang::En)),
+        chinese: render::human_in(ws.db(), &diagnostics, Language::Fixed(Lang::Zh)),
+        codes: diagnostics.iter().map(|d| d.code).collect(),
+    }
 }
 
 fn fixtures() -> Vec<PathBuf> {
@@ -58,9 +70,14 @@ fn named_code(path: &Path) -> &str {
 #[test]
 fn rendered_diagnostics() {
     insta::glob!("../diagnostics", "*.edict", |path| {
-        let (source, rendered, _) = check(path);
+        let c = check(path);
+        assert!(
+            c.own == c.english || c.own == c.chinese,
+            "edict check shows one of the two languages"
+        );
         insta::assert_snapshot!(format!(
-            "----- SOURCE\n{source}\n----- DIAGNOSTICS\n{rendered}"
+            "----- SOURCE\n{}\n----- DIAGNOSTICS\n{}\n----- 诊断（中文）\n{}",
+            c.source, c.english, c.chinese
         ));
     });
 }
@@ -68,12 +85,13 @@ fn rendered_diagnostics() {
 #[test]
 fn each_fixture_triggers_the_code_it_is_named_for() {
     for path in fixtures() {
-        let (_, rendered, codes) = check(&path);
+        let c = check(&path);
         let want = named_code(&path);
         assert!(
-            codes.iter().any(|c| c.as_str() == want),
-            "{} should report {want}, got:\n{rendered}",
-            path.display()
+            c.codes.iter().any(|code| code.as_str() == want),
+            "{} should report {want}, got:\n{}",
+            path.display(),
+            c.english
         );
     }
 }
@@ -99,25 +117,36 @@ fn catalogue_is_up_to_date() {
         "# Diagnostics\n\n\
          Every diagnostic the compiler reports has a stable code.\n\
          Codes starting with `E` are errors (`edict check` exits 1); codes starting with `W` are warnings.\n\
-         Each entry shows a small policy that triggers it and what `edict check` prints.\n\
+         Each entry shows small policies that trigger it and what `edict check` prints, in English and\n\
+         in Chinese: `edict check` speaks the language of the keywords of the file a diagnostic points\n\
+         into (a file written with `规则`, `应当` … gets Chinese), and `--lang en` or `--lang zh` chooses\n\
+         one for every diagnostic.\n\
          The fixtures are in `tests/diagnostics/`; this file is generated from them by\n\
-         `EDICT_BLESS=1 cargo test -p edict-tests --test diagnostics`.\n",
+         `EDICT_BLESS=1 cargo test -p edict-tests --test diagnostics`.\n\n\
+         每个诊断都有固定的代码，并附有触发它的示例以及`edict check`输出的英文和中文两种形式。\n\
+         `edict check`使用诊断所在文件的关键字语言；`--lang en`或`--lang zh`可以统一指定语言。\n",
     );
     for code in Code::ALL {
-        let Some(path) = fixtures()
+        let paths: Vec<PathBuf> = fixtures()
             .into_iter()
-            .find(|p| named_code(p) == code.as_str())
-        else {
+            .filter(|p| named_code(p) == code.as_str())
+            .collect();
+        if paths.is_empty() {
             continue;
-        };
-        let (source, rendered, _) = check(&path);
+        }
         doc.push_str(&format!(
-            "\n## {} — {}\n\n```\n{}```\n\n```text\n{}```\n",
+            "\n## {} — {}\n\n{}\n",
             code.as_str(),
-            code.summary(),
-            source,
-            rendered
+            code.summary_in(Lang::En),
+            code.summary_in(Lang::Zh)
         ));
+        for path in paths {
+            let c = check(&path);
+            doc.push_str(&format!(
+                "\n```\n{}```\n\n```text\n{}```\n\n```text\n{}```\n",
+                c.source, c.english, c.chinese
+            ));
+        }
     }
     let target = Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs/diagnostics.md");
     if std::env::var_os("EDICT_BLESS").is_some() {

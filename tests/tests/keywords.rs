@@ -10,7 +10,7 @@
 use std::path::{Path, PathBuf};
 
 use edict_compiler::{Workspace, render};
-use edict_format::{Keywords, Options, format};
+use edict_format::{Lang, Options, format};
 
 const PACKAGES: &[&str] = &[
     "../policies/measures-2025",
@@ -19,7 +19,7 @@ const PACKAGES: &[&str] = &[
 ];
 
 /// The package's sources as (path, text), each rewritten with `keywords` if given.
-fn sources(dir: &str, keywords: Option<Keywords>) -> Vec<(String, String)> {
+fn sources(dir: &str, keywords: Option<Lang>) -> Vec<(String, String)> {
     let mut paths: Vec<PathBuf> = std::fs::read_dir(dir)
         .expect("the package folder exists")
         .flatten()
@@ -49,7 +49,7 @@ fn sources(dir: &str, keywords: Option<Keywords>) -> Vec<(String, String)> {
 
 const VOCABULARY: &str = "../policies/vocabulary/face.edict";
 
-fn program(dir: &str, keywords: Option<Keywords>) -> edict_runtime::ir::Program {
+fn program(dir: &str, keywords: Option<Lang>) -> edict_runtime::ir::Program {
     let mut ws = Workspace::default();
     let package = ws.load_sources(dir, &sources(dir, keywords));
     // The vocabulary is imported from disk; rewrite it too.
@@ -60,7 +60,7 @@ fn program(dir: &str, keywords: Option<Keywords>) -> edict_runtime::ir::Program 
             ..Options::default()
         };
         let rewritten = format(&text, &options).expect("the vocabulary formats");
-        if k == Keywords::Zh {
+        if k == Lang::Zh {
             assert!(rewritten.contains("词汇 face {"), "{rewritten}");
         }
         assert!(ws.file(VOCABULARY).is_some(), "{dir} imports {VOCABULARY}");
@@ -81,7 +81,7 @@ fn every_package_compiles_to_the_same_program_in_either_keyword_language() {
         assert!(Path::new(dir).is_dir(), "{dir}");
         let original = program(dir, None);
         assert!(!original.rules.is_empty());
-        for lang in [Keywords::Zh, Keywords::En] {
+        for lang in [Lang::Zh, Lang::En] {
             assert!(
                 program(dir, Some(lang)) == original,
                 "{dir} rewritten into {lang:?} keywords compiles to another program"

@@ -8,6 +8,7 @@ use edict_runtime::ir;
 use super::{Checker, facts_of};
 use crate::diagnostic::Code;
 use crate::types::{Ty, a};
+use edict_grammar::tr;
 
 impl Checker<'_> {
     pub(super) fn set_literal(
@@ -28,14 +29,21 @@ impl Checker<'_> {
             let (expr, ty) = self.infer(item, elem_ty.as_ref());
             match &elem_ty {
                 Some(want) if !want.accepts(&ty) => {
-                    let (want, got) = (self.vocab.show(want), self.vocab.show(&ty));
+                    let (want, got) = (self.vocab.show(want), a(&self.vocab.show(&ty)));
+                    let (want_en, want_zh, got_en, got_zh) = (&want.en, &want.zh, &got.en, &got.zh);
                     self.error(
                         Code::TypeMismatch,
                         item.span,
-                        format!("a set of {want} cannot hold {}", a(&got)),
+                        tr!(
+                            "a set of {want_en} cannot hold {got_en}",
+                            "{want_zh}集合不能存放{got_zh}"
+                        ),
                     )
-                    .set_label(format!("expected a {want}"))
-                    .help = Some("every element of a set has the same type".into());
+                    .set_label(tr!("expected a {want_en}", "这里需要{want_zh}"))
+                    .help = Some(tr!(
+                        "every element of a set has the same type",
+                        "集合的所有元素类型相同"
+                    ));
                 }
                 None => elem_ty = Some(ty),
                 _ => {}
@@ -50,11 +58,16 @@ impl Checker<'_> {
                     self.error(
                         Code::TypeMismatch,
                         item.span,
-                        "elements of a set literal must be fixed values",
+                        tr!(
+                            "elements of a set literal must be fixed values",
+                            "集合字面量的元素必须是固定的值"
+                        ),
                     )
-                    .set_label("this depends on the event")
-                    .help =
-                        Some("write literals or enum values, or compare fields with `==`".into());
+                    .set_label(tr!("this depends on the event", "这取决于事件"))
+                    .help = Some(tr!(
+                        "write literals or enum values, or compare fields with `==`",
+                        "写字面量或枚举值，或用`==`比较字段"
+                    ));
                 }
             }
         }
@@ -109,16 +122,25 @@ impl Checker<'_> {
                     _ if set_ty == Ty::Error || elem_ty == Ty::Error => {}
                     _ => {
                         let shown_e = self.vocab.show(&elem_ty);
-                        let shown_s = self.vocab.show(&set_ty);
+                        let (a_e, a_s) = (a(&shown_e), a(&self.vocab.show(&set_ty)));
+                        let (e_en, e_zh, s_en, s_zh) = (&a_e.en, &a_e.zh, &a_s.en, &a_s.zh);
+                        let (elem_en, elem_zh) = (&shown_e.en, &shown_e.zh);
                         self.error(
                             Code::TypeMismatch,
                             span,
-                            format!("cannot look for {} in {}", a(&shown_e), a(&shown_s)),
+                            tr!(
+                                "cannot look for {e_en} in {s_en}",
+                                "无法在{s_zh}中查找{e_zh}"
+                            ),
                         )
-                        .set_label(format!(
-                            "`in` needs a set or list of {shown_e} on its right"
+                        .set_label(tr!(
+                            "`in` needs a set or list of {elem_en} on its right",
+                            "`属于`的右边需要{elem_zh}的集合或列表"
                         ))
-                        .help = Some("write `x in {a, b}` or `x in e.list_field`".into());
+                        .help = Some(tr!(
+                            "write `x in {{a, b}}` or `x in e.list_field`",
+                            "写作`x 属于 {{a, b}}`或`x 属于 e.list_field`"
+                        ));
                     }
                 }
                 (
@@ -150,46 +172,98 @@ impl Checker<'_> {
                 };
                 if !lt.accepts(&rt) {
                     let (left, right) = (a(&self.vocab.show(&lt)), a(&self.vocab.show(&rt)));
-                    let hint = match (&lt, &rt) {
-                        (Ty::Int, Ty::Str) | (Ty::Str, Ty::Int) => {
-                            "numbers are written without quotes: `14`, not `\"14\"`".to_string()
-                        }
-                        (Ty::Enum(e), Ty::Str) | (Ty::Str, Ty::Enum(e)) => format!(
-                            "enum values are written without quotes: use one of {}",
-                            self.vocab.enums[*e as usize].values.join(", ")
-                        ),
-                        _ => "both sides of a comparison must have the same type".to_string(),
+                    // The literal side, as written, for an example of the fix.
+                    let literal = |e: &ast::Expr| match &e.kind {
+                        ast::ExprKind::Int(i) => Some(i.to_string()),
+                        ast::ExprKind::Str(s) => Some(s.clone()),
+                        _ => None,
                     };
+                    let written = literal(rhs).or_else(|| literal(lhs));
+                    let hint = match (&lt, &rt) {
+                        // A string field compared with a number: the number needs quotes.
+                        (Ty::Str, Ty::Int) | (Ty::Int, Ty::Str)
+                            if matches!(
+                                (&lhs.kind, &rhs.kind),
+                                (_, ast::ExprKind::Int(_)) | (ast::ExprKind::Int(_), _)
+                            ) =>
+                        {
+                            let n = written.unwrap_or_else(|| "3".into());
+                            tr!(
+                                "this field holds text: write the value in quotes, `\"{n}\"`",
+                                "这个字段存放的是文本：把值写在引号里，`\"{n}\"`"
+                            )
+                        }
+                        (Ty::Int, Ty::Str) | (Ty::Str, Ty::Int) => {
+                            let n = written.unwrap_or_else(|| "14".into());
+                            tr!(
+                                "numbers are written without quotes: `{n}`, not `\"{n}\"`",
+                                "数字不加引号：写`{n}`，不写`\"{n}\"`"
+                            )
+                        }
+                        (Ty::Enum(e), Ty::Str) | (Ty::Str, Ty::Enum(e)) => {
+                            let values = &self.vocab.enums[*e as usize].values;
+                            let (en, zh) = (values.join(", "), values.join("、"));
+                            tr!(
+                                "enum values are written without quotes: use one of {en}",
+                                "枚举值不加引号：使用{zh}之一"
+                            )
+                        }
+                        _ => tr!(
+                            "both sides of a comparison must have the same type",
+                            "比较的两边必须是同一类型"
+                        ),
+                    };
+                    let symbol = cmp.symbol();
+                    let (left_en, left_zh, right_en, right_zh) =
+                        (&left.en, &left.zh, &right.en, &right.zh);
                     self.error(
                         Code::TypeMismatch,
                         span,
-                        format!("cannot compare {left} with {right}"),
+                        tr!(
+                            "cannot compare {left_en} with {right_en}",
+                            "无法比较{left_zh}与{right_zh}"
+                        ),
                     )
-                    .set_label(format!(
-                        "`{}` has {left} on its left and {right} on its right",
-                        cmp.symbol(),
+                    .set_label(tr!(
+                        "`{symbol}` has {left_en} on its left and {right_en} on its right",
+                        "`{symbol}`左边是{left_zh}，右边是{right_zh}"
                     ))
                     .help = Some(hint);
                 } else if !matches!(op, ir::CmpOp::Eq | ir::CmpOp::Ne) && !lt.is_ordered() {
+                    let (symbol, shown) = (cmp.symbol(), a(&self.vocab.show(&lt)));
+                    let (shown_en, shown_zh) = (&shown.en, &shown.zh);
                     self.error(
                         Code::TypeMismatch,
                         span,
-                        format!(
-                            "`{}` does not apply to {}",
-                            cmp.symbol(),
-                            a(&self.vocab.show(&lt))
+                        tr!(
+                            "`{symbol}` does not apply to {shown_en}",
+                            "`{symbol}`不适用于{shown_zh}"
                         ),
                     )
-                    .set_label("only numbers, dates, times and durations are ordered")
-                    .help = Some("use `==` or `!=`".into());
+                    .set_label(tr!(
+                        "only numbers, dates, times and durations are ordered",
+                        "只有数字、日期、时间和时长可以比较大小"
+                    ))
+                    .help = Some(tr!("use `==` or `!=`", "使用`==`或`!=`"));
                 } else if matches!(lt, Ty::Record(_) | Ty::List(_) | Ty::Set(_)) {
+                    let shown = a(&self.vocab.show(&lt));
+                    let (shown_en, shown_zh) = (&shown.en, &shown.zh);
                     self.error(
                         Code::TypeMismatch,
                         span,
-                        format!("{} cannot be compared as a whole", a(&self.vocab.show(&lt))),
+                        tr!(
+                            "{shown_en} cannot be compared as a whole",
+                            "{shown_zh}不能整体比较"
+                        ),
                     )
-                    .set_label("compare one of its fields instead")
-                    .help = Some("e.g. `e.record.field == value`".into());
+                    .set_label(tr!(
+                        "compare one of its fields instead",
+                        "请比较它的某个字段"
+                    ))
+                    .help = Some(tr!(
+                        "e.g. `e.record.field == value`",
+                        "如`e.record.field == value`"
+                    ));
                 }
                 (
                     ir::Expr::Cmp {

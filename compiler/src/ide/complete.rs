@@ -6,9 +6,10 @@
 
 use std::collections::HashSet;
 
+use edict_grammar::Lang;
 use edict_grammar::ast::{ClauseEntry, Item, Span};
 use edict_grammar::format_chinese_numeral;
-use edict_grammar::keywords::{CHINESE_WORDS, ENGLISH_WORDS, Keywords, Kw, language_of};
+use edict_grammar::keywords::{CHINESE_WORDS, ENGLISH_WORDS, Kw, language_of};
 use edict_grammar::lexer::{Token, TokenKind, tokens};
 use edict_runtime::ir::ClauseRef;
 
@@ -114,17 +115,17 @@ pub fn completions(
             events.push(c.keyword(Kw::AnyEvent.spelling(lang), "every event type"));
             events
         }
-        ("article", _) => c.clauses(Level::Article, Keywords::En),
-        ("paragraph", _) => c.clauses(Level::Paragraph, Keywords::En),
-        ("item", _) => c.clauses(Level::Item, Keywords::En),
+        ("article", _) => c.clauses(Level::Article, Lang::En),
+        ("paragraph", _) => c.clauses(Level::Paragraph, Lang::En),
+        ("item", _) => c.clauses(Level::Item, Lang::En),
         _ if typed.starts_with('第') => {
             let (inside, _) = enclosing(&ctx.tree, replace.start);
             let mut out = Vec::new();
             if inside.is_none() {
-                out.extend(c.clauses(Level::Article, Keywords::Zh));
+                out.extend(c.clauses(Level::Article, Lang::Zh));
             } else {
-                out.extend(c.clauses(Level::Paragraph, Keywords::Zh));
-                out.extend(c.clauses(Level::Item, Keywords::Zh));
+                out.extend(c.clauses(Level::Paragraph, Lang::Zh));
+                out.extend(c.clauses(Level::Item, Lang::Zh));
             }
             out
         }
@@ -198,7 +199,7 @@ impl Completer<'_, '_> {
                 self.item(
                     f.name.clone(),
                     CompletionKind::Field,
-                    Some(format!("{optional}{}", vocab.show(&f.ty))),
+                    Some(format!("{optional}{}", vocab.show(&f.ty).en)),
                 )
             })
             .collect()
@@ -277,7 +278,7 @@ impl Completer<'_, '_> {
     }
 
     /// Clause numbers of the outline that no rule, exemption or `not_checkable` covers yet.
-    fn clauses(&self, level: Level, lang: Keywords) -> Vec<Completion> {
+    fn clauses(&self, level: Level, lang: Lang) -> Vec<Completion> {
         let Some((outline_file, outline)) = self.ctx.outline() else {
             return Vec::new();
         };
@@ -332,12 +333,12 @@ impl Completer<'_, '_> {
                     continue;
                 }
                 let label = match (lang, level) {
-                    (Keywords::En, _) => n.to_string(),
-                    (Keywords::Zh, Level::Article) => format!("第{}条", format_chinese_numeral(n)),
-                    (Keywords::Zh, Level::Paragraph) => {
+                    (Lang::En, _) => n.to_string(),
+                    (Lang::Zh, Level::Article) => format!("第{}条", format_chinese_numeral(n)),
+                    (Lang::Zh, Level::Paragraph) => {
                         format!("第{}款", format_chinese_numeral(n))
                     }
-                    (Keywords::Zh, Level::Item) => format!("第{}项", format_chinese_numeral(n)),
+                    (Lang::Zh, Level::Item) => format!("第{}项", format_chinese_numeral(n)),
                 };
                 let detail = first_line(span).map(|l| format!("{}: {l}", clause.words()));
                 out.push(self.item(label, CompletionKind::Clause, detail));
@@ -346,12 +347,12 @@ impl Completer<'_, '_> {
         out
     }
 
-    fn keywords(&self, lang: Keywords) -> Vec<Completion> {
+    fn keywords(&self, lang: Lang) -> Vec<Completion> {
         let mut out: Vec<Completion> = Kw::ALL
             .iter()
             .map(|k| self.keyword(k.spelling(lang), "keyword"))
             .collect();
-        if lang == Keywords::En {
+        if lang == Lang::En {
             for word in ["article", "paragraph", "item", "within", "after"] {
                 out.push(self.keyword(word, "keyword"));
             }
@@ -382,7 +383,7 @@ impl Completer<'_, '_> {
             let detail = self
                 .vocab
                 .as_ref()
-                .map(|v| format!("constant {}", v.show(&info.ty)));
+                .map(|v| format!("constant {}", v.show(&info.ty).en));
             out.push(self.item(name.clone(), CompletionKind::Constant, detail));
         }
         out

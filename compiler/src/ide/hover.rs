@@ -127,7 +127,7 @@ fn field_hover(ctx: &Ctx<'_>, offset: u32) -> Option<String> {
         "{}{}: {}",
         field.name,
         if field.optional { "?" } else { "" },
-        vocab.show(&field.ty)
+        vocab.show(&field.ty).en
     );
     if let Some(default) = &field.default {
         declared.push_str(&format!(" = {}", show_value(&vocab, default)));
@@ -190,7 +190,7 @@ fn definition_hover(ctx: &Ctx<'_>, name: &str, state: bool) -> Option<String> {
         && let Some(info) = crate::declare::package_consts(ctx.db, ctx.package).get(name)
         && let Some(vocab) = ctx.vocab()
     {
-        out.push_str(&format!("\nconstant of type {}", vocab.show(&info.ty)));
+        out.push_str(&format!("\nconstant of type {}", vocab.show(&info.ty).en));
     }
     out.push_str(&format!("\n\ndeclared in `{}`", loc.file.path(ctx.db)));
     if let Some(doc) = doc_comment(text, whole) {
@@ -211,7 +211,7 @@ fn event_hover(ctx: &Ctx<'_>, name: &str) -> Option<String> {
             "  {}{}: {}\n",
             f.name,
             if f.optional { "?" } else { "" },
-            vocab.show(&f.ty)
+            vocab.show(&f.ty).en
         ));
     }
     out.push_str("}\n```\n");

@@ -1,10 +1,11 @@
 //! Document symbols (the article → paragraph → item → rule tree, and the declarations beside
 //! it) and semantic tokens (every token of a file with what it is).
 
+use edict_grammar::Lang;
 use edict_grammar::ast::walk::{NameRole, names};
 use edict_grammar::ast::{ArticleRef, ClauseEntry, Item, Span, SubClause, VocabDecl};
 use edict_grammar::format_chinese_numeral;
-use edict_grammar::keywords::{CHINESE_WORDS, ENGLISH_WORDS, Keywords, language_of};
+use edict_grammar::keywords::{CHINESE_WORDS, ENGLISH_WORDS, language_of};
 use edict_grammar::lexer::{TokenKind, tokens};
 
 use super::Ctx;
@@ -74,12 +75,12 @@ pub fn symbols(ws: &Workspace, file: SourceFile) -> Vec<Symbol> {
             Item::Calendar(c) => out.push(leaf("calendar", SymbolKind::Calendar, c.span, c.span)),
             Item::Article(a) => {
                 let name = match (&a.article, lang) {
-                    (ArticleRef::Number(n), Keywords::En) => format!("article {n}"),
-                    (ArticleRef::Number(n), Keywords::Zh) => {
+                    (ArticleRef::Number(n), Lang::En) => format!("article {n}"),
+                    (ArticleRef::Number(n), Lang::Zh) => {
                         format!("第{}条", format_chinese_numeral(*n))
                     }
-                    (ArticleRef::Key(k), Keywords::En) => format!("article ? {k}"),
-                    (ArticleRef::Key(k), Keywords::Zh) => format!("第？条 {k}"),
+                    (ArticleRef::Key(k), Lang::En) => format!("article ? {k}"),
+                    (ArticleRef::Key(k), Lang::Zh) => format!("第？条 {k}"),
                 };
                 out.push(Symbol {
                     name,
@@ -107,7 +108,7 @@ fn leaf(name: &str, kind: SymbolKind, span: Span, selection: Span) -> Symbol {
     }
 }
 
-fn entries(body: &[ClauseEntry], lang: Keywords) -> Vec<Symbol> {
+fn entries(body: &[ClauseEntry], lang: Lang) -> Vec<Symbol> {
     let mut out = Vec::new();
     for entry in body {
         match entry {
@@ -133,13 +134,13 @@ fn entries(body: &[ClauseEntry], lang: Keywords) -> Vec<Symbol> {
     out
 }
 
-fn sub_clause(sub: &SubClause, is_item: bool, lang: Keywords) -> Symbol {
+fn sub_clause(sub: &SubClause, is_item: bool, lang: Lang) -> Symbol {
     let n = sub.number.value;
     let name = match (lang, is_item) {
-        (Keywords::En, false) => format!("paragraph {n}"),
-        (Keywords::En, true) => format!("item {n}"),
-        (Keywords::Zh, false) => format!("第{}款", format_chinese_numeral(n)),
-        (Keywords::Zh, true) => format!("第{}项", format_chinese_numeral(n)),
+        (Lang::En, false) => format!("paragraph {n}"),
+        (Lang::En, true) => format!("item {n}"),
+        (Lang::Zh, false) => format!("第{}款", format_chinese_numeral(n)),
+        (Lang::Zh, true) => format!("第{}项", format_chinese_numeral(n)),
     };
     Symbol {
         name,

@@ -1,7 +1,7 @@
 //! Diagnostics as GitHub Actions workflow commands (`::error file=…,line=…::message`), which
 //! the workflow run shows as annotations on the pull request's files.
 
-use super::line_column;
+use super::{Language, line_column};
 use crate::db::Database;
 use crate::diagnostic::{Diagnostic, Severity};
 
@@ -16,20 +16,21 @@ pub fn github(db: &Database, diagnostics: &[Diagnostic]) -> String {
             Severity::Error => "error",
             Severity::Warning => "warning",
         };
-        let mut message = d.message.clone();
+        let lang = Language::OfTheFile.of(db, d);
+        let mut message = d.message.get(lang).to_owned();
         if !d.primary.message.is_empty() {
-            message.push_str(&format!(": {}", d.primary.message));
+            message.push_str(&format!(": {}", d.primary.message.get(lang)));
         }
         for l in &d.secondary {
             let (l_line, l_column) = line_column(l.file.text(db), l.span.start as usize);
             message.push_str(&format!(
                 "\n{} ({}:{l_line}:{l_column})",
-                l.message,
+                l.message.get(lang),
                 l.file.path(db)
             ));
         }
         if let Some(help) = &d.help {
-            message.push_str(&format!("\nhelp: {help}"));
+            message.push_str(&format!("\nhelp: {}", help.get(lang)));
         }
         out.push_str(&format!(
             "::{command} file={},line={line},col={column},endLine={end_line},endColumn={end_column},title={}::{}\n",

@@ -6,7 +6,9 @@ use std::collections::BTreeMap;
 
 use serde_json::{Value, json};
 
-use super::{severity_word, utf16_line_column};
+use edict_grammar::Lang;
+
+use super::{Language, severity_word, utf16_line_column};
 use crate::db::{Database, SourceFile};
 use crate::diagnostic::{Code, Diagnostic, Label};
 use crate::suggestion::suggestion;
@@ -36,16 +38,17 @@ pub fn sarif(db: &Database, diagnostics: &[Diagnostic], version: &str) -> String
     let results: Vec<Value> = diagnostics
         .iter()
         .map(|d| {
-            let mut text = d.message.clone();
+            let lang = Language::OfTheFile.of(db, d);
+            let mut text = d.message.get(lang).to_owned();
             if let Some(help) = &d.help {
-                text.push_str(&format!("\nhelp: {help}"));
+                text.push_str(&format!("\nhelp: {}", help.get(lang)));
             }
             let mut result = json!({
                 "ruleId": d.code.as_str(),
                 "ruleIndex": index.get(&d.code).copied().unwrap_or(0),
                 "level": severity_word(d.severity),
                 "message": { "text": text },
-                "locations": [location(db, &d.primary)],
+                "locations": [location(db, &d.primary, lang)],
             });
             if !d.secondary.is_empty() {
                 let related: Vec<Value> = d
@@ -53,7 +56,7 @@ pub fn sarif(db: &Database, diagnostics: &[Diagnostic], version: &str) -> String
                     .iter()
                     .enumerate()
                     .map(|(i, l)| {
-                        let mut loc = location(db, l);
+                        let mut loc = location(db, l, lang);
                         loc["id"] = json!(i + 1);
                         loc
                     })
@@ -95,7 +98,7 @@ pub fn sarif(db: &Database, diagnostics: &[Diagnostic], version: &str) -> String
     out
 }
 
-fn location(db: &Database, label: &Label) -> Value {
+fn location(db: &Database, label: &Label, lang: Lang) -> Value {
     let mut loc = json!({
         "physicalLocation": {
             "artifactLocation": { "uri": uri(label.file.path(db)) },
@@ -103,7 +106,7 @@ fn location(db: &Database, label: &Label) -> Value {
         },
     });
     if !label.message.is_empty() {
-        loc["message"] = json!({ "text": label.message });
+        loc["message"] = json!({ "text": label.message.get(lang) });
     }
     loc
 }

@@ -15,6 +15,8 @@ use super::ParseError;
 use super::grammar::Rule;
 use crate::ast::*;
 use crate::numeral;
+use crate::text::Text;
+use crate::tr;
 
 mod expr;
 mod rules;
@@ -196,7 +198,7 @@ impl Builder {
         self.errors.into_inner()
     }
 
-    fn error(&self, span: Span, message: String, help: Option<String>) {
+    fn error(&self, span: Span, message: Text, help: Option<Text>) {
         self.errors.borrow_mut().push(ParseError {
             span,
             message,
@@ -460,9 +462,13 @@ impl Builder {
         match text.parse::<u32>() {
             Ok(value) => value,
             Err(_) => {
+                let text = pair.as_str();
                 self.error(
                     span,
-                    format!("`{}` is too large for {keyword} number", pair.as_str()),
+                    tr!(
+                        "`{text}` is too large for {keyword} number",
+                        "`{text}`作为编号太大了"
+                    ),
                     None,
                 );
                 0
@@ -478,9 +484,13 @@ impl Builder {
             None => {
                 self.error(
                     self.span(&pair),
-                    format!("`{text}` is not a chinese numeral"),
-                    Some(format!(
-                        "write the number as in `第十五{suffix}`, `第一百零一{suffix}` or `第15{suffix}`"
+                    tr!(
+                        "`{text}` is not a chinese numeral",
+                        "`{text}`不是中文数字"
+                    ),
+                    Some(tr!(
+                        "write the number as in `第十五{suffix}`, `第一百零一{suffix}` or `第15{suffix}`",
+                        "编号写作`第十五{suffix}`、`第一百零一{suffix}`或`第15{suffix}`"
                     )),
                 );
                 0

@@ -8,6 +8,7 @@ use pest::Parser;
 use super::ParseError;
 use super::grammar::{EdictParser, Rule};
 use crate::ast::Span;
+use crate::tr;
 
 /// How deeply brackets may nest before a file is refused rather than parsed.
 const MAX_NESTING: usize = 64;
@@ -262,10 +263,14 @@ pub(super) fn too_deep(source: &str) -> Option<ParseError> {
                 if depth > MAX_NESTING {
                     return Some(ParseError {
                         span: Span::new(at, at + 1),
-                        message: format!("brackets are nested more than {MAX_NESTING} deep"),
-                        help: Some(
-                            "split the expression into constants or simpler rules".to_owned(),
+                        message: tr!(
+                            "brackets are nested more than {MAX_NESTING} deep",
+                            "括号嵌套超过了{MAX_NESTING}层"
                         ),
+                        help: Some(tr!(
+                            "split the expression into constants or simpler rules",
+                            "把表达式拆成常量或更简单的规则"
+                        )),
                     });
                 }
             }

@@ -24,9 +24,12 @@ pub fn render_errors(source: &str, errors: &[ParseError]) -> String {
     for error in errors {
         let (line, col) = line_col(source, error.span.start);
         let text = &source[error.span.range()];
-        out.push_str(&format!("{line}:{col}: {}  [at `{text}`]\n", error.message));
+        out.push_str(&format!(
+            "{line}:{col}: {}  [at `{text}`]\n",
+            error.message.en
+        ));
         if let Some(help) = &error.help {
-            out.push_str(&format!("  help: {help}\n"));
+            out.push_str(&format!("  help: {}\n", help.en));
         }
     }
     out

@@ -280,9 +280,14 @@ impl Prepared {
             }
             _ => format!("{} (due by {}{approximate})", template.message, due.date),
         };
+        // The last second allowed, on the due date itself: `2025-11-29T23:59:59+08:00` beside a
+        // `deadline` of `2025-11-29` (the end of the day, `00:00` of the next, read as a day late).
         let time = match due.instant {
             i64::MAX => due.date.to_string(),
-            instant => time::format_rfc3339(instant, 0, self.offset_at(instant)),
+            instant => {
+                let last = instant.saturating_sub(1);
+                time::format_rfc3339(last, 0, self.offset_at(last))
+            }
         };
         self.reporter.finding(
             rule,

@@ -9,6 +9,7 @@ use super::{
 };
 use crate::ast::*;
 use crate::parse::grammar::Rule;
+use crate::tr;
 
 impl Builder {
     // -----------------------------------------------------------------------------------------
@@ -25,7 +26,11 @@ impl Builder {
                 0
             };
             if run > MAX_PREFIX_RUN {
-                self.error(span, "too many `not` in a row".to_owned(), None);
+                self.error(
+                    span,
+                    tr!("too many `not` in a row", "连续的`非`太多了"),
+                    None,
+                );
                 return Expr {
                     kind: ExprKind::Bool(false),
                     span,
@@ -70,13 +75,17 @@ impl Builder {
             _ => BinaryOp::In,
         };
         if is_comparison(op) && is_comparison_expr(&lhs) {
+            let symbol = op.symbol();
             self.error(
                 op_span,
-                format!(
-                    "comparisons cannot be chained: `{}` follows another comparison",
-                    op.symbol()
+                tr!(
+                    "comparisons cannot be chained: `{symbol}` follows another comparison",
+                    "比较不能连写：`{symbol}`紧跟在另一个比较之后"
                 ),
-                Some("join the comparisons with `and`, as in `a < b and b < c`".to_owned()),
+                Some(tr!(
+                    "join the comparisons with `and`, as in `a < b and b < c`",
+                    "用`并且`连接两个比较，如`a < b 并且 b < c`"
+                )),
             );
         }
         Operand {
@@ -152,10 +161,14 @@ impl Builder {
         match text.parse::<i64>() {
             Ok(value) => value,
             Err(_) => {
+                let (text, max) = (pair.as_str(), i64::MAX);
                 self.error(
                     self.span(&pair),
-                    format!("`{}` is too large for a number", pair.as_str()),
-                    Some(format!("numbers go up to {}", i64::MAX)),
+                    tr!(
+                        "`{text}` is too large for a number",
+                        "`{text}`作为数字太大了"
+                    ),
+                    Some(tr!("numbers go up to {max}", "数字最大为{max}")),
                 );
                 0
             }
@@ -179,22 +192,37 @@ impl Builder {
         if text.len() != "YYYY-MM-DD".len() {
             self.error(
                 span,
-                format!("`{text}` is not written as `YYYY-MM-DD`"),
-                Some(format!("write `{year:04}-{month:02}-{day:02}`")),
+                tr!(
+                    "`{text}` is not written as `YYYY-MM-DD`",
+                    "`{text}`没有按`YYYY-MM-DD`书写"
+                ),
+                Some(tr!(
+                    "write `{year:04}-{month:02}-{day:02}`",
+                    "写作`{year:04}-{month:02}-{day:02}`"
+                )),
             );
         } else if !(1..=12).contains(&month) {
             self.error(
                 span,
-                format!("`{text}` is not a date: there is no month {month}"),
-                Some("months run from 01 to 12".to_owned()),
+                tr!(
+                    "`{text}` is not a date: there is no month {month}",
+                    "`{text}`不是有效日期：没有{month}月"
+                ),
+                Some(tr!("months run from 01 to 12", "月份为01至12")),
             );
         } else {
             let last = days_in_month(year, month);
             if !(1..=last).contains(&day) {
                 self.error(
                     span,
-                    format!("`{text}` is not a date: there is no day {day} in that month"),
-                    Some(format!("{year:04}-{month:02} has {last} days")),
+                    tr!(
+                        "`{text}` is not a date: there is no day {day} in that month",
+                        "`{text}`不是有效日期：该月没有{day}日"
+                    ),
+                    Some(tr!(
+                        "{year:04}-{month:02} has {last} days",
+                        "{year:04}-{month:02}有{last}天"
+                    )),
                 );
             }
         }
@@ -231,11 +259,11 @@ impl Builder {
                 if c.is_none() {
                     self.error(
                         self.span(pair),
-                        format!("`{text}` is not a character"),
-                        Some(
-                            "a `\\u{…}` escape names a unicode scalar value, such as `\\u{4e2d}`"
-                                .to_owned(),
-                        ),
+                        tr!("`{text}` is not a character", "`{text}`不是一个字符"),
+                        Some(tr!(
+                            "a `\\u{{…}}` escape names a unicode scalar value, such as `\\u{{4e2d}}`",
+                            "`\\u{{…}}`转义表示一个 Unicode 标量值，如`\\u{{4e2d}}`"
+                        )),
                     );
                 }
                 return c;
