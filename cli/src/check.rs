@@ -55,7 +55,7 @@ pub fn build(paths: &[PathBuf], output: &Path, sign: Option<&Path>, format: Form
     };
     let mut bundle = Bundle::new((*program).clone());
     if let Some(key) = &key {
-        key.sign(&mut bundle);
+        bundle.sign(key);
     }
     if let Err(e) = std::fs::write(output, bundle.to_json()) {
         eprintln!("error: cannot write `{}`: {e}", output.display());

@@ -4,19 +4,38 @@
 use std::path::PathBuf;
 use std::sync::{Arc, OnceLock};
 
+use clap::ValueEnum;
 use edict_compiler::render::Language;
-use edict_compiler::{Diagnostic, Lang as Words, LoadedPackage, Workspace, render};
+use edict_compiler::{Diagnostic, Lang, LoadedPackage, Workspace, render};
 use edict_runtime::ir;
 
 use crate::Format;
-use crate::report::Lang;
+
+/// A language as the command line names it: of diagnostics and report pages (`--lang`), of
+/// keywords (`edict fmt --keywords`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum LangArg {
+    /// English.
+    En,
+    /// Chinese (简体中文).
+    Zh,
+}
+
+impl From<LangArg> for Lang {
+    fn from(lang: LangArg) -> Lang {
+        match lang {
+            LangArg::En => Lang::En,
+            LangArg::Zh => Lang::Zh,
+        }
+    }
+}
 
 /// The language the user asked for with `--lang`, for the whole run of the command.
 static LANGUAGE: OnceLock<Option<Lang>> = OnceLock::new();
 
 /// Records `--lang`; called once, before any command runs.
-pub fn set_language(lang: Option<Lang>) {
-    let _ = LANGUAGE.set(lang);
+pub fn set_language(lang: Option<LangArg>) {
+    let _ = LANGUAGE.set(lang.map(Lang::from));
 }
 
 /// The language the user asked for, if any.
@@ -28,8 +47,7 @@ pub fn language() -> Option<Lang> {
 fn diagnostic_language() -> Language {
     match language() {
         None => Language::OfTheFile,
-        Some(Lang::En) => Language::Fixed(Words::En),
-        Some(Lang::Zh) => Language::Fixed(Words::Zh),
+        Some(lang) => Language::Fixed(lang),
     }
 }
 

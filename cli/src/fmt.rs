@@ -7,11 +7,11 @@
 
 use std::path::{Path, PathBuf};
 
-use clap::{Args, ValueEnum};
+use clap::Args;
 use edict_compiler::{Code, Workspace, display_path, render};
 use edict_format::{FormatError, Lang, Options};
 
-use crate::compile::{FAILED, OK, USAGE, plural};
+use crate::compile::{FAILED, LangArg, OK, USAGE, plural};
 
 #[derive(Args)]
 pub struct FmtArgs {
@@ -24,15 +24,7 @@ pub struct FmtArgs {
     /// Write the keywords in this language (`article 7` ↔ `第七条`, `rule` ↔ `规则` …); by
     /// default each file keeps the language most of its keywords are in.
     #[arg(long, value_enum)]
-    keywords: Option<Language>,
-}
-
-#[derive(Clone, Copy, Debug, ValueEnum)]
-enum Language {
-    /// English keywords.
-    En,
-    /// Chinese keywords and clause numbers.
-    Zh,
+    keywords: Option<LangArg>,
 }
 
 pub fn fmt(args: &FmtArgs) -> u8 {
@@ -49,10 +41,7 @@ pub fn fmt(args: &FmtArgs) -> u8 {
         return USAGE;
     }
     let options = Options {
-        keywords: args.keywords.map(|k| match k {
-            Language::En => Lang::En,
-            Language::Zh => Lang::Zh,
-        }),
+        keywords: args.keywords.map(Lang::from),
         ..Options::default()
     };
     let mut changed = 0;

@@ -3,7 +3,7 @@
 use std::path::{Path, PathBuf};
 
 use edict_runtime::bundle::Bundle;
-use edict_runtime::signature::{self, PublicKey, SecretKey};
+use edict_runtime::signature::{PublicKey, SecretKey};
 
 use crate::compile::{FAILED, OK, USAGE};
 
@@ -106,7 +106,7 @@ pub fn verify(args: &VerifyArgs) -> u8 {
             return FAILED;
         }
     };
-    match signature::verify(&bundle, &keys) {
+    match bundle.verify(&keys) {
         Ok(key) => {
             println!(
                 "{}: {} {} is intact and signed by key {}",
@@ -164,7 +164,7 @@ pub fn read_bundle(path: &Path, keys: &[PublicKey]) -> Result<Bundle, u8> {
         USAGE
     })?;
     if !keys.is_empty()
-        && let Err(e) = signature::verify(&bundle, keys)
+        && let Err(e) = bundle.verify(keys)
     {
         eprintln!("error: `{}`: {e}; it was not run", path.display());
         return Err(FAILED);

@@ -13,14 +13,12 @@ mod check;
 mod compile;
 mod coverage;
 mod deadline;
-mod durable;
 mod fmt;
 mod keys;
 mod output;
 mod report;
 mod run;
 mod serve;
-mod sort;
 mod test;
 
 /// The exit statuses of every command, shown under `edict --help`; each command's `--help`
@@ -69,7 +67,7 @@ struct Args {
     /// language of the keywords of the file it points into (English or Chinese), and report
     /// pages are in English.
     #[arg(long, value_enum, global = true)]
-    lang: Option<report::Lang>,
+    lang: Option<compile::LangArg>,
 }
 
 #[derive(Clone, Copy, Debug, Default, ValueEnum)]

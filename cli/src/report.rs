@@ -12,26 +12,16 @@ use std::collections::HashMap;
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 
-use clap::ValueEnum;
 use edict_runtime::finding::{Finding, FindingKind};
 use edict_runtime::ir::{self, ArticleRef, ClauseRef};
 
 use crate::compile::{FAILED, OK, USAGE, compile, plural, print_diagnostics, tally};
 use crate::keys::read_bundle;
+use edict_compiler::Lang;
 
 mod html;
 mod svg;
 mod words;
-
-/// A language of the command's words: of diagnostics and of report pages (`--lang`).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, ValueEnum)]
-pub enum Lang {
-    /// English.
-    #[default]
-    En,
-    /// Chinese (简体中文).
-    Zh,
-}
 
 #[derive(clap::Args)]
 pub struct ReportArgs {
@@ -397,4 +387,20 @@ impl Regulation {
     pub fn clause(&self, at: &ClauseRef) -> Option<&ClauseText> {
         self.clauses.iter().find(|c| c.at == *at)
     }
+}
+
+/// Text made safe for HTML and SVG, in content and in quoted attributes.
+pub fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
 }

@@ -12,12 +12,14 @@ use edict_runtime::{ir, time};
 use crate::Format;
 use crate::compile::{FAILED, OK, USAGE, compile, plural, print_diagnostics, tally};
 use crate::keys::{public_keys, read_bundle};
-use crate::sort::sorted_lines;
+use sort::sorted_lines;
 
 mod csv;
+mod durable;
 mod human;
 mod progress;
 mod sink;
+mod sort;
 
 use progress::Progress;
 use sink::Sink;
@@ -186,7 +188,7 @@ pub fn run(args: RunArgs) -> u8 {
             return USAGE;
         }
         let bundles = programs.into_iter().map(Bundle::new).collect();
-        return crate::durable::run(&args, state, bundles, options, as_of);
+        return durable::run(&args, state, bundles, options, as_of);
     }
     let info = RunInfo::new(&programs);
     let mut engines = Vec::new();

@@ -315,7 +315,7 @@ fn signed_bundles_are_hot_reloaded_and_bad_ones_refused() {
             rule.message.push_str(note);
         }
         let mut bundle = Bundle::new(program);
-        key.sign(&mut bundle);
+        bundle.sign(key);
         bundle
     };
 

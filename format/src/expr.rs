@@ -1,12 +1,13 @@
 //! Expressions: operators with the parentheses precedence needs (and those the author wrote),
 //! and the places a long condition may be broken.
 
-use edict_grammar::ast::{BinaryOp, DateLit, Duration, DurationUnit, Expr, ExprKind, UnaryOp};
+use edict_grammar::ast::{BinaryOp, Duration, DurationUnit, Expr, ExprKind, UnaryOp};
 use edict_grammar::lexer::TokenKind;
 
-use crate::layout::Layout;
 use edict_grammar::Lang;
 use edict_grammar::keywords::Kw;
+
+use crate::layout::Layout;
 
 /// How tightly an expression binds, loosest first.
 fn precedence(e: &Expr) -> u8 {
@@ -24,10 +25,6 @@ fn op_precedence(op: BinaryOp) -> u8 {
         BinaryOp::And => 2,
         _ => 4,
     }
-}
-
-pub(crate) fn date(d: &DateLit) -> String {
-    format!("{:04}-{:02}-{:02}", d.year, d.month, d.day)
 }
 
 impl Layout<'_, '_> {
@@ -53,7 +50,7 @@ impl Layout<'_, '_> {
             ExprKind::Bool(false) => self.kw(Kw::False).to_owned(),
             ExprKind::Int(_) => self.src.first_of(e.span, TokenKind::Number).to_owned(),
             ExprKind::Str(_) => self.src.first_of(e.span, TokenKind::String).to_owned(),
-            ExprKind::Date(d) => date(d),
+            ExprKind::Date(d) => d.to_string(),
             ExprKind::Name(n) => n.name.clone(),
             ExprKind::Field(base, name) => format!("{}.{}", self.expr_at(base, 5), name.name),
             ExprKind::Has(inner) => format!("{}({})", self.kw(Kw::Has), self.expr_at(inner, 0)),

@@ -8,11 +8,11 @@ use edict_grammar::ast::{
 use edict_grammar::format_chinese_numeral;
 use unicode_width::UnicodeWidthStr;
 
-use crate::Source;
-use crate::expr::date;
-use crate::printer::{Printer, Spacing};
 use edict_grammar::Lang;
 use edict_grammar::keywords::Kw;
+
+use crate::Source;
+use crate::printer::{Printer, Spacing};
 
 /// One run of the layout over a file.
 pub(crate) struct Layout<'a, 's> {
@@ -113,7 +113,7 @@ impl<'a, 's> Layout<'a, 's> {
                 | HeaderField::Timezone(s)
                 | HeaderField::Outline(s)
                 | HeaderField::Calendar(s) => (s.span.start, self.src.slice(s.span).to_owned()),
-                HeaderField::Effective(d) => (d.span.start, date(d)),
+                HeaderField::Effective(d) => (d.span.start, d.to_string()),
                 HeaderField::UseVocabulary { name, path } => (
                     name.span.start,
                     format!(
@@ -313,7 +313,7 @@ impl<'a, 's> Layout<'a, 's> {
             };
             self.p
                 .begin(self.src.keyword_start(d.span.start), Spacing::Keep);
-            let line = format!("{} {}", self.kw(kw), date(d));
+            let line = format!("{} {}", self.kw(kw), d);
             self.p.push(&line);
         }
         self.p.close(c.span.end.saturating_sub(1));

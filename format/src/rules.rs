@@ -6,11 +6,11 @@ use edict_grammar::ast::{
 };
 use unicode_width::UnicodeWidthStr;
 
-use crate::expr::date;
-use crate::layout::Layout;
-use crate::printer::Spacing;
 use edict_grammar::Lang;
 use edict_grammar::keywords::Kw;
+
+use crate::layout::Layout;
+use crate::printer::Spacing;
 
 impl Layout<'_, '_> {
     pub(crate) fn rule(&mut self, rule: &Rule, spacing: Spacing) {
@@ -159,7 +159,7 @@ impl Layout<'_, '_> {
         let lead = format!("{} ", self.kw(Kw::Require));
         let mut pieces = self.pattern(&lead, &dl.pattern);
         let due = match (&dl.deadline, self.lang) {
-            (Deadline::By(d), _) => format!("{} {}", self.kw(Kw::By), date(d)),
+            (Deadline::By(d), _) => format!("{} {}", self.kw(Kw::By), d),
             (Deadline::Within { duration, after }, Lang::En) => {
                 let mut text = format!("within {}", self.duration(duration));
                 if let Some(after) = after {

@@ -142,6 +142,13 @@ pub struct DateLit {
     pub span: Span,
 }
 
+/// `YYYY-MM-DD`.
+impl fmt::Display for DateLit {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:04}-{:02}-{:02}", self.year, self.month, self.day)
+    }
+}
+
 /// `vocabulary NAME { enum … record … event … common { … } }`
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct Vocabulary {

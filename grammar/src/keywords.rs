@@ -340,6 +340,15 @@ pub const CHINESE_WORDS: &[&str] = &[
     "调休工作日",
 ];
 
+/// The language of a source file's keywords: Chinese when more of its keywords are Chinese
+/// (`第七条`, `规则`, `应当` …) than English, else English. Names, strings and comments do not
+/// count, so a Chinese title or `message_zh` does not make a file Chinese. It parses the file;
+/// with its tree at hand, call [`language_of`].
+pub fn keyword_language(source: &str) -> Lang {
+    let (file, _) = crate::parse(source);
+    language_of(source, &file)
+}
+
 /// The language most of a file's keywords are written in; English when there are as many
 /// Chinese as English keywords (or none).
 ///
@@ -384,4 +393,17 @@ pub fn language_of(source: &str, file: &ast::File) -> Lang {
         }
     }
     if zh > en { Lang::Zh } else { Lang::En }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_file_is_chinese_when_most_of_its_keywords_are() {
+        let zh = "第七条 \"Minors\" {\n  规则 x:\n    对于 enrollment e\n    应当 e.age >= 14\n    message_zh \"rule on message\"\n}\n";
+        assert_eq!(keyword_language(zh), Lang::Zh);
+        let en = "regulation toy {\n  title \"示例 规则 应当\"\n}\narticle 1 {\n  // 规则 应当\n  rule x:\n    on enrollment e\n    require e.ok\n}\n";
+        assert_eq!(keyword_language(en), Lang::En);
+    }
 }

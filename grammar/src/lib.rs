@@ -17,6 +17,7 @@ mod parse;
 pub mod text;
 
 pub use edict_runtime::ir::format_chinese_numeral;
+pub use keywords::keyword_language;
 pub use numeral::chinese_numeral;
 pub use parse::{ParseError, parse};
-pub use text::{Lang, Text, keyword_language};
+pub use text::{Lang, Text};

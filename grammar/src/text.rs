@@ -13,7 +13,7 @@
 //!
 //! There is deliberately no conversion from a single string, so a message cannot be created in
 //! one language only. Which wording a reader gets is decided when the message is shown: the
-//! language of the file it points into ([`keyword_language`]: the file's keywords), or the
+//! language of the file it points into ([`crate::keyword_language`]: the file's keywords), or the
 //! one the reader asked for.
 
 /// A language of keywords and messages.
@@ -99,26 +99,9 @@ pub fn join_or(words: &[Text]) -> Text {
     }
 }
 
-/// The language of a source file's keywords: Chinese when more of its keywords are Chinese
-/// (`第七条`, `规则`, `应当` …) than English, else English. Names, strings and comments do not
-/// count, so a Chinese title or `message_zh` does not make a file Chinese. It parses the file;
-/// with its tree at hand, call [`crate::keywords::language_of`].
-pub fn keyword_language(source: &str) -> Lang {
-    let (file, _) = crate::parse(source);
-    crate::keywords::language_of(source, &file)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn a_file_is_chinese_when_most_of_its_keywords_are() {
-        let zh = "第七条 \"Minors\" {\n  规则 x:\n    对于 enrollment e\n    应当 e.age >= 14\n    message_zh \"rule on message\"\n}\n";
-        assert_eq!(keyword_language(zh), Lang::Zh);
-        let en = "regulation toy {\n  title \"示例 规则 应当\"\n}\narticle 1 {\n  // 规则 应当\n  rule x:\n    on enrollment e\n    require e.ok\n}\n";
-        assert_eq!(keyword_language(en), Lang::En);
-    }
 
     #[test]
     fn lists_are_joined_in_each_language() {

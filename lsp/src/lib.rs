@@ -9,7 +9,6 @@
 //! the loop, [`requests`] for what it answers, [`lines`] for UTF-16 positions.
 
 pub mod lines;
-mod requests;
 pub mod server;
 pub mod transport;
 

@@ -18,8 +18,9 @@ use lsp_types::{
 use serde_json::{Value, json};
 
 use crate::lines::{LineIndex, path_to_uri, uri_to_path};
-use crate::requests;
 use crate::transport::{self, Incoming};
+
+mod requests;
 
 /// JSON-RPC error codes.
 pub const PARSE_ERROR: i64 = -32700;

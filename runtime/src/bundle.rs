@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use crate::ir::Program;
-use crate::signature::BundleSignature;
+use crate::signature::{self, BundleSignature, PublicKey, SecretKey, SignatureError};
 
 /// The bundle format this runtime reads and writes.
 pub const BUNDLE_FORMAT: u32 = 2;
@@ -111,6 +111,18 @@ impl<'de> serde::de::Visitor<'de> for FormatProbeVisitor {
 }
 
 impl Bundle {
+    /// Signs the bundle: replaces any signature by this key with a new one over its hash.
+    pub fn sign(&mut self, key: &SecretKey) {
+        let signature = key.sign(self.format, &self.hash);
+        self.signatures.retain(|s| s.key_id != signature.key_id);
+        self.signatures.push(signature);
+    }
+
+    /// Checks that the bundle is signed by one of the trusted keys; gives that key.
+    pub fn verify<'a>(&self, trusted: &'a [PublicKey]) -> Result<&'a PublicKey, SignatureError> {
+        signature::verify(self.format, &self.hash, &self.signatures, trusted)
+    }
+
     /// Wraps a program in a bundle of the current format, computing its hash.
     pub fn new(program: Program) -> Bundle {
         Bundle {

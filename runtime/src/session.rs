@@ -32,7 +32,7 @@ use crate::bundle::Bundle;
 use crate::engine::{Engine, EngineOptions, Summary};
 use crate::finding::Finding;
 use crate::load_error::LoadError;
-use crate::signature::{self, PublicKey, SignatureError};
+use crate::signature::{PublicKey, SignatureError};
 use crate::snapshot::{RestoreReport, SnapshotError};
 
 /// Which revision of which bundle is loaded.
@@ -150,7 +150,8 @@ impl Session {
         if self.keys.is_empty() {
             return Ok(None);
         }
-        signature::verify(bundle, &self.keys)
+        bundle
+            .verify(&self.keys)
             .map(|key| Some(key.id().to_owned()))
             .map_err(SessionError::Signature)
     }

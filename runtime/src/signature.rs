@@ -26,8 +26,6 @@ use ed25519_dalek::{Signature, Signer, SigningKey, VerifyingKey};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use crate::bundle::Bundle;
-
 /// The name of the scheme, written in every signature.
 pub const SCHEME: &str = "edict-bundle-signature-v1";
 
@@ -203,40 +201,41 @@ impl SecretKey {
         }
     }
 
-    /// Signs a bundle: replaces any signature by this key with a new one over its hash.
-    pub fn sign(&self, bundle: &mut Bundle) {
-        let id = self.public().id;
-        let signature = self.key.sign(message(bundle).as_bytes());
-        bundle.signatures.retain(|s| s.key_id != id);
-        bundle.signatures.push(BundleSignature {
+    /// The signature of a bundle of this format and content hash (see
+    /// [`crate::Bundle::sign`]).
+    pub fn sign(&self, format: u32, hash: &str) -> BundleSignature {
+        BundleSignature {
             scheme: SCHEME.to_owned(),
-            key_id: id,
-            signed: bundle.hash.clone(),
-            signature: hex(&signature.to_bytes()),
-        });
+            key_id: self.public().id,
+            signed: hash.to_owned(),
+            signature: hex(&self.key.sign(message(format, hash).as_bytes()).to_bytes()),
+        }
     }
 }
 
 /// The message a signature covers.
-fn message(bundle: &Bundle) -> String {
-    format!("{SCHEME} format={} hash={}", bundle.format, bundle.hash)
+fn message(format: u32, hash: &str) -> String {
+    format!("{SCHEME} format={format} hash={hash}")
 }
 
-/// Checks that a bundle is signed by one of the trusted keys; gives that key's id.
+/// Checks that the signatures of a bundle of this format and hash include one by a trusted
+/// key; gives that key (see [`crate::Bundle::verify`]).
 pub fn verify<'a>(
-    bundle: &Bundle,
+    format: u32,
+    hash: &str,
+    signatures: &[BundleSignature],
     trusted: &'a [PublicKey],
 ) -> Result<&'a PublicKey, SignatureError> {
-    if bundle.signatures.is_empty() {
+    if signatures.is_empty() {
         return Err(SignatureError::Unsigned);
     }
-    let message = message(bundle);
-    for signature in &bundle.signatures {
+    let message = message(format, hash);
+    for signature in signatures {
         let Some(key) = trusted.iter().find(|k| k.id == signature.key_id) else {
             continue;
         };
         let valid = signature.scheme == SCHEME
-            && signature.signed == bundle.hash
+            && signature.signed == hash
             && unhex::<64>(&signature.signature).is_some_and(|bytes| {
                 key.key
                     .verify_strict(message.as_bytes(), &Signature::from_bytes(&bytes))
@@ -250,7 +249,7 @@ pub fn verify<'a>(
         });
     }
     Err(SignatureError::UntrustedKey {
-        key_ids: bundle.signatures.iter().map(|s| s.key_id.clone()).collect(),
+        key_ids: signatures.iter().map(|s| s.key_id.clone()).collect(),
     })
 }
 

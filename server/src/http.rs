@@ -424,10 +424,6 @@ pub(crate) async fn metrics(
         .into_response())
 }
 
-pub(crate) async fn openapi() -> Response {
-    json(crate::routes::openapi().to_string())
-}
-
 pub(crate) async fn not_found() -> ApiError {
     ApiError::new(
         404,
@@ -441,5 +437,3 @@ pub(crate) async fn method_not_allowed() -> ApiError {
         "this endpoint does not take that method; see /v1/openapi.json",
     )
 }
-
-pub(crate) use crate::findings::get_findings;

@@ -7,7 +7,8 @@ use axum::Router;
 use axum::routing::{MethodRouter, get, post, put};
 use serde_json::{Value, json};
 
-use crate::http::{self, App};
+use crate::findings::get_findings;
+use crate::http::{self, App, json};
 
 /// A query or path parameter.
 pub(crate) struct Param {
@@ -220,13 +221,13 @@ fn handler(id: &str) -> MethodRouter<Arc<App>> {
     match id {
         "postEvents" => post(http::post_events),
         "postAdvance" => post(http::post_advance),
-        "getFindings" => get(http::get_findings),
+        "getFindings" => get(get_findings),
         "getObligations" => get(http::get_obligations),
         "getBundles" => get(http::get_bundles),
         "putBundle" => put(http::put_bundle),
         "getHealth" => get(http::health),
         "getMetrics" => get(http::metrics),
-        _ => get(http::openapi),
+        _ => get(serve_openapi),
     }
 }
 
@@ -243,6 +244,11 @@ pub(crate) fn router(app: Arc<App>) -> Router {
 }
 
 /// The OpenAPI document of [`ROUTES`].
+/// `GET /v1/openapi.json`.
+async fn serve_openapi() -> axum::response::Response {
+    json(openapi().to_string())
+}
+
 pub(crate) fn openapi() -> Value {
     let error = json!({"$ref": "#/components/schemas/Error"});
     let mut paths = serde_json::Map::new();

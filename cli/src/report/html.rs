@@ -11,23 +11,7 @@ use edict_runtime::time;
 
 use super::svg::{self, Bar, Point};
 use super::words::{self, Words};
-use super::{Item, Lang, Regulation, Report, count};
-
-/// Text made safe for HTML and SVG, in content and in quoted attributes.
-pub fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
+use super::{Item, Lang, Regulation, Report, count, escape};
 
 const STYLE: &str = r#"
 :root { --violation: #c0392b; --overdue: #e67e22; --open: #7f8c8d; --ink: #1d2733; --rule: #d5dbe1; }

@@ -4,7 +4,7 @@
 
 use std::fmt::Write as _;
 
-use super::html::escape;
+use super::escape;
 
 /// The colours of the kinds of finding, shared with the page's legend.
 pub const VIOLATION: &str = "#c0392b";

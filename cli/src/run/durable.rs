@@ -22,8 +22,8 @@ use edict_runtime::engine::{EngineOptions, Summary};
 use edict_runtime::session::{Restored, Session};
 use edict_store::Store;
 
+use super::{RunArgs, describe_summary};
 use crate::compile::{FAILED, OK, USAGE, plural};
-use crate::run::{RunArgs, describe_summary};
 
 const OFFSET: &str = "run.input_offset";
 const OUTPUT_LEN: &str = "run.output_length";

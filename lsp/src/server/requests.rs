@@ -13,8 +13,8 @@ use lsp_types::{
 };
 use serde_json::{Value, json};
 
+use super::{Failure, METHOD_NOT_FOUND, REQUEST_FAILED, Server, convert, parse, path_of};
 use crate::lines::{LineIndex, location, path_to_uri};
-use crate::server::{Failure, METHOD_NOT_FOUND, REQUEST_FAILED, Server, convert, parse, path_of};
 
 /// The token types of semantic tokens, in the order of [`TokenClass`] indexes.
 const TOKEN_TYPES: &[&str] = &[
