@@ -11,6 +11,11 @@ mod spans;
 
 pub use spans::Spanned;
 
+/// How deeply operators may nest in one expression (`not`, comparisons, `in`, `.field`,
+/// `has(…)`, set literals, and a chain of `and` or `or` inside another); a deeper expression is
+/// a syntax error. A chain of `and` or `or` counts once however long it is.
+pub const MAX_EXPR_DEPTH: usize = 32;
+
 /// A half-open range of byte offsets into one source file.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct Span {
@@ -416,6 +421,8 @@ pub enum CalendarEntry {
     Workday(DateLit),
 }
 
+/// An expression. The parser never builds one nested more than [`MAX_EXPR_DEPTH`] deep, so
+/// walking it recursively is safe.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct Expr {
     pub kind: ExprKind,
@@ -437,7 +444,16 @@ pub enum ExprKind {
     /// `{a, b, c}`
     Set(Vec<Expr>),
     Unary(UnaryOp, Box<Expr>),
+    /// A comparison or `in`.
     Binary(BinaryOp, Box<Expr>, Box<Expr>),
+    /// `a and b and c` or `a or b or c`: two or more conditions joined by one connective, in
+    /// the order written. A chain is one node however long it is, so nothing that walks a tree
+    /// recurses once per operand. A chain written in parentheses inside another chain of the
+    /// same connective stays a separate node.
+    Logic(LogicOp, Vec<Expr>),
+    /// An expression the parser refused (nested too deeply, too many `not`); the error is
+    /// reported, and the compiler accepts it anywhere without a further diagnostic.
+    Error,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -445,10 +461,25 @@ pub enum UnaryOp {
     Not,
 }
 
+/// The connectives of [`ExprKind::Logic`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum LogicOp {
+    And,
+    Or,
+}
+
+impl LogicOp {
+    pub fn symbol(self) -> &'static str {
+        match self {
+            LogicOp::And => "and",
+            LogicOp::Or => "or",
+        }
+    }
+}
+
+/// The operators of [`ExprKind::Binary`]: comparisons and `in`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum BinaryOp {
-    Or,
-    And,
     Eq,
     Ne,
     Lt,
@@ -462,8 +493,6 @@ pub enum BinaryOp {
 impl BinaryOp {
     pub fn symbol(self) -> &'static str {
         match self {
-            BinaryOp::Or => "or",
-            BinaryOp::And => "and",
             BinaryOp::Eq => "==",
             BinaryOp::Ne => "!=",
             BinaryOp::Lt => "<",

@@ -5,7 +5,7 @@
 //! too large, Chinese numerals that are not numerals, escapes that name no character, and
 //! chained comparisons.
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::sync::LazyLock;
 
 use pest::iterators::{Pair, Pairs};
@@ -19,8 +19,9 @@ use crate::numeral;
 mod expr;
 mod rules;
 
-/// Longest run of `not` in a row that is read; longer runs are reported instead of recursing.
-const MAX_PREFIX_RUN: usize = 64;
+/// Longest run of `not` in a row that is read; longer runs are reported instead of recursing
+/// (pest's Pratt parser recurses once per prefix operator).
+const MAX_PREFIX_RUN: usize = MAX_EXPR_DEPTH;
 
 /// The operator table, loosest first: `or`, `and`, prefix `not`, comparisons and `in`, `.field`.
 static PRATT: LazyLock<PrattParser<Rule>> = LazyLock::new(|| {
@@ -43,13 +44,31 @@ pub(super) struct Builder {
     /// The offset of the parsed text in the whole file: added to every span.
     base: usize,
     errors: RefCell<Vec<ParseError>>,
+    /// Whether an expression nested too deeply was reported: one report per item is enough.
+    too_deep: Cell<bool>,
+    /// Whether chained comparisons were reported.
+    chained: Cell<bool>,
 }
 
 /// An expression while operators are resolved: whether it was written in parentheses decides
-/// whether a comparison may stand on either side of another.
+/// whether a comparison may stand on either side of another, and whether a chain of `and` or
+/// `or` continues it.
 struct Operand {
     expr: Expr,
     grouped: bool,
+    /// How deeply its operators nest (a name or literal is 1).
+    depth: usize,
+}
+
+impl Operand {
+    /// A name or literal.
+    fn leaf(kind: ExprKind, span: Span) -> Operand {
+        Operand {
+            expr: Expr { kind, span },
+            grouped: false,
+            depth: 1,
+        }
+    }
 }
 
 /// The meaningful children of a pair: keywords that only mark a place and punctuation are
@@ -188,6 +207,8 @@ impl Builder {
         Builder {
             base,
             errors: RefCell::new(Vec::new()),
+            too_deep: Cell::new(false),
+            chained: Cell::new(false),
         }
     }
 
@@ -566,13 +587,9 @@ fn required<T>(value: Option<T>) -> T {
     value.expect("the grammar guarantees this value")
 }
 
-fn is_comparison(op: BinaryOp) -> bool {
-    !matches!(op, BinaryOp::Or | BinaryOp::And)
-}
-
-/// Whether an operand is a comparison written without parentheses.
+/// Whether an operand is a comparison (or `in`) written without parentheses.
 fn is_comparison_expr(operand: &Operand) -> bool {
-    !operand.grouped && matches!(&operand.expr.kind, ExprKind::Binary(op, ..) if is_comparison(*op))
+    !operand.grouped && matches!(&operand.expr.kind, ExprKind::Binary(..))
 }
 
 fn days_in_month(year: u32, month: u32) -> u32 {

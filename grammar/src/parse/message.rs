@@ -209,6 +209,9 @@ fn is_operand_start(rule: Rule) -> bool {
     )
 }
 
+/// The most characters of a found token a message repeats.
+const LONGEST_SHOWN: usize = 40;
+
 /// The token an error points at.
 struct Found {
     span: Span,
@@ -255,6 +258,10 @@ impl Found {
         match &self.text {
             None => "end of file".to_owned(),
             Some(text) if text.starts_with('"') => "a string".to_owned(),
+            Some(text) if text.chars().count() > LONGEST_SHOWN => {
+                let head: String = text.chars().take(LONGEST_SHOWN).collect();
+                format!("`{head}…`")
+            }
             Some(text) => format!("`{text}`"),
         }
     }
@@ -493,10 +500,14 @@ fn help_for(source: &str, pos: usize, positives: &[Rule], found: &Found) -> Opti
     None
 }
 
+/// The most characters a keyword has (`not_checkable`); only that many prefixes of a word are
+/// tried as a glued keyword, so a long word costs no more than a short one.
+const LONGEST_KEYWORD: usize = 16;
+
 /// Help when a Chinese keyword is written against the name after it, as in `规则监护人同意`.
 fn glued_keyword(positives: &[Rule], found: &Found) -> Option<String> {
     let word = found.text.as_deref()?;
-    for (i, _) in word.char_indices().skip(1) {
+    for (i, _) in word.char_indices().skip(1).take(LONGEST_KEYWORD) {
         let (keyword, rest) = word.split_at(i);
         let probe = format!("{keyword} ");
         let matches = positives.iter().any(|&rule| {
