@@ -206,7 +206,7 @@ codes! {
     DuplicateHeaderField = "E0103", "a header field is given twice";
     UnknownTimezone = "E0104", "the header names a time zone that does not exist";
     UnknownCalendar = "E0105", "the header names a working-day calendar that does not exist";
-    FileNotFound = "E0110", "an imported file (outline or vocabulary) cannot be found";
+    FileNotFound = "E0110", "an imported file (outline or vocabulary) cannot be read";
     VocabularyMismatch = "E0111", "the imported file does not declare the named vocabulary";
     UnknownType = "E0200", "a field's type is not a built-in type, enum or record";
     DuplicateDeclaration = "E0201", "a name is declared twice in the same scope";

@@ -64,3 +64,6 @@ mod tests {
         assert_eq!(resolve("/r/p/a.edict", "../../../b"), "/b");
     }
 }
+
+/// The reason given for a path that does not exist.
+pub(crate) const NOT_FOUND: &str = "no such file or folder";

@@ -15,7 +15,7 @@ use edict_runtime::ir;
 use crate::db::{Package, SourceFile};
 use crate::diagnostic::{Code, Diagnostic, Reported, did_you_mean};
 use crate::parse::{parse_file, parse_outline};
-use crate::paths;
+use crate::paths::{self, NOT_FOUND};
 use crate::vocab::{Vocab, vocabularies};
 
 /// A package's regulation header, resolved.
@@ -82,7 +82,13 @@ pub(crate) fn header(db: &dyn salsa::Database, package: Package) -> Option<Heade
         .help("put each regulation in a folder of its own")
         .report(db);
     }
-    Some(resolve_header(db, first_file, first, package.imports(db)))
+    Some(resolve_header(
+        db,
+        first_file,
+        first,
+        package.imports(db),
+        package.unreadable(db),
+    ))
 }
 
 /// The vocabulary the package's header names, if it resolves.
@@ -147,6 +153,7 @@ fn resolve_header(
     file: SourceFile,
     header: &ast::Regulation,
     imports: &[SourceFile],
+    unreadable: &[(String, String)],
 ) -> Header {
     let mut seen: HashMap<&'static str, Span> = HashMap::new();
     let mut out = Header {
@@ -240,15 +247,24 @@ fn resolve_header(
         let resolved = paths::resolve(base, &lit.value);
         let found = imports.iter().copied().find(|f| *f.path(db) == resolved);
         if found.is_none() {
-            Diagnostic::error(
-                Code::FileNotFound,
-                file,
-                lit.span,
-                format!("cannot read the {what} `{}`", lit.value),
-            )
-            .label(format!("looked for `{resolved}`"))
-            .help("paths are relative to the file that names them")
-            .report(db);
+            let reason = unreadable
+                .iter()
+                .find(|(path, _)| *path == resolved)
+                .map(|(_, reason)| reason.as_str());
+            let (message, help) = match reason {
+                None | Some(NOT_FOUND) => (
+                    format!("cannot read the {what} `{}`", lit.value),
+                    "paths are relative to the file that names them",
+                ),
+                Some(reason) => (
+                    format!("cannot read the {what} `{}`: {reason}", lit.value),
+                    "name a regular file of UTF-8 text, such as a `.txt` or `.edict` file",
+                ),
+            };
+            Diagnostic::error(Code::FileNotFound, file, lit.span, message)
+                .label(format!("looked for `{resolved}`"))
+                .help(help)
+                .report(db);
         }
         found
     };

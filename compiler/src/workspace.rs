@@ -24,7 +24,7 @@ use crate::db::{Database, Package, SourceFile};
 use crate::diagnostic::Diagnostic;
 use crate::lower::lower_package;
 use crate::parse::{imports, parse_file};
-use crate::paths;
+use crate::paths::{self, NOT_FOUND};
 use crate::resolve::{Header, header, package_outline, package_vocab};
 use crate::vocab::Vocab;
 
@@ -82,7 +82,7 @@ impl Workspace {
                 reason: io_reason(&e),
             })?;
             if meta.is_dir() {
-                collect_dir(path, &mut groups)?;
+                collect_dir(path, &mut groups, &mut Vec::new())?;
             } else {
                 groups.entry(shown.clone()).or_default().push(shown);
             }
@@ -114,37 +114,60 @@ impl Workspace {
         self.package(root.to_string(), files)
     }
 
+    /// Makes a package of in-memory sources and imports (path, text); nothing is read from
+    /// disk, so an import not given is reported as missing. For tests and fuzzing.
+    pub fn load_in_memory(
+        &mut self,
+        root: &str,
+        sources: &[(String, String)],
+        imports: &[(String, String)],
+    ) -> LoadedPackage {
+        let mut set = |files: &[(String, String)]| -> Vec<SourceFile> {
+            files
+                .iter()
+                .map(|(path, text)| self.set_file(&paths::normalise(path), text.clone()))
+                .collect()
+        };
+        let sources = set(sources);
+        let imports = set(imports);
+        let package = Package::new(&self.db, sources, imports, Vec::new());
+        LoadedPackage {
+            root: root.to_string(),
+            package,
+        }
+    }
+
     fn package(&mut self, root: String, sources: Vec<SourceFile>) -> LoadedPackage {
         let mut imported: Vec<SourceFile> = Vec::new();
+        let mut unreadable: Vec<(String, String)> = Vec::new();
         let mut pending: Vec<SourceFile> = sources.clone();
         while let Some(file) = pending.pop() {
             for import in imports(&self.db, file).clone() {
                 let path = import.path().to_string();
-                if imported.iter().any(|f| *f.path(&self.db) == path) {
+                if imported.iter().any(|f| *f.path(&self.db) == path)
+                    || unreadable.iter().any(|(p, _)| *p == path)
+                {
                     continue;
                 }
-                // A missing import is reported by the compiler, at the header that names it.
-                if let Ok(f) = self.read(&path, Durability::HIGH) {
-                    imported.push(f);
-                    pending.push(f);
+                // An import that cannot be read is reported by the compiler, at the header that
+                // names it, with the reason.
+                match self.read(&path, Durability::HIGH) {
+                    Ok(f) => {
+                        imported.push(f);
+                        pending.push(f);
+                    }
+                    Err(error) => unreadable.push((path, error.reason)),
                 }
             }
         }
-        let package = Package::new(&self.db, sources, imported);
+        let package = Package::new(&self.db, sources, imported, unreadable);
         LoadedPackage { root, package }
     }
 
     fn read(&mut self, path: &str, durability: Durability) -> Result<SourceFile, LoadError> {
-        let text = std::fs::read(path).map_err(|e| LoadError {
+        let text = read_text(Path::new(path)).map_err(|reason| LoadError {
             path: path.to_string(),
-            reason: io_reason(&e),
-        })?;
-        let text = String::from_utf8(text).map_err(|e| LoadError {
-            path: path.to_string(),
-            reason: format!(
-                "it is not UTF-8 text (invalid byte at offset {})",
-                e.utf8_error().valid_up_to()
-            ),
+            reason,
         })?;
         Ok(self.set_file_with(path, text, durability))
     }
@@ -217,7 +240,19 @@ impl Workspace {
     }
 }
 
-fn collect_dir(dir: &Path, groups: &mut BTreeMap<String, Vec<String>>) -> Result<(), LoadError> {
+/// Finds the packages under `dir`; `visited` holds the folders already read (by canonical
+/// path), so a symbolic link back to a parent is read once, not forever.
+fn collect_dir(
+    dir: &Path,
+    groups: &mut BTreeMap<String, Vec<String>>,
+    visited: &mut Vec<PathBuf>,
+) -> Result<(), LoadError> {
+    if let Ok(canonical) = dir.canonicalize() {
+        if visited.contains(&canonical) {
+            return Ok(());
+        }
+        visited.push(canonical);
+    }
     let entries = std::fs::read_dir(dir).map_err(|e| LoadError {
         path: display_path(dir),
         reason: io_reason(&e),
@@ -238,7 +273,7 @@ fn collect_dir(dir: &Path, groups: &mut BTreeMap<String, Vec<String>>) -> Result
         groups.insert(display_path(dir), files);
     }
     for d in dirs {
-        collect_dir(&d, groups)?;
+        collect_dir(&d, groups, visited)?;
     }
     Ok(())
 }
@@ -248,9 +283,50 @@ pub fn display_path(path: &Path) -> String {
     paths::normalise(&path.to_string_lossy().replace('\\', "/"))
 }
 
+/// The most bytes a policy, vocabulary or outline file may have.
+pub const MAX_FILE_BYTES: u64 = 16 * 1024 * 1024;
+
+/// Reads a regular file of UTF-8 text of at most [`MAX_FILE_BYTES`]; otherwise says why not,
+/// in words: a folder, a device or a FIFO is refused before it is opened for reading, so
+/// `/dev/zero` or a pipe neither fills the memory nor blocks.
+pub fn read_text(path: &Path) -> Result<String, String> {
+    use std::io::Read;
+
+    let meta = std::fs::metadata(path).map_err(|e| io_reason(&e))?;
+    if meta.is_dir() {
+        return Err("it is a folder, not a file".into());
+    }
+    if !meta.is_file() {
+        return Err("it is not a regular file (a device, pipe or socket)".into());
+    }
+    let too_large = || format!("it is larger than {} MiB", MAX_FILE_BYTES / (1024 * 1024));
+    if meta.len() > MAX_FILE_BYTES {
+        return Err(too_large());
+    }
+    let file = std::fs::File::open(path).map_err(|e| io_reason(&e))?;
+    let mut bytes = Vec::new();
+    // The file may grow after the size was read: never read more than the cap.
+    file.take(MAX_FILE_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| io_reason(&e))?;
+    if bytes.len() as u64 > MAX_FILE_BYTES {
+        return Err(too_large());
+    }
+    String::from_utf8(bytes).map_err(|e| {
+        let valid = &e.as_bytes()[..e.utf8_error().valid_up_to()];
+        let line = valid.iter().filter(|&&b| b == b'\n').count() + 1;
+        let line_start = valid.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
+        let column = String::from_utf8_lossy(&valid[line_start..])
+            .chars()
+            .count()
+            + 1;
+        format!("it is not UTF-8 text (an invalid byte on line {line}, column {column})")
+    })
+}
+
 fn io_reason(e: &std::io::Error) -> String {
     match e.kind() {
-        std::io::ErrorKind::NotFound => "no such file or folder".into(),
+        std::io::ErrorKind::NotFound => NOT_FOUND.into(),
         std::io::ErrorKind::PermissionDenied => "permission denied".into(),
         _ => e.to_string(),
     }

@@ -143,7 +143,7 @@ fn streaming_and_tree_decode_the_same_events() {
         let mut streamed = Event::default();
         assert!(stream::decode(&decoder, &text, &mut streamed), "{text}");
         let mut tree = Event::default();
-        decoder.decode_tree(&text, &mut tree).unwrap();
+        decoder.decode_tree_into(&text, &mut tree).unwrap();
         assert_eq!(streamed, tree, "{text}");
         // The same line with its keys in other orders (`type` not first: the tree path), if
         // no key repeats (the last of repeated keys counts).
@@ -198,7 +198,7 @@ fn the_streaming_path_gives_up_on_every_input_error() {
     for text in &bad {
         let mut event = Event::default();
         assert!(!stream::decode(&decoder, text, &mut event), "{text}");
-        let expected = decoder.decode_tree(text, &mut event).unwrap_err();
+        let expected = decoder.decode_tree_into(text, &mut event).unwrap_err();
         assert_eq!(decoder.decode(text).unwrap_err(), expected, "{text}");
     }
 }
