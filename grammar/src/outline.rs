@@ -227,7 +227,7 @@ impl OutlineReader {
             .first_text
             .trim_start_matches('第')
             .trim_end_matches('条');
-        let Some(number) = clause_number(digits) else {
+        let Ok(number) = clause_number(digits) else {
             self.error(
                 line.first_span,
                 format!("`{}` is not an article number", line.first_text),
@@ -317,7 +317,7 @@ impl OutlineReader {
             .first_text
             .trim_start_matches(['（', '('])
             .trim_end_matches(['）', ')']);
-        let Some(number) = clause_number(marker) else {
+        let Ok(number) = clause_number(marker) else {
             self.error(
                 line.first_span,
                 format!("`{}` is not an item number", line.first_text),

@@ -115,3 +115,45 @@ fn an_expression_past_the_depth_limit_is_one_syntax_error() {
     );
     assert!(program.is_none());
 }
+
+#[test]
+fn a_clause_number_out_of_range_is_reported_as_such_and_alone() {
+    // Each first reported "the regulation has no article 0".
+    let rule =
+        "  rule r:\n    on enrollment e\n    require e.basis == consent\n    message \"m\"\n";
+    for (head, close, want) in [
+        (
+            "第九九九九九九九九条 {",
+            "}",
+            "E0001 `九九九九九九九九` is not a chinese numeral: two digits stand side by side without a unit between them",
+        ),
+        (
+            "第十十条 {",
+            "}",
+            "E0001 `十十` is not a chinese numeral: its units do not go down from the largest (`千`, `百`, `十`)",
+        ),
+        (
+            "第零零七条 {",
+            "}",
+            "E0001 `零零七` is not a chinese numeral: `零` stands only between a unit and a digit, as in `一百零一`",
+        ),
+        (
+            "article 99999999999999999999 {",
+            "}",
+            "E0001 `99999999999999999999` is too large for an article number",
+        ),
+        (
+            "article 1 { paragraph 4294967297 {",
+            "} }",
+            "E0001 `4294967297` is too large for a paragraph number",
+        ),
+        (
+            "article 2 { paragraph 1 { item 0 {",
+            "} } }",
+            "E0001 there is no item 0: clauses are numbered from 1",
+        ),
+    ] {
+        let (diagnostics, _) = compile(&format!("{head}\n{rule}{close}\n"));
+        assert_eq!(diagnostics, format!("{want}\n"), "{head}");
+    }
+}

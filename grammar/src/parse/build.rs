@@ -469,7 +469,7 @@ impl Builder {
         let digits = Children::of(pair).next();
         let value = match digits.as_rule() {
             Rule::int => self.build_clause_int(digits, keyword),
-            _ => self.build_zh_number(Children::of(digits).next(), suffix),
+            _ => self.build_zh_number(Children::of(digits).next(), keyword, suffix),
         };
         Number { value, span }
     }
@@ -479,12 +479,12 @@ impl Builder {
         let span = self.span(&pair);
         let text: String = pair.as_str().chars().filter(|&c| c != '_').collect();
         match text.parse::<u32>() {
-            Ok(value) => value,
+            Ok(value) => self.clause_not_zero(value, span, keyword),
             Err(_) => {
                 self.error(
                     span,
                     format!("`{}` is too large for {keyword} number", pair.as_str()),
-                    None,
+                    Some(format!("clause numbers go up to {}", u32::MAX)),
                 );
                 0
             }
@@ -492,14 +492,23 @@ impl Builder {
     }
 
     /// Builds the number inside `第…条`, written in Arabic digits or Chinese numerals.
-    fn build_zh_number(&self, pair: Pair<'_, Rule>, suffix: &str) -> u32 {
+    fn build_zh_number(&self, pair: Pair<'_, Rule>, keyword: &str, suffix: &str) -> u32 {
         let text = pair.as_str();
+        let span = self.span(&pair);
         match numeral::clause_number(text) {
-            Some(value) => value,
-            None => {
+            Ok(value) => self.clause_not_zero(value, span, keyword),
+            Err(numeral::NumeralError::TooLarge) => {
                 self.error(
-                    self.span(&pair),
-                    format!("`{text}` is not a chinese numeral"),
+                    span,
+                    format!("`{text}` is too large for {keyword} number"),
+                    Some(format!("clause numbers go up to {}", u32::MAX)),
+                );
+                0
+            }
+            Err(numeral::NumeralError::Malformed(reason)) => {
+                self.error(
+                    span,
+                    format!("`{text}` is not a chinese numeral: {reason}"),
                     Some(format!(
                         "write the number as in `第十五{suffix}`, `第一百零一{suffix}` or `第15{suffix}`"
                     )),
@@ -507,6 +516,20 @@ impl Builder {
                 0
             }
         }
+    }
+
+    /// Reports a clause numbered 0: clauses are numbered from 1 (and 0 stands for a number
+    /// that could not be read).
+    fn clause_not_zero(&self, value: u32, span: Span, keyword: &str) -> u32 {
+        if value == 0 {
+            let what = keyword.split(' ').nth(1).unwrap_or(keyword);
+            self.error(
+                span,
+                format!("there is no {what} 0: clauses are numbered from 1"),
+                None,
+            );
+        }
+        value
     }
 
     /// Builds the remaining children, all clause entries.
