@@ -347,9 +347,9 @@ impl Decoder {
                 None => Err(FieldError::wrong_type(self.describe(ty), &Json::Number(n))),
             },
             (Type::String, Json::String(s)) => Ok(Value::Str(s)),
-            (Type::Date, Json::String(text)) => match time::parse_date(&text) {
-                Some(date) => Ok(Value::Date(date)),
-                None => Err(FieldError::new(ErrorKind::BadDate { text })),
+            (Type::Date, Json::String(text)) => match time::read_date(&text) {
+                Ok(date) => Ok(Value::Date(date)),
+                Err(problem) => Err(FieldError::new(ErrorKind::BadDate { problem, text })),
             },
             (Type::Time, Json::String(text)) => match time::parse_rfc3339(&text) {
                 Ok(t) => Ok(Value::Time(t.second)),
@@ -499,7 +499,7 @@ enum ErrorKind {
     WrongType { expected: String, found: String },
     UnknownEnumValue { value: String, expected: String },
     Unknown { suggestion: Option<String> },
-    BadDate { text: String },
+    BadDate { problem: TimeError, text: String },
     BadTime { problem: TimeError, text: String },
 }
 
@@ -557,8 +557,14 @@ impl FieldError {
                 Some(s) => format!("unknown field {field}; did you mean {}?", quote(&s)),
                 None => format!("unknown field {field}"),
             },
-            ErrorKind::BadDate { text } => {
-                if time::looks_like_date(&text) {
+            ErrorKind::BadDate { problem, text } => {
+                if problem == TimeError::OutOfRange {
+                    format!(
+                        "field {field} is outside the supported dates {}: {}",
+                        time::SUPPORTED_RANGE,
+                        quote(&text)
+                    )
+                } else if time::looks_like_date(&text) {
                     format!("field {field} is not a real date: {}", quote(&text))
                 } else {
                     format!(
@@ -578,6 +584,11 @@ impl FieldError {
                 ),
                 TimeError::NotReal => format!(
                     "field {field} is not a real date and time: {}",
+                    quote(&text)
+                ),
+                TimeError::OutOfRange => format!(
+                    "field {field} is outside the supported times {}: {}",
+                    time::SUPPORTED_RANGE,
                     quote(&text)
                 ),
             },

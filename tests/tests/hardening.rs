@@ -157,3 +157,107 @@ fn a_clause_number_out_of_range_is_reported_as_such_and_alone() {
         assert_eq!(diagnostics, format!("{want}\n"), "{head}");
     }
 }
+
+/// A retention rule over the toy vocabulary.
+const RETENTION: &str = "article 1 {\n  rule keep:\n    on enrollment e\n    require deletion d where d.subject == e.subject within e.retention_days days\n    message \"m\"\n}\n";
+
+/// Runs lines through the retention rule, closing at `as_of`; the findings as JSON lines.
+fn retention(lines: &[String], as_of: Option<&str>) -> Vec<String> {
+    let (diagnostics, program) = compile(RETENTION);
+    assert_eq!(diagnostics, "");
+    let mut engine = Engine::new(program.expect("compiles")).expect("loads");
+    let mut out = Vec::new();
+    for (i, line) in lines.iter().enumerate() {
+        engine.process_line(i as u64 + 1, line, &mut |f| out.push(f.to_json_line()));
+    }
+    let as_of = as_of.map(|t| {
+        edict_runtime::time::parse_rfc3339(t)
+            .expect("a time")
+            .second
+    });
+    let summary = engine.finish(as_of, &mut |f| out.push(f.to_json_line()));
+    assert!(summary.is_balanced());
+    out
+}
+
+fn enrollment(time: &str, retention: &str) -> String {
+    ENROLLMENT
+        .replace("2025-07-01T00:00:00+08:00", time)
+        .replace("RETENTION", retention)
+}
+
+#[test]
+fn a_long_retention_period_is_counted_in_full_not_capped() {
+    // Capped at 1,000,000 days, this was reported overdue in the year 4763.
+    let out = retention(
+        &[enrollment("2025-07-01T00:00:00+08:00", "1500000")],
+        Some("5000-01-01T00:00:00+08:00"),
+    );
+    assert_eq!(out.len(), 1, "{out:?}");
+    assert!(out[0].contains(r#""finding":"open""#), "{}", out[0]);
+    assert!(out[0].contains(r#""deadline":"6132-"#), "{}", out[0]);
+}
+
+#[test]
+fn a_period_past_the_supported_dates_rejects_its_line() {
+    let out = retention(&[enrollment("2025-07-01T00:00:00+08:00", "3000000")], None);
+    assert_eq!(
+        out,
+        [
+            r#"{"finding":"input_error","rule":null,"regulation":null,"article":null,"paragraph":null,"item":null,"line":1,"time":null,"message":"the period of 3000000 days from 2025-07-01 that rule toy/art1/keep starts cannot be counted: it would end after 9998-12-31, the last supported date"}"#
+        ]
+    );
+}
+
+#[test]
+fn a_negative_period_rejects_its_line() {
+    let out = retention(&[enrollment("2025-07-01T00:00:00+08:00", "-5")], None);
+    assert_eq!(out.len(), 1, "{out:?}");
+    assert!(
+        out[0].contains("from 2025-07-01 that rule toy/art1/keep starts cannot be counted: a period cannot be negative"),
+        "{}",
+        out[0]
+    );
+}
+
+#[test]
+fn the_last_supported_day_is_a_deadline_written_as_a_date() {
+    let out = retention(
+        &[enrollment("9998-12-30T12:00:00+08:00", "1")],
+        Some("9998-12-31T23:59:59-12:00"),
+    );
+    assert_eq!(out.len(), 1, "{out:?}");
+    assert!(out[0].contains(r#""deadline":"9998-12-31""#), "{}", out[0]);
+    assert!(
+        out[0].contains(r#""time":"9999-01-01T00:00:00+08:00""#),
+        "{}",
+        out[0]
+    );
+}
+
+#[test]
+fn times_outside_the_supported_years_are_input_errors_that_say_so() {
+    let out = retention(
+        &[
+            enrollment("9998-12-31T23:59:59-12:00", "0"),
+            enrollment("9999-12-31T12:00:00+08:00", "0"),
+            enrollment("0000-06-01T00:00:00Z", "0"),
+        ],
+        None,
+    );
+    let messages: Vec<&str> = out
+        .iter()
+        .filter(|l| l.contains("input_error"))
+        .map(|l| l.split(r#""message":"#).nth(1).unwrap_or(""))
+        .collect();
+    assert_eq!(
+        messages,
+        [
+            // Within the supported times as written, but already 9999-01-01 in the regulation's
+            // time zone, where its retention period would start.
+            r#""the period of 0 days from 9999-01-01 that rule toy/art1/keep starts cannot be counted: it would end after 9998-12-31, the last supported date"}"#,
+            r#""field \"time\" is outside the supported times 0001-01-01 to 9998-12-31: \"9999-12-31T12:00:00+08:00\""}"#,
+            r#""field \"time\" is outside the supported times 0001-01-01 to 9998-12-31: \"0000-06-01T00:00:00Z\""}"#,
+        ]
+    );
+}

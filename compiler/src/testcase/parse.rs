@@ -259,6 +259,7 @@ impl Parser<'_> {
                     TimeError::NoOffset => "it has no UTC offset",
                     TimeError::NotReal => "no such date or time exists",
                     TimeError::Shape => "it is not an RFC 3339 time",
+                    TimeError::OutOfRange => "it is outside the supported years 0001 to 9998",
                 };
                 self.error(
                     n,

@@ -64,6 +64,13 @@ impl Run {
                 return;
             }
         }
+        let exempt = match self.prepare(p, event) {
+            Ok(exempt) => exempt,
+            Err(message) => {
+                self.reject(line_no, message, out);
+                return;
+            }
+        };
         self.summary.evaluated += 1;
         let latest = self.latest.map_or(event.time, |l| l.max(event.time));
         self.latest = Some(latest);
@@ -71,7 +78,36 @@ impl Run {
             self.transition(p, out);
         }
         self.expire(p, latest.saturating_sub(lateness), out);
-        self.judge(p, event, line_no, out);
+        self.judge(p, event, exempt, line_no, out);
+    }
+
+    /// Before an event is judged: whether an exemption puts it outside the regulation, and when
+    /// the obligations it starts fall due (into `self.dues`). A period that cannot be counted
+    /// (negative, or ending after the last supported date) is an input error for the line.
+    fn prepare(&mut self, p: &Prepared, event: &Event) -> Result<bool, String> {
+        self.dues.clear();
+        let Some(dispatch) = p.dispatch.get(event.ty as usize) else {
+            return Ok(false);
+        };
+        let env = Env::trigger(event);
+        let exempt = dispatch
+            .exemptions
+            .iter()
+            .any(|&x| eval_bool(&p.program.exemptions[x].condition, &env));
+        let effective = p.effective.is_none_or(|from| event.time >= from);
+        if exempt || !effective {
+            return Ok(exempt);
+        }
+        let trigger = TriggerRef::Event(event);
+        for &rule in &dispatch.arms {
+            let due = if applies(&p.program.rules[rule], trigger) {
+                p.due_of(rule, trigger, &mut self.days)?
+            } else {
+                None
+            };
+            self.dues.push(due);
+        }
+        Ok(false)
     }
 
     /// Judges an accepted event and lets it update the states.
@@ -79,6 +115,7 @@ impl Run {
         &mut self,
         p: &Prepared,
         event: &Event,
+        exempt: bool,
         line: u64,
         out: &mut impl FnMut(Finding),
     ) {
@@ -87,10 +124,6 @@ impl Run {
         };
         let effective = p.effective.is_none_or(|from| event.time >= from);
         let env = Env::trigger(event);
-        let exempt = dispatch
-            .exemptions
-            .iter()
-            .any(|&x| eval_bool(&p.program.exemptions[x].condition, &env));
         if !effective {
             self.summary.not_yet_effective += 1;
         } else if exempt {
@@ -110,9 +143,9 @@ impl Run {
         }
         let mut shared: Option<Arc<Event>> = None;
         if effective {
-            for &rule in &dispatch.arms {
-                if applies(&p.program.rules[rule], trigger) {
-                    self.arm(p, rule, Arming::Event(event), line);
+            for (i, &rule) in dispatch.arms.iter().enumerate() {
+                if let Some(due) = self.dues.get(i).copied().flatten() {
+                    self.arm(p, rule, Arming::Event(event), due, line);
                 }
             }
         }
@@ -235,8 +268,14 @@ impl Run {
                 self.check(p, rule, TriggerRef::Key(trigger), line, out);
             }
             Action::Deadline(_) => {
-                if applies(&p.program.rules[rule], TriggerRef::Key(trigger)) {
-                    self.arm(p, rule, Arming::Key(trigger), line);
+                let key = TriggerRef::Key(trigger);
+                if applies(&p.program.rules[rule], key) {
+                    // A key's period comes from the policy, not from an event line: one that
+                    // cannot be counted starts no obligation (the compiler refuses such periods
+                    // when they are constants).
+                    if let Ok(Some(due)) = p.due_of(rule, key, &mut self.days) {
+                        self.arm(p, rule, Arming::Key(trigger), due, line);
+                    }
                 }
             }
         }

@@ -6,6 +6,7 @@ use pest::iterators::Pair;
 use super::{Builder, Children, MAX_PREFIX_RUN, Operand, PRATT, days_in_month, is_comparison_expr};
 use crate::ast::*;
 use crate::parse::grammar::Rule;
+use edict_runtime::time;
 
 impl Builder {
     // -----------------------------------------------------------------------------------------
@@ -254,6 +255,15 @@ impl Builder {
                     span,
                     format!("`{text}` is not a date: there is no day {day} in that month"),
                     Some(format!("{year:04}-{month:02} has {last} days")),
+                );
+            } else if !(time::FIRST_YEAR..=time::LAST_YEAR).contains(&date.year) {
+                self.error(
+                    span,
+                    format!(
+                        "`{text}` is outside the supported dates {}",
+                        time::SUPPORTED_RANGE
+                    ),
+                    None,
                 );
             }
         }
