@@ -212,6 +212,7 @@ codes! {
     DuplicateDeclaration = "E0201", "a name is declared twice in the same scope";
     BadDefault = "E0202", "a field's default value does not fit the field";
     BadRole = "E0203", "a vocabulary's `roles` names an unknown role or a field no event type has";
+    BadRange = "E0204", "a field's bounds (`>= N`, `<= N`) do not fit its type or allow no value";
     UnknownEventType = "E0300", "a rule names an event type the vocabulary does not declare";
     UnknownField = "E0301", "an event or record has no field of that name";
     TypeMismatch = "E0302", "an operand has the wrong type for its operator";

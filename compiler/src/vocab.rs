@@ -54,6 +54,8 @@ pub struct FieldInfo {
     pub ty: Ty,
     pub optional: bool,
     pub default: Option<ir::Value>,
+    /// The values an integer field accepts.
+    pub range: ir::IntRange,
 }
 
 impl TypeNames for Vocab {
@@ -110,6 +112,7 @@ impl Vocab {
                     ty: f.ty.to_ir(),
                     required: !f.optional,
                     default: f.default.clone(),
+                    range: f.range,
                 })
                 .collect()
         };
@@ -454,17 +457,87 @@ fn resolve_fields(
             }
             value
         });
+        let shown = crate::types::a(&vocab.show(&ty));
+        let range = field_range(file, f, &ty, &shown, default.as_ref(), diags);
         out.push((
             FieldInfo {
                 name: f.name.name.clone(),
                 ty,
                 optional: f.optional,
                 default,
+                range,
             },
             f.name.span,
         ));
     }
     out
+}
+
+/// The range a field's `>= N` and `<= N` declare: only an `int` or `duration` field may have
+/// one, each bound at most once, not empty, and holding the field's default.
+fn field_range(
+    file: SourceFile,
+    f: &FieldDecl,
+    ty: &Ty,
+    shown: &str,
+    default: Option<&ir::Value>,
+    diags: &mut Vec<Diagnostic>,
+) -> ir::IntRange {
+    let mut range = ir::IntRange::default();
+    let error = |span: Span, message: String, label: &str, help: &str| {
+        Diagnostic::error(Code::BadRange, file, span, message)
+            .label(label)
+            .help(help)
+    };
+    for bound in &f.bounds {
+        if !matches!(ty, Ty::Int | Ty::Duration | Ty::Error) {
+            diags.push(error(
+                bound.span,
+                format!("`{}` is {shown}, so it cannot have bounds", f.name.name),
+                "a bound on a field that is not an `int` or a `duration`",
+                "only `int` and `duration` fields take `>= N` and `<= N`",
+            ));
+            return ir::IntRange::default();
+        }
+        let (slot, op) = if bound.at_least {
+            (&mut range.min, ">=")
+        } else {
+            (&mut range.max, "<=")
+        };
+        if slot.is_some() {
+            diags.push(error(
+                bound.span,
+                format!("`{}` has two `{op}` bounds", f.name.name),
+                "a second bound of the same kind",
+                "write one `>= N` and one `<= N` at most",
+            ));
+            continue;
+        }
+        *slot = Some(bound.value);
+    }
+    if let (Some(min), Some(max)) = (range.min, range.max)
+        && min > max
+    {
+        let span = f.bounds.first().map_or(f.name.span, |b| b.span);
+        diags.push(error(
+            span,
+            format!("`{}` allows no value: {min} is above {max}", f.name.name),
+            "the least value is above the greatest",
+            "swap the bounds, or write `>= LEAST <= GREATEST`",
+        ));
+        return ir::IntRange::default();
+    }
+    if let (Some(ir::Value::Int(value)), Some(d)) = (default, &f.default)
+        && !range.contains(*value)
+    {
+        diags.push(error(
+            d.span,
+            format!("the default of `{}` is outside its bounds", f.name.name),
+            "this value is not allowed by the field's `>=` or `<=`",
+            "choose a default within the bounds",
+        ));
+    }
+    range
 }
 
 fn resolve_type(file: SourceFile, vocab: &Vocab, ty: &TypeExpr, diags: &mut Vec<Diagnostic>) -> Ty {

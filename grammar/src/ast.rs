@@ -185,7 +185,18 @@ pub struct FieldDecl {
     pub name: Ident,
     pub optional: bool,
     pub ty: TypeExpr,
+    /// `>= N` and `<= N` after the type, in the order written.
+    pub bounds: Vec<FieldBound>,
     pub default: Option<Expr>,
+}
+
+/// `>= N` or `<= N`: a bound on an integer field's values.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct FieldBound {
+    /// `true` for `>=` (the least value), `false` for `<=` (the greatest).
+    pub at_least: bool,
+    pub value: i64,
+    pub span: Span,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]

@@ -261,3 +261,88 @@ fn times_outside_the_supported_years_are_input_errors_that_say_so() {
         ]
     );
 }
+
+/// Judges lines against the 2025 Measures; the findings as JSON lines.
+fn measures(lines: &[&str]) -> Vec<String> {
+    let mut ws = Workspace::default();
+    let packages = ws
+        .load(&["../policies/measures-2025".into()])
+        .expect("the Measures load");
+    let program = ws.program(&packages[0]).expect("the Measures compile");
+    let mut engine = Engine::new((*program).clone()).expect("loads");
+    let mut out = Vec::new();
+    for (i, line) in lines.iter().enumerate() {
+        engine.process_line(i as u64 + 1, line, &mut |f| out.push(f.to_json_line()));
+    }
+    engine.finish(None, &mut |f| out.push(f.to_json_line()));
+    out
+}
+
+/// A child's enrollment with consent from the subject: a violation of article 7.
+const CHILD: &str = r#"{"type":"enrollment","time":"2025-06-02T09:30:00+08:00","processor":"acme","subject":"s-1","device":"d","purpose":"access_control","legal_basis":"consent","subject_age":AGE,"consent":{"separate":true,"written":true,"informed":true,"given_by":"subject"},"notice_given":true,"storage":"device","retention_days":30}"#;
+
+fn messages(out: &[String]) -> Vec<String> {
+    out.iter()
+        .filter(|l| l.contains("input_error"))
+        .filter_map(|l| l.split(r#""message":""#).nth(1))
+        .map(|m| m.trim_end_matches("\"}").to_owned())
+        .collect()
+}
+
+#[test]
+fn a_negative_age_is_rejected_not_judged_as_a_child() {
+    let out = measures(&[&CHILD.replace("AGE", "-3")]);
+    assert!(!out.iter().any(|l| l.contains("art7")), "{out:?}");
+    assert_eq!(
+        messages(&out),
+        [r#"field \"subject_age\" is -3, below 0, the least value the vocabulary allows"#]
+    );
+}
+
+#[test]
+fn whole_numbers_with_a_fraction_or_an_exponent_are_integers() {
+    for age in ["12.0", "1.2e1", "12"] {
+        let out = measures(&[&CHILD.replace("AGE", age)]);
+        assert!(messages(&out).is_empty(), "{age}: {out:?}");
+        assert!(
+            out.iter().any(|l| l.contains("art7")),
+            "{age}: a child of 12: {out:?}"
+        );
+    }
+    let out = measures(&[&CHILD.replace("AGE", "12.5")]);
+    assert_eq!(
+        messages(&out),
+        [r#"field \"subject_age\" should be an integer, found a number with a fraction (12.5)"#]
+    );
+}
+
+#[test]
+fn a_repeated_key_rejects_the_line_naming_the_key() {
+    // The last `storage` used to win and flip the verdict.
+    let line = CHILD.replace("AGE", "30").replace(
+        r#""storage":"device""#,
+        r#""storage":"device","storage":"cloud""#,
+    );
+    assert_eq!(
+        messages(&measures(&[&line])),
+        [r#"the key \"storage\" appears twice; each key of an object may appear once"#]
+    );
+    let line = CHILD
+        .replace("AGE", "30")
+        .replace(r#""processor""#, r#""type":"deletion","processor""#);
+    assert_eq!(
+        messages(&measures(&[&line])),
+        [r#"the key \"type\" appears twice; each key of an object may appear once"#]
+    );
+}
+
+#[test]
+fn a_line_that_is_not_json_says_so_in_plain_words() {
+    assert_eq!(
+        messages(&measures(&["{type: enrollment}", "hello"])),
+        [
+            "the line is not a JSON object: column 2 has `t` where a key in double quotes should be",
+            "the line is not a JSON object: it starts with `h`, not `{`",
+        ]
+    );
+}

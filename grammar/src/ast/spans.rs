@@ -66,7 +66,8 @@ spanned_struct! {
     Regulation { id, fields, span }
     Vocabulary { name, decls, span }
     RoleEntry { role, field }
-    FieldDecl { name, ty, default }
+    FieldDecl { name, ty, bounds, default }
+    FieldBound { span }
     Article { number_span, title, body, span }
     SubClause { number, title, body, span }
     Exempt { event, binding, condition, span }

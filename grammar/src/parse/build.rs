@@ -364,12 +364,39 @@ impl Builder {
         let name = self.build_ident(children.next());
         let optional = children.next_if(Rule::question).is_some();
         let ty = self.build_type_expr(children.next());
+        let mut bounds = Vec::new();
+        while let Some(bound) = children.next_if(Rule::field_bound) {
+            bounds.push(self.build_field_bound(bound));
+        }
         let default = children.next_opt().map(|p| self.build_expr(p));
         FieldDecl {
             name,
             optional,
             ty,
+            bounds,
             default,
+        }
+    }
+
+    /// Builds `>= N` or `<= N`.
+    fn build_field_bound(&self, pair: Pair<'_, Rule>) -> FieldBound {
+        let span = self.span(&pair);
+        let mut parts = pair.into_inner();
+        let at_least = parts.next().is_some_and(|op| op.as_rule() == Rule::ge);
+        let digits = parts.next().map(|p| p.as_str()).unwrap_or_default();
+        let text: String = digits.chars().filter(|&c| c != '_').collect();
+        let value = text.parse::<i64>().unwrap_or_else(|_| {
+            self.error(
+                span,
+                format!("`{digits}` is too large for a bound"),
+                Some(format!("numbers go up to {}", i64::MAX)),
+            );
+            0
+        });
+        FieldBound {
+            at_least,
+            value,
+            span,
         }
     }
 

@@ -44,6 +44,8 @@ fn describe(rule: Rule) -> Option<&'static str> {
         record_decl => "`record`",
         event_decl => "`event`",
         field_decl => "a field",
+        field_bound => "`>=` or `<=`",
+        bound_value => "a number",
         list_type => "`list of`",
         set_type => "`set of`",
         article | article_open | article_number | zh_article | kw_article | unknown_article
