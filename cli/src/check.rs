@@ -10,7 +10,7 @@ use crate::compile::{
 };
 
 pub fn check(paths: &[PathBuf], format: Format) -> u8 {
-    let (ws, packages, diagnostics) = match compile(paths) {
+    let (ws, packages, diagnostics) = match compile(paths, format) {
         Ok(x) => x,
         Err(code) => return code,
     };

@@ -18,8 +18,11 @@ pub mod policy;
 pub mod program;
 pub mod testcase;
 
+/// A target: bytes in, a panic when an expectation fails.
+pub type Target = fn(&[u8]);
+
 /// The targets by name, as `fuzz/` and the corpus folders name them.
-pub const TARGETS: &[(&str, fn(&[u8]))] = &[
+pub const TARGETS: &[(&str, Target)] = &[
     ("policy_source", policy::policy_source),
     ("policy_program", program::policy_program),
     ("event_lines", events::event_lines),

@@ -74,7 +74,8 @@ impl Parser<'_> {
         self.errors.push(TestFileError {
             path: self.path.to_string(),
             line,
-            message: message.into(),
+            // The file's own words are echoed: never a raw control character.
+            message: crate::render::printable(&message.into()).into_owned(),
         });
     }
 

@@ -260,6 +260,10 @@ impl Found {
         match &self.text {
             None => "end of file".to_owned(),
             Some(text) if text.starts_with('"') => "a string".to_owned(),
+            Some(text) if text.chars().any(char::is_control) => {
+                let c = text.chars().next().unwrap_or('\0');
+                format!("the character U+{:04X}", u32::from(c))
+            }
             Some(text) if text.chars().count() > LONGEST_SHOWN => {
                 let head: String = text.chars().take(LONGEST_SHOWN).collect();
                 format!("`{head}…`")
