@@ -346,3 +346,46 @@ fn a_line_that_is_not_json_says_so_in_plain_words() {
         ]
     );
 }
+
+#[test]
+fn thirteen_thousand_constants_compile_in_linear_time() {
+    // 64 s when each declaration cloned the constants before it.
+    let consts: String = (0..13_000).map(|i| format!("const C{i} = {i}\n")).collect();
+    let body = format!(
+        "{consts}article 1 {{\n  rule r:\n    on enrollment e\n    require e.retention_days != C12999\n    message \"m\"\n}}\n"
+    );
+    let (diagnostics, program) = compile(&body);
+    assert_eq!(diagnostics, "");
+    let findings = run_bundled(
+        program.expect("compiles"),
+        &format!("{}\n", ENROLLMENT.replace("RETENTION", "12999")),
+    );
+    assert_eq!(findings.len(), 1);
+}
+
+#[test]
+fn a_set_literal_of_forty_thousand_elements_compiles_in_linear_time() {
+    // 11.7 s when each element was looked for in the elements before it.
+    let items: Vec<String> = (0..40_000).map(|i| format!("\"p{i}\"")).collect();
+    let body = format!(
+        "article 1 {{\n  rule r:\n    on enrollment e\n    prohibit e.purpose in {{{}, \"p0\"}}\n    message \"m\"\n}}\n",
+        items.join(", ")
+    );
+    let (diagnostics, program) = compile(&body);
+    assert_eq!(diagnostics, "");
+    let program = program.expect("compiles");
+    let edict_runtime::ir::Body::Prohibit(edict_runtime::ir::Expr::In { set, .. }) =
+        &program.rules[0].body
+    else {
+        panic!("a prohibition of membership");
+    };
+    let edict_runtime::ir::Expr::Const(edict_runtime::ir::Value::List(values)) = &**set else {
+        panic!("a constant set");
+    };
+    // The repeated "p0" is kept once.
+    assert_eq!(values.len(), 40_000);
+    let stream = ENROLLMENT
+        .replace("RETENTION", "1")
+        .replace(r#""purpose":"x""#, r#""purpose":"p39999""#);
+    assert_eq!(run_bundled(program, &format!("{stream}\n")).len(), 1);
+}
