@@ -140,7 +140,11 @@ fn deleting_a_line_with_a_brace_is_reported_and_other_items_are_kept() {
         if line.trim().is_empty() {
             assert!(errors.is_empty(), "deleting blank line {}", skip + 1);
         }
-        assert!(!file.items.is_empty(), "deleting line {} kept nothing", skip + 1);
+        assert!(
+            !file.items.is_empty(),
+            "deleting line {} kept nothing",
+            skip + 1
+        );
     }
 }
 
