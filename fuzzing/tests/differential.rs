@@ -5,6 +5,11 @@
 //! plan or cache: slow and plainly right. Both must give the same violations, overdue and open
 //! findings, by rule, line and kind.
 
+#![allow(
+    clippy::expect_used,
+    reason = "a test fails loudly when a generated program does not load"
+)]
+
 use std::collections::BTreeSet;
 
 use edict_compiler::Workspace;
