@@ -389,3 +389,25 @@ fn a_set_literal_of_forty_thousand_elements_compiles_in_linear_time() {
         .replace(r#""purpose":"x""#, r#""purpose":"p39999""#);
     assert_eq!(run_bundled(program, &format!("{stream}\n")).len(), 1);
 }
+
+#[test]
+fn a_bundle_nested_beyond_the_reader_is_refused_with_a_reason() {
+    // A `when` of 200 nested `not`: deeper than any program edict writes.
+    let (_, program) = compile(RETENTION);
+    let text = Bundle::new(program.expect("compiles")).to_json();
+    assert!(text.contains(r#""when": null"#));
+    let deep = text.replacen(
+        r#""when": null"#,
+        &format!(
+            r#""when": {}{{"Const": {{"Bool": true}}}}{}"#,
+            r#"{"Not": "#.repeat(200),
+            "}".repeat(200)
+        ),
+        1,
+    );
+    let error = Bundle::from_json(&deep).expect_err("too deep").to_string();
+    assert!(
+        error.starts_with("the bundle is damaged: it nests more than 128 levels deep at line "),
+        "{error}"
+    );
+}
