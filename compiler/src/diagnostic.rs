@@ -17,6 +17,14 @@ use crate::db::SourceFile;
 #[derive(Debug)]
 pub struct Reported(pub Diagnostic);
 
+/// A diagnostic's text with its control characters made visible.
+fn shown(text: String) -> String {
+    match crate::render::printable(&text) {
+        std::borrow::Cow::Borrowed(_) => text,
+        std::borrow::Cow::Owned(visible) => visible,
+    }
+}
+
 impl Diagnostic {
     /// Reports the diagnostic from the running query.
     pub fn report(self, db: &dyn salsa::Database) {
@@ -97,6 +105,9 @@ pub struct Diagnostic {
 
 impl Diagnostic {
     /// An error of `code` at `span`, with the primary label's text.
+    ///
+    /// The texts of a diagnostic may quote the user's strings: control characters in them are
+    /// made visible ([`crate::render::printable`]) here, once for every pass.
     pub fn error(
         code: Code,
         at: impl Into<Origin>,
@@ -106,7 +117,7 @@ impl Diagnostic {
         Diagnostic {
             code,
             severity: Severity::Error,
-            message: message.into(),
+            message: shown(message.into()),
             primary: Label::new(at.into(), span, ""),
             secondary: Vec::new(),
             help: None,
@@ -127,28 +138,29 @@ impl Diagnostic {
 
     /// Sets the text under the primary span.
     pub fn label(mut self, text: impl Into<String>) -> Self {
-        self.primary.message = text.into();
+        self.primary.message = shown(text.into());
         self
     }
 
     /// Sets the text under the primary span of a diagnostic already pushed.
     pub fn set_label(&mut self, text: impl Into<String>) -> &mut Self {
-        self.primary.message = text.into();
+        self.primary.message = shown(text.into());
         self
     }
 
     pub fn secondary(mut self, at: impl Into<Origin>, span: Span, text: impl Into<String>) -> Self {
-        self.secondary.push(Label::new(at.into(), span, text));
+        self.secondary
+            .push(Label::new(at.into(), span, shown(text.into())));
         self
     }
 
     pub fn help(mut self, text: impl Into<String>) -> Self {
-        self.help = Some(text.into());
+        self.help = Some(shown(text.into()));
         self
     }
 
     pub fn help_opt(mut self, text: Option<String>) -> Self {
-        self.help = text;
+        self.help = text.map(shown);
         self
     }
 
