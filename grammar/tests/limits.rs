@@ -154,3 +154,24 @@ fn depth(expr: &Expr) -> usize {
         _ => 1,
     }
 }
+
+#[test]
+fn integer_fields_take_bounds() {
+    let source = "vocabulary v { event e { age?: int >= 0 <= 150\n  delta: int >= -5\n  n: int } }";
+    let (file, errors) = parse(source);
+    assert!(errors.is_empty(), "{errors:?}");
+    let Some(Item::Vocabulary(v)) = file.items.first() else {
+        panic!("a vocabulary");
+    };
+    let edict_grammar::ast::VocabDecl::Event { fields, .. } = &v.decls[0] else {
+        panic!("an event");
+    };
+    let bounds: Vec<Vec<(bool, i64)>> = fields
+        .iter()
+        .map(|f| f.bounds.iter().map(|b| (b.at_least, b.value)).collect())
+        .collect();
+    assert_eq!(
+        bounds,
+        [vec![(true, 0), (false, 150)], vec![(true, -5)], vec![]]
+    );
+}
