@@ -244,5 +244,6 @@ codes! {
     MissingTrigger = "E0501", "a rule does not say which events it judges";
     StateError = "E0502", "a state declaration or `size(…)` use does not fit the vocabulary";
     UnknownVariable = "E0503", "`after` names a variable the rule does not bind";
+    BadPeriod = "E0504", "a period is negative or longer than the supported dates allow";
     MissingMessage = "W0001", "a rule has no `message`, so its findings get a generic one";
 }

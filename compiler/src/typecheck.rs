@@ -8,6 +8,7 @@ use std::sync::Arc;
 
 use edict_grammar::ast::{self, ClauseEntry};
 use edict_runtime::ir::{self, ClauseRef, Slot};
+use edict_runtime::{calendar, time};
 
 use crate::db::{Package, SourceFile};
 use crate::declare::{PackageConstants, StateInfo, package_states};
@@ -123,8 +124,41 @@ impl Checker<'_> {
     }
 
     fn duration(&mut self, d: &ast::Duration) -> ir::Duration {
+        let amount = self.int(&d.amount, "a duration");
+        if let ir::Expr::Const(ir::Value::Int(n)) = amount {
+            // The most units any period can count within the supported dates.
+            let span = calendar::day_number(time::LAST_DATE)
+                - calendar::day_number(ir::Date {
+                    year: time::FIRST_YEAR,
+                    month: 1,
+                    day: 1,
+                });
+            let (most, unit) = match d.unit {
+                ast::DurationUnit::Days => (span, "days"),
+                ast::DurationUnit::WorkingDays => (span, "working days"),
+                ast::DurationUnit::Years => {
+                    (i64::from(time::LAST_YEAR - time::FIRST_YEAR), "years")
+                }
+            };
+            if !(0..=most).contains(&n) {
+                let message = if n < 0 {
+                    format!("a period of {n} {unit} cannot be counted: a period is not negative")
+                } else {
+                    format!(
+                        "a period of {n} {unit} cannot be counted: it ends after {}, the last supported date",
+                        time::LAST_DATE
+                    )
+                };
+                self.error(Code::BadPeriod, d.amount.span, message)
+                    .set_label(format!("at most {most} {unit}"))
+                    .help = Some(format!(
+                    "supported dates run from {}; write a period within them",
+                    time::SUPPORTED_RANGE
+                ));
+            }
+        }
         ir::Duration {
-            amount: self.int(&d.amount, "a duration"),
+            amount,
             unit: match d.unit {
                 ast::DurationUnit::Days => ir::DurationUnit::Days,
                 ast::DurationUnit::WorkingDays => ir::DurationUnit::WorkingDays,

@@ -270,9 +270,10 @@ impl Run {
             Action::Deadline(_) => {
                 let key = TriggerRef::Key(trigger);
                 if applies(&p.program.rules[rule], key) {
-                    // A key's period comes from the policy, not from an event line: one that
-                    // cannot be counted starts no obligation (the compiler refuses such periods
-                    // when they are constants).
+                    // A key's period comes from the policy, not from an event line: the
+                    // compiler refuses a constant period that no supported date can count
+                    // (E0504); one that only a start after the key's crossing cannot count
+                    // starts no obligation.
                     if let Ok(Some(due)) = p.due_of(rule, key, &mut self.days) {
                         self.arm(p, rule, Arming::Key(trigger), due, line);
                     }
