@@ -175,3 +175,24 @@ fn integer_fields_take_bounds() {
         [vec![(true, 0), (false, 150)], vec![(true, -5)], vec![]]
     );
 }
+
+#[test]
+fn a_type_nested_past_the_limit_is_refused() {
+    // 5,000 nested lists parsed, and then could not be read back from a bundle.
+    let ok = format!(
+        "vocabulary v {{ event e {{ f: {}int }} }}",
+        "list of ".repeat(8)
+    );
+    assert!(parse(&ok).1.is_empty());
+    let deep = format!(
+        "vocabulary v {{ event e {{ f: {}int }} }}",
+        "list of ".repeat(5_000)
+    );
+    let (file, errors) = parse(&deep);
+    assert!(spans_are_valid(&deep, &file));
+    let messages: Vec<&str> = errors.iter().map(|e| e.message.as_str()).collect();
+    assert_eq!(
+        messages,
+        ["this type nests `list of` and `set of` more than 8 deep"]
+    );
+}

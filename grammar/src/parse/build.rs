@@ -23,6 +23,9 @@ mod rules;
 /// (pest's Pratt parser recurses once per prefix operator).
 const MAX_PREFIX_RUN: usize = MAX_EXPR_DEPTH;
 
+/// How deeply `list of` and `set of` may nest in a field's type.
+const MAX_TYPE_DEPTH: usize = 8;
+
 /// The operator table, loosest first: `or`, `and`, prefix `not`, comparisons and `in`, `.field`.
 static PRATT: LazyLock<PrattParser<Rule>> = LazyLock::new(|| {
     PrattParser::new()
@@ -400,7 +403,23 @@ impl Builder {
         }
     }
 
+    /// Builds a type; one nested more than [`MAX_TYPE_DEPTH`] deep (`list of list of …`) is
+    /// reported and built as its innermost named type, so no deeper tree is ever built.
     fn build_type_expr(&self, pair: Pair<'_, Rule>) -> TypeExpr {
+        let mut depth = 0;
+        let mut inner = pair.clone();
+        while matches!(inner.as_rule(), Rule::list_type | Rule::set_type) {
+            depth += 1;
+            inner = Children::of(inner).next();
+        }
+        if depth > MAX_TYPE_DEPTH {
+            self.error(
+                self.span(&pair),
+                format!("this type nests `list of` and `set of` more than {MAX_TYPE_DEPTH} deep"),
+                Some("a field holds at most a few levels of lists; use a record".to_owned()),
+            );
+            return TypeExpr::Named(self.build_ident(inner));
+        }
         match pair.as_rule() {
             Rule::list_type => self.build_list_type(pair),
             Rule::set_type => self.build_set_type(pair),
