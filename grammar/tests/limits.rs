@@ -178,7 +178,7 @@ fn integer_fields_take_bounds() {
 
 #[test]
 fn a_type_nested_past_the_limit_is_refused() {
-    // 5,000 nested lists parsed, and then could not be read back from a bundle.
+    // Thousands of nested lists parsed, and then could not be read back from a bundle.
     let ok = format!(
         "vocabulary v {{ event e {{ f: {}int }} }}",
         "list of ".repeat(8)
@@ -186,7 +186,7 @@ fn a_type_nested_past_the_limit_is_refused() {
     assert!(parse(&ok).1.is_empty());
     let deep = format!(
         "vocabulary v {{ event e {{ f: {}int }} }}",
-        "list of ".repeat(5_000)
+        "list of ".repeat(100)
     );
     let (file, errors) = parse(&deep);
     assert!(spans_are_valid(&deep, &file));
