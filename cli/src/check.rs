@@ -13,7 +13,7 @@ use crate::compile::{
 };
 
 pub fn check(paths: &[PathBuf], format: CheckFormat) -> u8 {
-    let (ws, packages, diagnostics) = match compile(paths) {
+    let (ws, packages, diagnostics) = match compile(paths, format.plain()) {
         Ok(x) => x,
         Err(code) => return code,
     };

@@ -57,12 +57,16 @@ pub const USAGE: u8 = 2;
 
 /// Loads and checks packages; returns the workspace, the packages and all diagnostics
 /// (deduplicated: a vocabulary shared by two packages is reported once).
+///
+/// A path that cannot be read is reported (as JSON on standard output with `--format json`)
+/// and gives the usage status.
 pub(crate) fn compile(
     paths: &[PathBuf],
+    format: Format,
 ) -> Result<(Workspace, Vec<LoadedPackage>, Vec<Diagnostic>), u8> {
     let mut ws = Workspace::default();
     let packages = ws.load(paths).map_err(|e| {
-        eprintln!("error: {e}");
+        report_error(format, Some(&e.path), &e.to_string());
         USAGE
     })?;
     let mut all: Vec<Diagnostic> = Vec::new();
@@ -76,6 +80,49 @@ pub(crate) fn compile(
     Ok((ws, packages, all))
 }
 
+/// Prints an error that is not a diagnostic of a policy (a file that cannot be read, a broken
+/// test file): in words on standard error, or with `--format json` as one JSON object on
+/// standard output with the keys of a diagnostic (`code` and positions `null` when unknown).
+pub(crate) fn report_error(format: Format, file: Option<&str>, message: &str) {
+    report_error_at(format, file, None, message);
+}
+
+/// [`report_error`] at a 1-based line of the file.
+pub(crate) fn report_error_at(
+    format: Format,
+    file: Option<&str>,
+    line: Option<usize>,
+    message: &str,
+) {
+    match format {
+        Format::Human => {
+            let place = match (file, line) {
+                (Some(file), Some(line)) => format!("{file}:{line}: "),
+                _ => String::new(),
+            };
+            eprintln!("error: {place}{}", render::printable(message));
+        }
+        Format::Json => {
+            let value = serde_json::json!({
+                "severity": "error",
+                "code": null,
+                "message": message,
+                "file": file,
+                "line": line,
+                "column": null,
+                "end_line": null,
+                "end_column": null,
+                "label": null,
+                "help": null,
+                "related": [],
+            });
+            println!("{value}");
+        }
+    }
+}
+
+/// Prints diagnostics: as JSON always on standard output; in words on standard output when
+/// they are the command's result (`check`), else on standard error.
 pub(crate) fn print_diagnostics(
     ws: &Workspace,
     diagnostics: &[Diagnostic],
@@ -86,7 +133,7 @@ pub(crate) fn print_diagnostics(
         Format::Human => render::human_in(ws.db(), diagnostics, diagnostic_language()),
         Format::Json => render::json_in(ws.db(), diagnostics, diagnostic_language()),
     };
-    if to_stdout {
+    if to_stdout || matches!(format, Format::Json) {
         print!("{text}");
     } else {
         eprint!("{text}");
@@ -108,7 +155,7 @@ pub(crate) fn plural(n: usize, word: &str) -> String {
 
 /// The program of the one regulation package among `paths`.
 pub(crate) fn single_program(paths: &[PathBuf], format: Format) -> Result<Arc<ir::Program>, u8> {
-    let (ws, packages, diagnostics) = compile(paths)?;
+    let (ws, packages, diagnostics) = compile(paths, format)?;
     print_diagnostics(&ws, &diagnostics, format, false);
     let (errors, _) = tally(&diagnostics);
     if errors > 0 {

@@ -8,7 +8,7 @@ use crate::Format;
 use crate::compile::{FAILED, OK, USAGE, compile, plural, print_diagnostics, tally};
 
 pub fn coverage(paths: &[PathBuf], format: Format) -> u8 {
-    let (ws, packages, diagnostics) = match compile(paths) {
+    let (ws, packages, diagnostics) = match compile(paths, format) {
         Ok(x) => x,
         Err(code) => return code,
     };

@@ -45,9 +45,19 @@ pub fn deadline(args: &DeadlineArgs) -> u8 {
         paths,
     } = args;
     let (working_days, days) = (*working_days, *days);
-    let Some(start) = time::parse_date(from) else {
-        eprintln!("error: `--from {from}` is not a date (write YYYY-MM-DD, e.g. 2025-09-26)");
-        return USAGE;
+    let start = match time::read_date(from) {
+        Ok(start) => start,
+        Err(time::TimeError::OutOfRange) => {
+            eprintln!(
+                "error: `--from {from}` is outside the supported dates {}",
+                time::SUPPORTED_RANGE
+            );
+            return USAGE;
+        }
+        Err(_) => {
+            eprintln!("error: `--from {from}` is not a date (write YYYY-MM-DD, e.g. 2025-09-26)");
+            return USAGE;
+        }
     };
     let mut spec = if paths.is_empty() {
         ir::CalendarSpec {
@@ -84,7 +94,10 @@ pub fn deadline(args: &DeadlineArgs) -> u8 {
         (None, Some(n)) => match calendar::add_days(start, i64::from(n)) {
             Some(due) => (due, false, plural(n as usize, "day")),
             None => {
-                eprintln!("error: the due date is outside the calendar");
+                eprintln!(
+                    "error: the due date falls after {}, the last supported date",
+                    time::LAST_DATE
+                );
                 return USAGE;
             }
         },
@@ -93,6 +106,13 @@ pub fn deadline(args: &DeadlineArgs) -> u8 {
             return USAGE;
         }
     };
+    if !time::in_range(due) {
+        eprintln!(
+            "error: the due date falls after {}, the last supported date",
+            time::LAST_DATE
+        );
+        return USAGE;
+    }
     let weekday = WEEKDAYS[usize::from(calendar::weekday(calendar::day_number(due)))];
     println!("{due}");
     eprintln!("due by the end of {weekday} {due}: {what} after {start}, counted from the next day");

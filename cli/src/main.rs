@@ -28,9 +28,10 @@ Exit status:
   check, build  0 no errors (warnings allowed), 1 the policy has errors, 2 usage or IO error
   run           0 ran, 1 findings of a kind named by --fail-on (by default input_error) or
                 a policy with errors, 2 usage or IO error
-  test          0 every case passes, 1 a case fails or a rule lacks cases, 2 usage error, a
-                malformed test file, or results that cannot be written
-  coverage      0 shown, 1 the policy has errors, 2 usage error
+  test          0 every case passes, 1 a case fails, a rule lacks cases or the policy has
+                errors, 2 usage or IO error, a malformed test file, or results that cannot be
+                written
+  coverage      0 shown, 1 the policy has errors, 2 usage or IO error, or no regulation
   deadline      0 printed, 2 usage error
   report        0 written, 1 the policy has errors, 2 usage or IO error
   fmt           0 formatted (with --check: nothing would change), 1 a file would change or
@@ -45,9 +46,10 @@ const RUN_STATUSES: &str = "\
 Exit status: 0 ran, 1 findings of a kind named by --fail-on (by default input_error) or a policy
 with errors, 2 usage or IO error";
 const TEST_STATUSES: &str = "\
-Exit status: 0 every case passes, 1 a case fails or a rule lacks cases, 2 usage error, a
-malformed test file, or results that cannot be written";
-const COVERAGE_STATUSES: &str = "Exit status: 0 shown, 1 the policy has errors, 2 usage error";
+Exit status: 0 every case passes, 1 a case fails, a rule lacks cases or the policy has errors,
+2 usage or IO error, a malformed test file, or results that cannot be written";
+const COVERAGE_STATUSES: &str = "\
+Exit status: 0 shown, 1 the policy has errors, 2 usage or IO error, or no regulation";
 const DEADLINE_STATUSES: &str = "Exit status: 0 printed, 2 usage error";
 const REPORT_STATUSES: &str = "\
 Exit status: 0 written, 1 the policy has errors, 2 usage error, or a file that cannot be read or
@@ -93,6 +95,17 @@ pub enum CheckFormat {
     Github,
 }
 
+impl CheckFormat {
+    /// How errors that are not diagnostics (a file that cannot be read) are printed: as JSON
+    /// objects with `json`, in words otherwise.
+    pub fn plain(self) -> Format {
+        match self {
+            CheckFormat::Json => Format::Json,
+            CheckFormat::Human | CheckFormat::Sarif | CheckFormat::Github => Format::Human,
+        }
+    }
+}
+
 /// How `edict test` reports its cases.
 #[derive(Clone, Copy, Debug, Default, ValueEnum)]
 pub enum TestFormat {
@@ -103,6 +116,17 @@ pub enum TestFormat {
     Json,
     /// JUnit XML, for CI test reports.
     Junit,
+}
+
+impl TestFormat {
+    /// How errors that are not results (a broken test file, a policy that cannot be read) are
+    /// printed: as JSON objects with `json`, in words otherwise.
+    pub fn plain(self) -> Format {
+        match self {
+            TestFormat::Json => Format::Json,
+            TestFormat::Human | TestFormat::Junit => Format::Human,
+        }
+    }
 }
 
 #[derive(Subcommand)]

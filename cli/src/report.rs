@@ -191,7 +191,7 @@ pub fn regulations(policies: &[PathBuf], bundles: &[PathBuf]) -> Result<Vec<Regu
         found.push(from_program(&program, None));
     }
     if !policies.is_empty() {
-        let (ws, packages, diagnostics) = compile(policies)?;
+        let (ws, packages, diagnostics) = compile(policies, crate::Format::Human)?;
         let (errors, _) = tally(&diagnostics);
         if errors > 0 {
             print_diagnostics(&ws, &diagnostics, crate::Format::Human, false);

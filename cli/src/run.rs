@@ -326,7 +326,7 @@ fn run_all(
 
 /// The programs of every regulation package among `paths`.
 fn all_programs(paths: &[PathBuf]) -> Result<Vec<Arc<ir::Program>>, u8> {
-    let (ws, packages, diagnostics) = compile(paths)?;
+    let (ws, packages, diagnostics) = compile(paths, Format::Human)?;
     print_diagnostics(&ws, &diagnostics, Format::Human, false);
     let (errors, _) = tally(&diagnostics);
     if errors > 0 {

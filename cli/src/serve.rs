@@ -83,7 +83,7 @@ pub fn serve(args: ServeArgs) -> u8 {
     };
     let mut initial = Vec::new();
     if !args.paths.is_empty() {
-        let (ws, packages, diagnostics) = match compile(&args.paths) {
+        let (ws, packages, diagnostics) = match compile(&args.paths, Format::Human) {
             Ok(x) => x,
             Err(code) => return code,
         };

@@ -15,14 +15,16 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use edict_compiler::display_path;
 use edict_compiler::testcase::{
     self, Case, CaseRun, Comparison, Coverage, Row, RowStatus, Scope, TestFile, TestFileError,
     kind_name,
 };
+use edict_compiler::{display_path, read_text};
 use edict_runtime::ir::Program;
 
-use crate::compile::{FAILED, OK, USAGE, compile, plural, print_diagnostics, tally};
+use crate::compile::{
+    FAILED, OK, USAGE, compile, plural, print_diagnostics, report_error, report_error_at, tally,
+};
 use crate::output::Output;
 use crate::{Format, TestFormat};
 
@@ -62,7 +64,7 @@ pub fn run(paths: &[PathBuf], format: TestFormat) -> u8 {
     let targets = match discover(paths) {
         Ok(t) => t,
         Err(message) => {
-            eprintln!("error: {message}");
+            report_error(format.plain(), None, &message);
             return USAGE;
         }
     };
@@ -75,10 +77,14 @@ pub fn run(paths: &[PathBuf], format: TestFormat) -> u8 {
         let mut files = Vec::new();
         for path in &target.files {
             let shown = display_path(path);
-            let text = match std::fs::read_to_string(path) {
+            let text = match read_text(path) {
                 Ok(text) => text,
-                Err(e) => {
-                    eprintln!("error: cannot read `{shown}`: {}", io_reason(&e));
+                Err(reason) => {
+                    report_error(
+                        format.plain(),
+                        Some(&shown),
+                        &format!("cannot read `{shown}`: {reason}"),
+                    );
                     return USAGE;
                 }
             };
@@ -94,7 +100,7 @@ pub fn run(paths: &[PathBuf], format: TestFormat) -> u8 {
         });
     }
     if !errors.is_empty() {
-        return report_file_errors(&errors);
+        return report_file_errors(&errors, format.plain());
     }
 
     let mut failed_to_compile = false;
@@ -120,15 +126,17 @@ pub fn run(paths: &[PathBuf], format: TestFormat) -> u8 {
         }
     }
     if !errors.is_empty() {
-        return report_file_errors(&errors);
+        return report_file_errors(&errors, format.plain());
     }
 
     run_all(&packages, format)
 }
 
-fn report_file_errors(errors: &[TestFileError]) -> u8 {
+/// Reports errors in test files (as JSON on standard output with `--format json`); no case
+/// runs, and the status is the usage status.
+fn report_file_errors(errors: &[TestFileError], format: Format) -> u8 {
     for e in errors {
-        eprintln!("error: {e}");
+        report_error_at(format, Some(&e.path), Some(e.line), &e.message);
     }
     eprintln!(
         "error: {} in test files; no case was run",
@@ -403,11 +411,8 @@ fn describe_coverage(target: &Target, coverage: &Coverage) -> String {
 
 /// Compiles a package; prints its diagnostics if it has errors.
 fn compile_package(target: &Target, format: TestFormat) -> Result<Arc<Program>, u8> {
-    let format = match format {
-        TestFormat::Json => Format::Json,
-        TestFormat::Human | TestFormat::Junit => Format::Human,
-    };
-    let (ws, loaded, _) = compile(std::slice::from_ref(&target.dir))?;
+    let format = format.plain();
+    let (ws, loaded, _) = compile(std::slice::from_ref(&target.dir), format)?;
     let Some(package) = loaded.iter().find(|p| p.root == target.shown) else {
         eprintln!("error: `{}` holds no `.edict` files", target.shown);
         return Err(USAGE);
@@ -577,9 +582,16 @@ fn test_files(package: &Path) -> Result<Vec<PathBuf>, String> {
     let mut files: Vec<PathBuf> = entries
         .flatten()
         .map(|e| e.path())
-        .filter(|p| p.is_file() && p.extension().is_some_and(|x| x == "test"))
+        .filter(|p| p.extension().is_some_and(|x| x == "test"))
         .collect();
     files.sort();
+    // A `.test` that is a folder (or a pipe, a device) is a mistake to say, not to skip.
+    if let Some(odd) = files.iter().find(|p| !p.is_file()) {
+        return Err(format!(
+            "`{}` is not a file: a test file is a regular file named `*.test`",
+            display_path(odd)
+        ));
+    }
     Ok(files)
 }
 

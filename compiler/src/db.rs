@@ -23,6 +23,10 @@ pub struct Package {
     pub sources: Vec<SourceFile>,
     #[returns(ref)]
     pub imports: Vec<SourceFile>,
+    /// Imported paths the driver could not read, with the reason in words (not UTF-8, not a
+    /// regular file, too large, missing), so the diagnostic at the header says why.
+    #[returns(ref)]
+    pub unreadable: Vec<(String, edict_grammar::Text)>,
 }
 
 /// The compiler's database. Cloning it is cheap and shares the storage.

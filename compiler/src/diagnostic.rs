@@ -43,6 +43,21 @@ use crate::db::SourceFile;
 #[derive(Debug)]
 pub struct Reported(pub Diagnostic);
 
+/// A diagnostic's text with its control characters made visible.
+fn shown(text: Text) -> Text {
+    let visible = |s: &str| match crate::render::printable(s) {
+        std::borrow::Cow::Borrowed(_) => None,
+        std::borrow::Cow::Owned(visible) => Some(visible),
+    };
+    match (visible(&text.en), visible(&text.zh)) {
+        (None, None) => text,
+        (en, zh) => Text {
+            en: en.unwrap_or(text.en),
+            zh: zh.unwrap_or(text.zh),
+        },
+    }
+}
+
 impl Diagnostic {
     /// Reports the diagnostic from the running query.
     pub fn report(self, db: &dyn salsa::Database) {
@@ -121,11 +136,14 @@ pub struct Diagnostic {
 
 impl Diagnostic {
     /// An error of `code` at `span`, with the primary label's text.
+    ///
+    /// The texts of a diagnostic may quote the user's strings: control characters in them are
+    /// made visible ([`crate::render::printable`]) here, once for every pass.
     pub fn error(code: Code, at: impl Into<Origin>, span: Span, message: Text) -> Self {
         Diagnostic {
             code,
             severity: Severity::Error,
-            message,
+            message: shown(message),
             primary: Label::new(at.into(), span, Text::default()),
             secondary: Vec::new(),
             help: None,
@@ -141,28 +159,29 @@ impl Diagnostic {
 
     /// Sets the text under the primary span.
     pub fn label(mut self, text: Text) -> Self {
-        self.primary.message = text;
+        self.primary.message = shown(text);
         self
     }
 
     /// Sets the text under the primary span of a diagnostic already pushed.
     pub fn set_label(&mut self, text: Text) -> &mut Self {
-        self.primary.message = text;
+        self.primary.message = shown(text);
         self
     }
 
     pub fn secondary(mut self, at: impl Into<Origin>, span: Span, text: Text) -> Self {
-        self.secondary.push(Label::new(at.into(), span, text));
+        self.secondary
+            .push(Label::new(at.into(), span, shown(text)));
         self
     }
 
     pub fn help(mut self, text: Text) -> Self {
-        self.help = Some(text);
+        self.help = Some(shown(text));
         self
     }
 
     pub fn help_opt(mut self, text: Option<Text>) -> Self {
-        self.help = text;
+        self.help = text.map(shown);
         self
     }
 
@@ -231,12 +250,13 @@ codes! {
     DuplicateHeaderField = "E0103", "a header field is given twice", "头部的某个字段写了两次";
     UnknownTimezone = "E0104", "the header names a time zone that does not exist", "头部指定的时区不存在";
     UnknownCalendar = "E0105", "the header names a working-day calendar that does not exist", "头部指定的工作日日历不存在";
-    FileNotFound = "E0110", "an imported file (outline or vocabulary) cannot be found", "找不到引入的文件（纲要或词汇）";
+    FileNotFound = "E0110", "an imported file (outline or vocabulary) cannot be read", "无法读取引入的文件（纲要或词汇）";
     VocabularyMismatch = "E0111", "the imported file does not declare the named vocabulary", "引入的文件没有声明所指名的词汇";
     UnknownType = "E0200", "a field's type is not a built-in type, enum or record", "字段的类型既不是内置类型，也不是枚举或记录";
     DuplicateDeclaration = "E0201", "a name is declared twice in the same scope", "同一作用域内某个名称声明了两次";
     BadDefault = "E0202", "a field's default value does not fit the field", "字段的默认值与字段不符";
     BadRole = "E0203", "a vocabulary's `roles` names an unknown role or a field no event type has", "词汇的`角色`指定了未知的角色，或任何事件类型都没有的字段";
+    BadRange = "E0204", "a field's bounds (`>= N`, `<= N`) do not fit its type or allow no value", "字段的取值范围（`>= N`、`<= N`）与其类型不符，或不容许任何值";
     UnknownEventType = "E0300", "a rule names an event type the vocabulary does not declare", "规则指定了词汇中没有声明的事件类型";
     UnknownField = "E0301", "an event or record has no field of that name", "事件或记录没有这个名称的字段";
     TypeMismatch = "E0302", "an operand has the wrong type for its operator", "运算数的类型与运算符不符";
@@ -256,5 +276,6 @@ codes! {
     MissingTrigger = "E0501", "a rule does not say which events it judges", "规则没有说明它判断哪些事件";
     StateError = "E0502", "a state declaration or `size(…)` use does not fit the vocabulary", "状态声明或`规模(…)`的用法与词汇不符";
     UnknownVariable = "E0503", "`after` names a variable the rule does not bind", "`之后`指定的变量没有在规则中绑定";
+    BadPeriod = "E0504", "a period is negative or longer than the supported dates allow", "期间为负数，或超出所支持的日期范围";
     MissingMessage = "W0001", "a rule has no `message`, so its findings get a generic one", "规则没有`说明`，其发现只能使用通用说明";
 }

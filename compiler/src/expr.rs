@@ -263,6 +263,9 @@ impl<'a> Checker<'a> {
                 (ir::Expr::Not(Box::new(inner)), Ty::Bool)
             }
             ExprKind::Binary(op, lhs, rhs) => self.binary(*op, lhs, rhs, e.span),
+            ExprKind::Logic(op, operands) => (self.logic(*op, operands), Ty::Bool),
+            // The parser reported it.
+            ExprKind::Error => (poisoned(), Ty::Error),
         }
     }
 

@@ -31,4 +31,4 @@ pub use db::{Database, SourceFile};
 pub use diagnostic::{Code, Diagnostic, Lang, Severity, Text};
 pub use resolve::Header;
 pub use vocab::{EventInfo, FieldInfo, Vocab};
-pub use workspace::{LoadError, LoadedPackage, Workspace, display_path};
+pub use workspace::{LoadError, LoadedPackage, MAX_FILE_BYTES, Workspace, display_path, read_text};

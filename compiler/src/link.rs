@@ -257,6 +257,14 @@ impl Linker<'_> {
         let Some(outline) = self.outline else {
             return false;
         };
+        // No clause is numbered 0: a 0 stands for a number the parser could not read, and
+        // reported (too large, not a numeral, or a written 0).
+        if clause.article == ArticleRef::Number(0)
+            || clause.paragraph == Some(0)
+            || clause.item == Some(0)
+        {
+            return false;
+        }
         let name = &self.outline_name;
         let error = |message: Text, help: Text| {
             Diagnostic::error(Code::CitationNotInOutline, origin, span, message)

@@ -45,6 +45,9 @@ pub fn normalise(path: &str) -> String {
     }
 }
 
+/// The reason given for a path that does not exist.
+pub(crate) const NOT_FOUND: &str = "no such file or folder";
+
 #[cfg(test)]
 mod tests {
     use super::*;

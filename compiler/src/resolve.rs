@@ -15,9 +15,9 @@ use edict_runtime::ir;
 use crate::db::{Package, SourceFile};
 use crate::diagnostic::{Code, Diagnostic, Reported, did_you_mean};
 use crate::parse::{parse_file, parse_outline};
-use crate::paths;
+use crate::paths::{self, NOT_FOUND};
 use crate::vocab::{Vocab, vocabularies};
-use edict_grammar::tr;
+use edict_grammar::{Text, tr};
 
 /// A package's regulation header, resolved.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -97,7 +97,13 @@ pub(crate) fn header(db: &dyn salsa::Database, package: Package) -> Option<Heade
         ))
         .report(db);
     }
-    Some(resolve_header(db, first_file, first, package.imports(db)))
+    Some(resolve_header(
+        db,
+        first_file,
+        first,
+        package.imports(db),
+        package.unreadable(db),
+    ))
 }
 
 /// The vocabulary the package's header names, if it resolves.
@@ -162,6 +168,7 @@ fn resolve_header(
     file: SourceFile,
     header: &ast::Regulation,
     imports: &[SourceFile],
+    unreadable: &[(String, Text)],
 ) -> Header {
     let mut seen: HashMap<&'static str, Span> = HashMap::new();
     let mut out = Header {
@@ -283,21 +290,40 @@ fn resolve_header(
         let found = imports.iter().copied().find(|f| *f.path(db) == resolved);
         if found.is_none() {
             let path = &lit.value;
-            Diagnostic::error(
-                Code::FileNotFound,
-                file,
-                lit.span,
-                tr!(
-                    "cannot read the {what} `{path}`",
-                    "无法读取{what_zh}`{path}`"
+            let reason = unreadable
+                .iter()
+                .find(|(p, _)| *p == resolved)
+                .map(|(_, reason)| reason)
+                .filter(|reason| reason.en != NOT_FOUND);
+            let (message, help) = match reason {
+                None => (
+                    tr!(
+                        "cannot read the {what} `{path}`",
+                        "无法读取{what_zh}`{path}`"
+                    ),
+                    tr!(
+                        "paths are relative to the file that names them",
+                        "路径相对于写出它的文件"
+                    ),
                 ),
-            )
-            .label(tr!("looked for `{resolved}`", "查找的是`{resolved}`"))
-            .help(tr!(
-                "paths are relative to the file that names them",
-                "路径相对于写出它的文件"
-            ))
-            .report(db);
+                Some(reason) => (
+                    {
+                        let (why, why_zh) = (&reason.en, &reason.zh);
+                        tr!(
+                            "cannot read the {what} `{path}`: {why}",
+                            "无法读取{what_zh}`{path}`：{why_zh}"
+                        )
+                    },
+                    tr!(
+                        "name a regular file of UTF-8 text, such as a `.txt` or `.edict` file",
+                        "请指定 UTF-8 文本的普通文件，例如`.txt`或`.edict`文件"
+                    ),
+                ),
+            };
+            Diagnostic::error(Code::FileNotFound, file, lit.span, message)
+                .label(tr!("looked for `{resolved}`", "查找的是`{resolved}`"))
+                .help(help)
+                .report(db);
         }
         found
     };

@@ -8,6 +8,7 @@ use std::sync::Arc;
 
 use edict_grammar::ast::{self, ClauseEntry};
 use edict_runtime::ir::{self, ClauseRef, Slot};
+use edict_runtime::{calendar, time};
 
 use crate::db::{Package, SourceFile};
 use crate::declare::{PackageConstants, StateInfo, package_states};
@@ -124,8 +125,46 @@ impl Checker<'_> {
     }
 
     fn duration(&mut self, d: &ast::Duration) -> ir::Duration {
+        let amount = self.int(&d.amount, ("a duration", "时长"));
+        if let ir::Expr::Const(ir::Value::Int(n)) = amount {
+            // The most units any period can count within the supported dates.
+            let span = calendar::day_number(time::LAST_DATE)
+                - calendar::day_number(ir::Date {
+                    year: time::FIRST_YEAR,
+                    month: 1,
+                    day: 1,
+                });
+            let (most, unit, unit_zh) = match d.unit {
+                ast::DurationUnit::Days => (span, "days", "天"),
+                ast::DurationUnit::WorkingDays => (span, "working days", "个工作日"),
+                ast::DurationUnit::Years => {
+                    (i64::from(time::LAST_YEAR - time::FIRST_YEAR), "years", "年")
+                }
+            };
+            if !(0..=most).contains(&n) {
+                let last = time::LAST_DATE;
+                let message = if n < 0 {
+                    tr!(
+                        "a period of {n} {unit} cannot be counted: a period is not negative",
+                        "{n}{unit_zh}的期间无法计算：期间不能为负数"
+                    )
+                } else {
+                    tr!(
+                        "a period of {n} {unit} cannot be counted: it ends after {last}, the last supported date",
+                        "{n}{unit_zh}的期间无法计算：它在所支持的最后日期{last}之后才结束"
+                    )
+                };
+                let (range, range_zh) = (time::SUPPORTED_RANGE, time::SUPPORTED_RANGE_ZH);
+                self.error(Code::BadPeriod, d.amount.span, message)
+                    .set_label(tr!("at most {most} {unit}", "至多{most}{unit_zh}"))
+                    .help = Some(tr!(
+                    "supported dates run from {range}; write a period within them",
+                    "所支持的日期为{range_zh}；请写出在此范围内的期间"
+                ));
+            }
+        }
         ir::Duration {
-            amount: self.int(&d.amount, ("a duration", "时长")),
+            amount,
             unit: match d.unit {
                 ast::DurationUnit::Days => ir::DurationUnit::Days,
                 ast::DurationUnit::WorkingDays => ir::DurationUnit::WorkingDays,

@@ -15,6 +15,7 @@ use std::sync::Arc;
 
 use edict_grammar::ast;
 use edict_grammar::outline::Outline;
+use edict_grammar::{Text, tr};
 use edict_runtime::ir;
 use salsa::{Durability, Setter};
 
@@ -24,7 +25,7 @@ use crate::db::{Database, Package, SourceFile};
 use crate::diagnostic::Diagnostic;
 use crate::lower::lower_package;
 use crate::parse::{imports, parse_file};
-use crate::paths;
+use crate::paths::{self, NOT_FOUND};
 use crate::resolve::{Header, header, package_outline, package_vocab};
 use crate::vocab::Vocab;
 
@@ -79,10 +80,10 @@ impl Workspace {
             let shown = display_path(path);
             let meta = std::fs::metadata(path).map_err(|e| LoadError {
                 path: shown.clone(),
-                reason: io_reason(&e),
+                reason: io_reason(&e).en,
             })?;
             if meta.is_dir() {
-                collect_dir(path, &mut groups)?;
+                collect_dir(path, &mut groups, &mut Vec::new())?;
             } else {
                 groups.entry(shown.clone()).or_default().push(shown);
             }
@@ -115,14 +116,14 @@ impl Workspace {
             let shown = display_path(path);
             match std::fs::metadata(path) {
                 Ok(meta) if meta.is_dir() => {
-                    if let Err(e) = collect_dir(path, &mut groups) {
+                    if let Err(e) = collect_dir(path, &mut groups, &mut Vec::new()) {
                         errors.push(e);
                     }
                 }
                 Ok(_) => groups.entry(shown.clone()).or_default().push(shown),
                 Err(e) => errors.push(LoadError {
                     path: shown,
-                    reason: io_reason(&e),
+                    reason: io_reason(&e).en,
                 }),
             }
         }
@@ -151,37 +152,61 @@ impl Workspace {
         self.package(root.to_string(), files)
     }
 
+    /// Makes a package of in-memory sources and imports (path, text); nothing is read from
+    /// disk, so an import not given is reported as missing. For tests and fuzzing.
+    pub fn load_in_memory(
+        &mut self,
+        root: &str,
+        sources: &[(String, String)],
+        imports: &[(String, String)],
+    ) -> LoadedPackage {
+        let mut set = |files: &[(String, String)]| -> Vec<SourceFile> {
+            files
+                .iter()
+                .map(|(path, text)| self.set_file(&paths::normalise(path), text.clone()))
+                .collect()
+        };
+        let sources = set(sources);
+        let imports = set(imports);
+        let package = Package::new(&self.db, sources, imports, Vec::new());
+        LoadedPackage {
+            root: root.to_string(),
+            package,
+        }
+    }
+
     fn package(&mut self, root: String, sources: Vec<SourceFile>) -> LoadedPackage {
         let mut imported: Vec<SourceFile> = Vec::new();
+        let mut unreadable: Vec<(String, Text)> = Vec::new();
         let mut pending: Vec<SourceFile> = sources.clone();
         while let Some(file) = pending.pop() {
             for import in imports(&self.db, file).clone() {
                 let path = import.path().to_string();
-                if imported.iter().any(|f| *f.path(&self.db) == path) {
+                if imported.iter().any(|f| *f.path(&self.db) == path)
+                    || unreadable.iter().any(|(p, _)| *p == path)
+                {
                     continue;
                 }
-                // A missing import is reported by the compiler, at the header that names it.
-                if let Ok(f) = self.read(&path, Durability::HIGH) {
-                    imported.push(f);
-                    pending.push(f);
+                // An import that cannot be read is reported by the compiler, at the header that
+                // names it, with the reason.
+                match read_text_in_words(Path::new(&path)) {
+                    Ok(text) => {
+                        let f = self.set_file_with(&path, text, Durability::HIGH);
+                        imported.push(f);
+                        pending.push(f);
+                    }
+                    Err(reason) => unreadable.push((path, reason)),
                 }
             }
         }
-        let package = Package::new(&self.db, sources, imported);
+        let package = Package::new(&self.db, sources, imported, unreadable);
         LoadedPackage { root, package }
     }
 
     fn read(&mut self, path: &str, durability: Durability) -> Result<SourceFile, LoadError> {
-        let text = std::fs::read(path).map_err(|e| LoadError {
+        let text = read_text(Path::new(path)).map_err(|reason| LoadError {
             path: path.to_string(),
-            reason: io_reason(&e),
-        })?;
-        let text = String::from_utf8(text).map_err(|e| LoadError {
-            path: path.to_string(),
-            reason: format!(
-                "it is not UTF-8 text (invalid byte at offset {})",
-                e.utf8_error().valid_up_to()
-            ),
+            reason,
         })?;
         Ok(self.set_file_with(path, text, durability))
     }
@@ -294,10 +319,22 @@ impl Workspace {
     }
 }
 
-fn collect_dir(dir: &Path, groups: &mut BTreeMap<String, Vec<String>>) -> Result<(), LoadError> {
+/// Finds the packages under `dir`; `visited` holds the folders already read (by canonical
+/// path), so a symbolic link back to a parent is read once, not forever.
+fn collect_dir(
+    dir: &Path,
+    groups: &mut BTreeMap<String, Vec<String>>,
+    visited: &mut Vec<PathBuf>,
+) -> Result<(), LoadError> {
+    if let Ok(canonical) = dir.canonicalize() {
+        if visited.contains(&canonical) {
+            return Ok(());
+        }
+        visited.push(canonical);
+    }
     let entries = std::fs::read_dir(dir).map_err(|e| LoadError {
         path: display_path(dir),
-        reason: io_reason(&e),
+        reason: io_reason(&e).en,
     })?;
     let mut files = Vec::new();
     let mut dirs = Vec::new();
@@ -315,7 +352,7 @@ fn collect_dir(dir: &Path, groups: &mut BTreeMap<String, Vec<String>>) -> Result
         groups.insert(display_path(dir), files);
     }
     for d in dirs {
-        collect_dir(&d, groups)?;
+        collect_dir(&d, groups, visited)?;
     }
     Ok(())
 }
@@ -325,10 +362,64 @@ pub fn display_path(path: &Path) -> String {
     paths::normalise(&path.to_string_lossy().replace('\\', "/"))
 }
 
-fn io_reason(e: &std::io::Error) -> String {
+/// The most bytes a policy, vocabulary or outline file may have.
+pub const MAX_FILE_BYTES: u64 = 16 * 1024 * 1024;
+
+/// The text of a file the compiler may read: a regular file of UTF-8 text of at most
+/// [`MAX_FILE_BYTES`]; otherwise why not, in words (`no such file or folder`, `it is not UTF-8
+/// text (an invalid byte on line 3, column 7)` …).
+pub fn read_text(path: &Path) -> Result<String, String> {
+    read_text_in_words(path).map_err(|reason| reason.en)
+}
+
+/// Like [`read_text`], with the reason in English and in Chinese, for diagnostics.
+fn read_text_in_words(path: &Path) -> Result<String, Text> {
+    use std::io::Read;
+
+    let meta = std::fs::metadata(path).map_err(|e| io_reason(&e))?;
+    if meta.is_dir() {
+        return Err(tr!("it is a folder, not a file", "它是文件夹，不是文件"));
+    }
+    if !meta.is_file() {
+        return Err(tr!(
+            "it is not a regular file (a device, pipe or socket)",
+            "它不是普通文件（而是设备、管道或套接字）"
+        ));
+    }
+    let mib = MAX_FILE_BYTES / (1024 * 1024);
+    let too_large = || tr!("it is larger than {mib} MiB", "它大于 {mib} MiB");
+    if meta.len() > MAX_FILE_BYTES {
+        return Err(too_large());
+    }
+    let file = std::fs::File::open(path).map_err(|e| io_reason(&e))?;
+    let mut bytes = Vec::new();
+    // The file may grow after the size was read: never read more than the cap.
+    file.take(MAX_FILE_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| io_reason(&e))?;
+    if bytes.len() as u64 > MAX_FILE_BYTES {
+        return Err(too_large());
+    }
+    String::from_utf8(bytes).map_err(|e| {
+        let valid = &e.as_bytes()[..e.utf8_error().valid_up_to()];
+        let line = valid.iter().filter(|&&b| b == b'\n').count() + 1;
+        let line_start = valid.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
+        let column = String::from_utf8_lossy(&valid[line_start..])
+            .chars()
+            .count()
+            + 1;
+        tr!(
+            "it is not UTF-8 text (an invalid byte on line {line}, column {column})",
+            "它不是 UTF-8 文本（第 {line} 行第 {column} 列有无效字节）"
+        )
+    })
+}
+
+/// Why a file could not be opened or read, in words.
+fn io_reason(e: &std::io::Error) -> Text {
     match e.kind() {
-        std::io::ErrorKind::NotFound => "no such file or folder".into(),
-        std::io::ErrorKind::PermissionDenied => "permission denied".into(),
-        _ => e.to_string(),
+        std::io::ErrorKind::NotFound => tr!("{NOT_FOUND}", "没有这个文件或文件夹"),
+        std::io::ErrorKind::PermissionDenied => tr!("permission denied", "没有权限"),
+        _ => Text::verbatim(e.to_string()),
     }
 }

@@ -1,7 +1,7 @@
 //! Expressions: operators with the parentheses precedence needs (and those the author wrote),
 //! and the places a long condition may be broken.
 
-use edict_grammar::ast::{BinaryOp, Duration, DurationUnit, Expr, ExprKind, UnaryOp};
+use edict_grammar::ast::{BinaryOp, Duration, DurationUnit, Expr, ExprKind, LogicOp, UnaryOp};
 use edict_grammar::lexer::TokenKind;
 
 use edict_grammar::Lang;
@@ -12,18 +12,18 @@ use crate::layout::Layout;
 /// How tightly an expression binds, loosest first.
 fn precedence(e: &Expr) -> u8 {
     match &e.kind {
-        ExprKind::Binary(op, ..) => op_precedence(*op),
+        ExprKind::Logic(op, _) => logic_precedence(*op),
+        ExprKind::Binary(..) => 4,
         ExprKind::Unary(UnaryOp::Not, _) => 3,
         ExprKind::Field(..) => 5,
         _ => 6,
     }
 }
 
-fn op_precedence(op: BinaryOp) -> u8 {
+fn logic_precedence(op: LogicOp) -> u8 {
     match op {
-        BinaryOp::Or => 1,
-        BinaryOp::And => 2,
-        _ => 4,
+        LogicOp::Or => 1,
+        LogicOp::And => 2,
     }
 }
 
@@ -61,59 +61,65 @@ impl Layout<'_, '_> {
             ExprKind::Unary(UnaryOp::Not, inner) => {
                 format!("{} {}", self.kw(Kw::Not), self.expr_at(inner, 3))
             }
+            // Comparisons do not chain, so neither side may be another comparison.
             ExprKind::Binary(op, lhs, rhs) => {
-                let p = op_precedence(*op);
-                // Comparisons do not chain, so neither side may be another comparison.
-                let left_min = if p == 4 { 5 } else { p };
                 format!(
                     "{} {} {}",
-                    self.expr_at(lhs, left_min),
+                    self.expr_at(lhs, 5),
                     self.op(*op),
-                    self.expr_at(rhs, p + 1)
+                    self.expr_at(rhs, 5)
                 )
             }
+            ExprKind::Logic(op, operands) => self.operands(*op, operands).join(" "),
+            // The parser reported it; the formatter refuses files with errors, so this only
+            // keeps the author's words.
+            ExprKind::Error => self.src.slice(e.span).to_owned(),
         }
     }
 
     fn op(&self, op: BinaryOp) -> &'static str {
         match op {
-            BinaryOp::Or => self.kw(Kw::Or),
-            BinaryOp::And => self.kw(Kw::And),
             BinaryOp::In => self.kw(Kw::In),
             other => other.symbol(),
+        }
+    }
+
+    fn connective(&self, op: LogicOp) -> &'static str {
+        match op {
+            LogicOp::Or => self.kw(Kw::Or),
+            LogicOp::And => self.kw(Kw::And),
         }
     }
 
     /// A condition as pieces between which a line may break: the operands of its outermost
     /// chain of `and` (or `or`), each after the first led by its operator.
     pub(crate) fn chunks(&self, e: &Expr) -> Vec<String> {
-        let ExprKind::Binary(op @ (BinaryOp::And | BinaryOp::Or), ..) = &e.kind else {
+        let ExprKind::Logic(op, operands) = &e.kind else {
             return vec![self.expr(e)];
         };
         if self.src.wrapped(e.span) {
             return vec![self.expr(e)];
         }
-        let p = op_precedence(*op);
-        let mut operands: Vec<&Expr> = Vec::new();
-        let mut left = e;
-        while let ExprKind::Binary(o, lhs, rhs) = &left.kind
-            && o == op
-            && (std::ptr::eq(left, e) || !self.src.wrapped(left.span))
-        {
-            operands.push(rhs);
-            left = lhs;
-        }
-        operands.push(left);
-        operands.reverse();
-        let mut out = Vec::new();
-        for (i, operand) in operands.iter().enumerate() {
-            if i == 0 {
-                out.push(self.expr_at(operand, p));
-            } else {
-                out.push(format!("{} {}", self.op(*op), self.expr_at(operand, p + 1)));
-            }
-        }
-        out
+        self.operands(*op, operands)
+    }
+
+    /// The operands of a chain, each after the first led by its connective. An operand of
+    /// the same connective is a chain the author parenthesised; any other operand binding no
+    /// tighter than the chain needs parentheses too.
+    fn operands(&self, op: LogicOp, operands: &[Expr]) -> Vec<String> {
+        let p = logic_precedence(op);
+        operands
+            .iter()
+            .enumerate()
+            .map(|(i, operand)| {
+                let text = self.expr_at(operand, p + 1);
+                if i == 0 {
+                    text
+                } else {
+                    format!("{} {text}", self.connective(op))
+                }
+            })
+            .collect()
     }
 
     /// `30 days`, `1 working day`, `3 年`.

@@ -6,6 +6,7 @@ use edict_grammar::ast::{
     Vocabulary,
 };
 use edict_grammar::format_chinese_numeral;
+use edict_grammar::lexer::TokenKind;
 use unicode_width::UnicodeWidthStr;
 
 use edict_grammar::Lang;
@@ -235,6 +236,10 @@ impl<'a, 's> Layout<'a, 's> {
             }
             line.push_str(": ");
             line.push_str(&self.type_expr(&f.ty));
+            for bound in &f.bounds {
+                line.push_str(if bound.at_least { " >= " } else { " <= " });
+                line.push_str(self.src.first_of(bound.span, TokenKind::Number));
+            }
             if let Some(d) = &f.default {
                 line.push_str(" = ");
                 line.push_str(&self.expr(d));

@@ -12,6 +12,11 @@ pub mod walk;
 
 pub use spans::Spanned;
 
+/// How deeply operators may nest in one expression (`not`, comparisons, `in`, `.field`,
+/// `has(…)`, set literals, and a chain of `and` or `or` inside another); a deeper expression is
+/// a syntax error. A chain of `and` or `or` counts once however long it is.
+pub const MAX_EXPR_DEPTH: usize = 32;
+
 /// A half-open range of byte offsets into one source file.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct Span {
@@ -188,7 +193,18 @@ pub struct FieldDecl {
     pub name: Ident,
     pub optional: bool,
     pub ty: TypeExpr,
+    /// `>= N` and `<= N` after the type, in the order written.
+    pub bounds: Vec<FieldBound>,
     pub default: Option<Expr>,
+}
+
+/// `>= N` or `<= N`: a bound on an integer field's values.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct FieldBound {
+    /// `true` for `>=` (the least value), `false` for `<=` (the greatest).
+    pub at_least: bool,
+    pub value: i64,
+    pub span: Span,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -424,6 +440,8 @@ pub enum CalendarEntry {
     Workday(DateLit),
 }
 
+/// An expression. The parser never builds one nested more than [`MAX_EXPR_DEPTH`] deep, so
+/// walking it recursively is safe.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct Expr {
     pub kind: ExprKind,
@@ -445,7 +463,16 @@ pub enum ExprKind {
     /// `{a, b, c}`
     Set(Vec<Expr>),
     Unary(UnaryOp, Box<Expr>),
+    /// A comparison or `in`.
     Binary(BinaryOp, Box<Expr>, Box<Expr>),
+    /// `a and b and c` or `a or b or c`: two or more conditions joined by one connective, in
+    /// the order written. A chain is one node however long it is, so nothing that walks a tree
+    /// recurses once per operand. A chain written in parentheses inside another chain of the
+    /// same connective stays a separate node.
+    Logic(LogicOp, Vec<Expr>),
+    /// An expression the parser refused (nested too deeply, too many `not`); the error is
+    /// reported, and the compiler accepts it anywhere without a further diagnostic.
+    Error,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -453,10 +480,25 @@ pub enum UnaryOp {
     Not,
 }
 
+/// The connectives of [`ExprKind::Logic`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum LogicOp {
+    And,
+    Or,
+}
+
+impl LogicOp {
+    pub fn symbol(self) -> &'static str {
+        match self {
+            LogicOp::And => "and",
+            LogicOp::Or => "or",
+        }
+    }
+}
+
+/// The operators of [`ExprKind::Binary`]: comparisons and `in`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum BinaryOp {
-    Or,
-    And,
     Eq,
     Ne,
     Lt,
@@ -470,8 +512,6 @@ pub enum BinaryOp {
 impl BinaryOp {
     pub fn symbol(self) -> &'static str {
         match self {
-            BinaryOp::Or => "or",
-            BinaryOp::And => "and",
             BinaryOp::Eq => "==",
             BinaryOp::Ne => "!=",
             BinaryOp::Lt => "<",

@@ -231,7 +231,7 @@ impl OutlineReader {
             .first_text
             .trim_start_matches('第')
             .trim_end_matches('条');
-        let Some(number) = clause_number(digits) else {
+        let Ok(number) = clause_number(digits) else {
             let text = &line.first_text;
             self.error(
                 line.first_span,
@@ -332,7 +332,7 @@ impl OutlineReader {
             .first_text
             .trim_start_matches(['（', '('])
             .trim_end_matches(['）', ')']);
-        let Some(number) = clause_number(marker) else {
+        let Ok(number) = clause_number(marker) else {
             let text = &line.first_text;
             self.error(
                 line.first_span,

@@ -37,6 +37,7 @@ fn string_field(name: &str) -> FieldDef {
         ty: Type::String,
         required: true,
         default: None,
+        range: Default::default(),
     }
 }
 
@@ -94,6 +95,7 @@ fn program() -> Program {
                             ty: Type::Int,
                             required: true,
                             default: None,
+                            range: Default::default(),
                         },
                     ],
                 },

@@ -168,8 +168,14 @@ impl Bundle {
         if format != u64::from(BUNDLE_FORMAT) {
             return Err(BundleError::UnsupportedFormat { found: format });
         }
-        let bundle: Bundle = serde_json::from_str(text).map_err(|error| BundleError::Damaged {
-            detail: error.to_string(),
+        let bundle: Bundle = serde_json::from_str(text).map_err(|error| {
+            let detail = error.to_string();
+            let detail = match detail.strip_prefix("recursion limit exceeded") {
+                // Deeper than any program the compiler writes (expressions nest at most 32).
+                Some(place) => format!("it nests more than 128 levels deep{place}"),
+                None => detail,
+            };
+            BundleError::Damaged { detail }
         })?;
         if bundle.hash != program_hash(&bundle.program) {
             return Err(BundleError::HashMismatch);

@@ -256,6 +256,10 @@ struct Run {
     /// Reused buffers.
     crossings: Vec<Crossing>,
     ids: Vec<u32>,
+    /// When the obligations an accepted event starts fall due, by its deadline rules in
+    /// dispatch order (`None` for a rule that does not apply); computed before the event is
+    /// judged, so that a period beyond the supported dates rejects the line instead.
+    dues: Vec<Option<obligations::Due>>,
 }
 
 /// A program prepared for evaluation, with the state of the run so far.
@@ -491,6 +495,7 @@ impl Run {
             days: DayCache::default(),
             crossings: Vec::new(),
             ids: Vec::new(),
+            dues: Vec::new(),
         }
     }
 

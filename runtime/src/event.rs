@@ -21,11 +21,12 @@ use hashbrown::HashMap;
 
 use serde_json::{Map, Value as Json};
 
-use crate::ir::{EnumId, EventId, FieldDef, RecordId, Type, Value, Vocabulary};
+use crate::ir::{EnumId, EventId, FieldDef, IntRange, RecordId, Type, Value, Vocabulary};
 use crate::load_error::LoadError;
 use crate::suggest;
 use crate::time::{self, TimeError};
 
+mod json;
 mod stream;
 
 /// The hashing of the decoder's name tables.
@@ -236,13 +237,21 @@ impl Decoder {
         if stream::decode(self, line, event) {
             return Ok(());
         }
-        self.decode_tree(line, event)
+        self.decode_tree_into(line, event)
+    }
+
+    /// Decodes one line through the tree path alone: the reference the streaming path must
+    /// agree with, for tests and fuzzing (`decode` is the same, only faster).
+    pub fn decode_tree(&self, line: &str) -> Result<Event, InputError> {
+        let mut event = Event::default();
+        self.decode_tree_into(line, &mut event)?;
+        Ok(event)
     }
 
     /// Decodes one line through a `serde_json::Value` tree: the path for lines whose first key is
     /// not `type`, and the one that words every input error.
-    fn decode_tree(&self, line: &str, event: &mut Event) -> Result<(), InputError> {
-        let json: Json = serde_json::from_str(line).map_err(not_json)?;
+    fn decode_tree_into(&self, line: &str, event: &mut Event) -> Result<(), InputError> {
+        let json: Json = json::parse(line)?;
         let Json::Object(mut object) = json else {
             return Err(InputError::new(format!(
                 "each line must be a JSON object, found {}",
@@ -327,21 +336,32 @@ impl Decoder {
         match json {
             Json::Null if field.required => Err(FieldError::new(ErrorKind::NullRequired)),
             Json::Null => Ok(None),
-            json => self.decode_value(&field.ty, json).map(Some),
+            json => {
+                let value = self.decode_value(&field.ty, json)?;
+                match value {
+                    Value::Int(n) if !field.range.contains(n) => {
+                        Err(FieldError::new(ErrorKind::OutOfBounds {
+                            value: n,
+                            range: field.range,
+                        }))
+                    }
+                    value => Ok(Some(value)),
+                }
+            }
         }
     }
 
     fn decode_value(&self, ty: &Type, json: Json) -> Result<Value, FieldError> {
         match (ty, json) {
             (Type::Bool, Json::Bool(b)) => Ok(Value::Bool(b)),
-            (Type::Int | Type::Duration, Json::Number(n)) => match n.as_i64() {
+            (Type::Int | Type::Duration, Json::Number(n)) => match integral(&n) {
                 Some(i) => Ok(Value::Int(i)),
                 None => Err(FieldError::wrong_type(self.describe(ty), &Json::Number(n))),
             },
             (Type::String, Json::String(s)) => Ok(Value::Str(s)),
-            (Type::Date, Json::String(text)) => match time::parse_date(&text) {
-                Some(date) => Ok(Value::Date(date)),
-                None => Err(FieldError::new(ErrorKind::BadDate { text })),
+            (Type::Date, Json::String(text)) => match time::read_date(&text) {
+                Ok(date) => Ok(Value::Date(date)),
+                Err(problem) => Err(FieldError::new(ErrorKind::BadDate { problem, text })),
             },
             (Type::Time, Json::String(text)) => match time::parse_rfc3339(&text) {
                 Ok(t) => Ok(Value::Time(t.second)),
@@ -435,6 +455,20 @@ impl Decoder {
     }
 }
 
+/// The integer a JSON number stands for: an integer, or a number written with a fraction or an
+/// exponent whose value is whole (`14.0`, `1e2`, `-0`); `None` for a fraction or a value
+/// beyond 64 bits.
+pub(crate) fn integral(n: &serde_json::Number) -> Option<i64> {
+    n.as_i64().or_else(|| n.as_f64().and_then(whole))
+}
+
+/// The integer a float stands for, when it is whole and fits 64 bits.
+pub(crate) fn whole(f: f64) -> Option<i64> {
+    // 2^63 is exact as a float; every float below it in magnitude that is whole fits an i64.
+    const LIMIT: f64 = 9_223_372_036_854_775_808.0;
+    (f.fract() == 0.0 && (-LIMIT..LIMIT).contains(&f)).then_some(f as i64)
+}
+
 const DATE_DESCRIPTION: &str = "a date such as 2025-06-02";
 const TIME_DESCRIPTION: &str = "a time with an offset such as 2025-06-02T09:30:00+08:00";
 
@@ -491,7 +525,8 @@ enum ErrorKind {
     WrongType { expected: String, found: String },
     UnknownEnumValue { value: String, expected: String },
     Unknown { suggestion: Option<String> },
-    BadDate { text: String },
+    BadDate { problem: TimeError, text: String },
+    OutOfBounds { value: i64, range: IntRange },
     BadTime { problem: TimeError, text: String },
 }
 
@@ -549,8 +584,23 @@ impl FieldError {
                 Some(s) => format!("unknown field {field}; did you mean {}?", quote(&s)),
                 None => format!("unknown field {field}"),
             },
-            ErrorKind::BadDate { text } => {
-                if time::looks_like_date(&text) {
+            ErrorKind::OutOfBounds { value, range } => match (range.min, range.max) {
+                (Some(min), _) if value < min => format!(
+                    "field {field} is {value}, below {min}, the least value the vocabulary allows"
+                ),
+                (_, Some(max)) => format!(
+                    "field {field} is {value}, above {max}, the greatest value the vocabulary allows"
+                ),
+                _ => format!("field {field} is {value}, outside the values the vocabulary allows"),
+            },
+            ErrorKind::BadDate { problem, text } => {
+                if problem == TimeError::OutOfRange {
+                    format!(
+                        "field {field} is outside the supported dates {}: {}",
+                        time::SUPPORTED_RANGE,
+                        quote(&text)
+                    )
+                } else if time::looks_like_date(&text) {
                     format!("field {field} is not a real date: {}", quote(&text))
                 } else {
                     format!(
@@ -572,6 +622,11 @@ impl FieldError {
                     "field {field} is not a real date and time: {}",
                     quote(&text)
                 ),
+                TimeError::OutOfRange => format!(
+                    "field {field} is outside the supported times {}: {}",
+                    time::SUPPORTED_RANGE,
+                    quote(&text)
+                ),
             },
         };
         InputError::new(message)
@@ -584,29 +639,16 @@ fn missing_key(key: &str) -> InputError {
         .into_input_error()
 }
 
-fn not_json(error: serde_json::Error) -> InputError {
-    if error.is_eof() {
-        return InputError::new(
-            "the line is not valid JSON: it ends before the JSON value is complete".to_owned(),
-        );
-    }
-    let text = error.to_string();
-    let reason = text
-        .rsplit_once(" at line ")
-        .map_or(text.as_str(), |(reason, _)| reason);
-    InputError::new(format!(
-        "the line is not valid JSON: {reason} at column {}",
-        error.column()
-    ))
-}
-
 /// How a JSON value is named in messages.
 fn json_kind(json: &Json) -> String {
     match json {
         Json::Null => "null".to_owned(),
         Json::Bool(_) => "a boolean".to_owned(),
         Json::Number(n) if n.is_i64() => "an integer".to_owned(),
-        Json::Number(n) if n.is_u64() => format!("an integer too large ({n})"),
+        Json::Number(n) if n.is_u64() => format!("an integer too large for 64 bits ({n})"),
+        Json::Number(n) if n.as_f64().is_some_and(|f| f.fract() == 0.0) => {
+            format!("a number too large for 64 bits ({n})")
+        }
         Json::Number(n) => format!("a number with a fraction ({n})"),
         Json::String(_) => "a string".to_owned(),
         Json::Array(_) => "a list".to_owned(),

@@ -158,6 +158,32 @@ pub struct FieldDef {
     pub required: bool,
     /// The value an absent optional field takes.
     pub default: Option<Value>,
+    /// For an integer field, the values it accepts; a value outside is an input error.
+    #[serde(default, skip_serializing_if = "IntRange::is_unbounded")]
+    pub range: IntRange,
+}
+
+/// The values an integer field accepts, as its vocabulary declares them (`int >= 0 <= 150`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct IntRange {
+    /// The least value allowed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub min: Option<i64>,
+    /// The greatest value allowed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max: Option<i64>,
+}
+
+impl IntRange {
+    /// Whether every integer is allowed.
+    pub fn is_unbounded(&self) -> bool {
+        self.min.is_none() && self.max.is_none()
+    }
+
+    /// Whether `value` is allowed.
+    pub fn contains(&self, value: i64) -> bool {
+        self.min.is_none_or(|min| value >= min) && self.max.is_none_or(|max| value <= max)
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]

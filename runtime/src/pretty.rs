@@ -297,6 +297,12 @@ impl Printer<'_> {
         for field in fields {
             let optional = if field.required { "" } else { "?" };
             write!(f, "    {}{optional}: {}", field.name, self.ty(&field.ty))?;
+            if let Some(min) = field.range.min {
+                write!(f, " >= {min}")?;
+            }
+            if let Some(max) = field.range.max {
+                write!(f, " <= {max}")?;
+            }
             if let Some(default) = &field.default {
                 write!(f, " = ")?;
                 self.value(f, default)?;

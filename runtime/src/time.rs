@@ -5,6 +5,11 @@
 //! date and time exist and converts them to an instant.
 //! An instant is kept as whole Unix seconds (rounded down), the nanoseconds past that second,
 //! and the offset it was written with, so it can be written back at the same wall-clock time.
+//!
+//! The supported times and dates are those of the years [`FIRST_YEAR`] to [`LAST_YEAR`]
+//! (0001-01-01 to 9998-12-31), written at any offset: every day of them is then a day in every
+//! time zone, and every deadline in them can be written `YYYY-MM-DD`. A time or date outside
+//! is an input error that says so, never a different time.
 
 use std::fmt;
 
@@ -13,6 +18,24 @@ use jiff::civil::{self, DateTime};
 use jiff::tz::Offset;
 
 use crate::ir::Date;
+
+/// The first year of the supported times and dates.
+pub const FIRST_YEAR: i32 = 1;
+/// The last year of the supported times and dates.
+pub const LAST_YEAR: i32 = 9998;
+
+/// The last supported date.
+pub const LAST_DATE: Date = Date {
+    year: LAST_YEAR,
+    month: 12,
+    day: 31,
+};
+
+/// The supported range in words, for messages.
+pub const SUPPORTED_RANGE: &str = "0001-01-01 to 9998-12-31";
+
+/// The supported range in Chinese words.
+pub const SUPPORTED_RANGE_ZH: &str = "0001-01-01至9998-12-31";
 
 /// An instant read from an RFC 3339 time.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
@@ -45,6 +68,8 @@ pub enum TimeError {
     NoOffset,
     /// The text has the right shape but names a date or time that does not exist.
     NotReal,
+    /// The date exists but lies outside the supported years ([`SUPPORTED_RANGE`]).
+    OutOfRange,
 }
 
 /// Reads an RFC 3339 time with an explicit offset (`Z` or `±HH:MM`).
@@ -123,12 +148,23 @@ pub fn parse_rfc3339(text: &str) -> Result<ParsedTime, TimeError> {
     })
 }
 
-/// Reads a calendar date written `YYYY-MM-DD`; `None` if it has another shape or does not exist.
+/// Reads a calendar date written `YYYY-MM-DD`; `None` if it has another shape, does not exist
+/// or is outside the supported years.
 pub fn parse_date(text: &str) -> Option<Date> {
-    match parse_date_prefix(text.as_bytes()) {
-        Ok((date, [])) => Some(date),
-        _ => None,
+    read_date(text).ok()
+}
+
+/// Reads a calendar date written `YYYY-MM-DD`, or says why it is not one.
+pub fn read_date(text: &str) -> Result<Date, TimeError> {
+    match parse_date_prefix(text.as_bytes())? {
+        (date, []) => Ok(date),
+        _ => Err(TimeError::Shape),
     }
+}
+
+/// Whether a date lies in the supported years.
+pub fn in_range(date: Date) -> bool {
+    (FIRST_YEAR..=LAST_YEAR).contains(&date.year)
 }
 
 /// Whether a text has the shape of a date (`YYYY-MM-DD`), whether or not that date exists.
@@ -166,14 +202,15 @@ fn parse_date_prefix(b: &[u8]) -> Result<(Date, &[u8]), TimeError> {
     let month = two_digits(&b[5..7]).ok_or(TimeError::Shape)?;
     let day = two_digits(&b[8..10]).ok_or(TimeError::Shape)?;
     civil::Date::new(year, month as i8, day as i8).map_err(|_| TimeError::NotReal)?;
-    Ok((
-        Date {
-            year: i32::from(year),
-            month,
-            day,
-        },
-        &b[10..],
-    ))
+    let date = Date {
+        year: i32::from(year),
+        month,
+        day,
+    };
+    if !in_range(date) {
+        return Err(TimeError::OutOfRange);
+    }
+    Ok((date, &b[10..]))
 }
 
 fn two_digits(b: &[u8]) -> Option<u8> {

@@ -35,6 +35,7 @@ fn refusals_are_explained() {
         ty: Type::String,
         required: true,
         default: None,
+        range: Default::default(),
     });
 
     // `late` is field 2 of `return` only; an exemption for any event cannot read it.
@@ -85,6 +86,7 @@ fn declared_time_and_id_fields_take_the_envelope_values() {
             ty,
             required: false,
             default: None,
+            range: Default::default(),
         });
     }
     let engine = Engine::new(program).unwrap();

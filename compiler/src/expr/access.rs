@@ -175,6 +175,10 @@ impl Checker<'_> {
             base = inner;
         }
         chain.reverse();
+        if matches!(base.kind, ExprKind::Error) {
+            // The parser reported it.
+            return None;
+        }
         let ExprKind::Name(var_name) = &base.kind else {
             self.error(
                 Code::TypeMismatch,

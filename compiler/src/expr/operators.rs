@@ -2,7 +2,7 @@
 
 use std::collections::HashSet;
 
-use edict_grammar::ast::{self, BinaryOp, Span};
+use edict_grammar::ast::{self, BinaryOp, LogicOp, Span};
 use edict_runtime::ir;
 
 use super::{Checker, facts_of};
@@ -77,6 +77,31 @@ impl Checker<'_> {
         )
     }
 
+    /// A chain of `and` or `or`, checked operand by operand: the fields an operand of an
+    /// `and` proves present (`has(…)`) are known in the operands after it. Nested chains of the
+    /// same connective are flattened.
+    pub(super) fn logic(&mut self, op: LogicOp, operands: &[ast::Expr]) -> ir::Expr {
+        let facts_before = self.facts.len();
+        let mut parts = Vec::with_capacity(operands.len());
+        for operand in operands {
+            let part = self.condition(operand);
+            if op == LogicOp::And {
+                self.facts.extend(facts_of(&part));
+            }
+            match (op, part) {
+                (LogicOp::And, ir::Expr::And(inner)) | (LogicOp::Or, ir::Expr::Or(inner)) => {
+                    parts.extend(inner);
+                }
+                (_, other) => parts.push(other),
+            }
+        }
+        self.facts.truncate(facts_before);
+        match op {
+            LogicOp::And => ir::Expr::And(parts),
+            LogicOp::Or => ir::Expr::Or(parts),
+        }
+    }
+
     pub(super) fn binary(
         &mut self,
         op: BinaryOp,
@@ -85,34 +110,6 @@ impl Checker<'_> {
         span: Span,
     ) -> (ir::Expr, Ty) {
         match op {
-            BinaryOp::And => {
-                let l = self.condition(lhs);
-                let added = facts_of(&l);
-                let n = added.len();
-                self.facts.extend(added);
-                let r = self.condition(rhs);
-                self.facts.truncate(self.facts.len() - n);
-                let mut parts = Vec::new();
-                for side in [l, r] {
-                    match side {
-                        ir::Expr::And(inner) => parts.extend(inner),
-                        other => parts.push(other),
-                    }
-                }
-                (ir::Expr::And(parts), Ty::Bool)
-            }
-            BinaryOp::Or => {
-                let l = self.condition(lhs);
-                let r = self.condition(rhs);
-                let mut parts = Vec::new();
-                for side in [l, r] {
-                    match side {
-                        ir::Expr::Or(inner) => parts.extend(inner),
-                        other => parts.push(other),
-                    }
-                }
-                (ir::Expr::Or(parts), Ty::Bool)
-            }
             BinaryOp::In => {
                 let (element, elem_ty) = self.infer(lhs, None);
                 let want_set = Ty::Set(Box::new(elem_ty.clone()));

@@ -267,12 +267,17 @@ pub(crate) fn field_path_at(exprs: &[&Expr], offset: u32) -> Option<(Ident, Vec<
                 stack.push(base);
             }
             ExprKind::Has(inner) | ExprKind::Unary(_, inner) => stack.push(inner),
-            ExprKind::Set(items) => stack.extend(items.iter()),
+            ExprKind::Set(items) | ExprKind::Logic(_, items) => stack.extend(items.iter()),
             ExprKind::Binary(_, l, r) => {
                 stack.push(l);
                 stack.push(r);
             }
-            _ => {}
+            ExprKind::Name(_)
+            | ExprKind::Bool(_)
+            | ExprKind::Int(_)
+            | ExprKind::Str(_)
+            | ExprKind::Date(_)
+            | ExprKind::Error => {}
         }
     }
     None

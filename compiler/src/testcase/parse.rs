@@ -74,7 +74,8 @@ impl Parser<'_> {
         self.errors.push(TestFileError {
             path: self.path.to_string(),
             line,
-            message: message.into(),
+            // The file's own words are echoed: never a raw control character.
+            message: crate::render::printable(&message.into()).into_owned(),
         });
     }
 
@@ -259,6 +260,7 @@ impl Parser<'_> {
                     TimeError::NoOffset => "it has no UTC offset",
                     TimeError::NotReal => "no such date or time exists",
                     TimeError::Shape => "it is not an RFC 3339 time",
+                    TimeError::OutOfRange => "it is outside the supported years 0001 to 9998",
                 };
                 self.error(
                     n,

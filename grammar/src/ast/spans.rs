@@ -66,7 +66,8 @@ spanned_struct! {
     Regulation { id, fields, span }
     Vocabulary { name, decls, span }
     RoleEntry { role, field }
-    FieldDecl { name, ty, default }
+    FieldDecl { name, ty, bounds, default }
+    FieldBound { span }
     Article { number_span, title, body, span }
     SubClause { number, title, body, span }
     Exempt { event, binding, condition, span }
@@ -237,7 +238,7 @@ impl Spanned for Expr {
         while let Some(expr) = stack.pop() {
             f(&mut expr.span);
             match &mut expr.kind {
-                ExprKind::Bool(_) | ExprKind::Int(_) | ExprKind::Str(_) => {}
+                ExprKind::Bool(_) | ExprKind::Int(_) | ExprKind::Str(_) | ExprKind::Error => {}
                 ExprKind::Date(d) => d.visit_spans(f),
                 ExprKind::Name(n) => n.visit_spans(f),
                 ExprKind::Field(base, name) => {
@@ -245,7 +246,7 @@ impl Spanned for Expr {
                     stack.push(base);
                 }
                 ExprKind::Has(inner) | ExprKind::Unary(_, inner) => stack.push(inner),
-                ExprKind::Set(items) => stack.extend(items.iter_mut()),
+                ExprKind::Set(items) | ExprKind::Logic(_, items) => stack.extend(items.iter_mut()),
                 ExprKind::Binary(_, lhs, rhs) => {
                     stack.push(lhs);
                     stack.push(rhs);

@@ -224,12 +224,16 @@ fn expr_names<'a>(expr: &'a Expr, out: &mut Found<'a>) {
                 stack.push(base);
             }
             ExprKind::Has(inner) | ExprKind::Unary(_, inner) => stack.push(inner),
-            ExprKind::Set(items) => stack.extend(items.iter()),
+            ExprKind::Set(items) | ExprKind::Logic(_, items) => stack.extend(items.iter()),
             ExprKind::Binary(_, lhs, rhs) => {
                 stack.push(lhs);
                 stack.push(rhs);
             }
-            ExprKind::Bool(_) | ExprKind::Int(_) | ExprKind::Str(_) | ExprKind::Date(_) => {}
+            ExprKind::Bool(_)
+            | ExprKind::Int(_)
+            | ExprKind::Str(_)
+            | ExprKind::Date(_)
+            | ExprKind::Error => {}
         }
     }
 }

@@ -5,7 +5,7 @@
 //! too large, Chinese numerals that are not numerals, escapes that name no character, and
 //! chained comparisons.
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::sync::LazyLock;
 
 use pest::iterators::{Pair, Pairs};
@@ -21,8 +21,12 @@ use crate::tr;
 mod expr;
 mod rules;
 
-/// Longest run of `not` in a row that is read; longer runs are reported instead of recursing.
-const MAX_PREFIX_RUN: usize = 64;
+/// Longest run of `not` in a row that is read; longer runs are reported instead of recursing
+/// (pest's Pratt parser recurses once per prefix operator).
+const MAX_PREFIX_RUN: usize = MAX_EXPR_DEPTH;
+
+/// How deeply `list of` and `set of` may nest in a field's type.
+const MAX_TYPE_DEPTH: usize = 8;
 
 /// The operator table, loosest first: `or`, `and`, prefix `not`, comparisons and `in`, `.field`.
 static PRATT: LazyLock<PrattParser<Rule>> = LazyLock::new(|| {
@@ -45,13 +49,31 @@ pub(super) struct Builder {
     /// The offset of the parsed text in the whole file: added to every span.
     base: usize,
     errors: RefCell<Vec<ParseError>>,
+    /// Whether an expression nested too deeply was reported: one report per item is enough.
+    too_deep: Cell<bool>,
+    /// Whether chained comparisons were reported.
+    chained: Cell<bool>,
 }
 
 /// An expression while operators are resolved: whether it was written in parentheses decides
-/// whether a comparison may stand on either side of another.
+/// whether a comparison may stand on either side of another, and whether a chain of `and` or
+/// `or` continues it.
 struct Operand {
     expr: Expr,
     grouped: bool,
+    /// How deeply its operators nest (a name or literal is 1).
+    depth: usize,
+}
+
+impl Operand {
+    /// A name or literal.
+    fn leaf(kind: ExprKind, span: Span) -> Operand {
+        Operand {
+            expr: Expr { kind, span },
+            grouped: false,
+            depth: 1,
+        }
+    }
 }
 
 /// The meaningful children of a pair: keywords that only mark a place and punctuation are
@@ -190,6 +212,8 @@ impl Builder {
         Builder {
             base,
             errors: RefCell::new(Vec::new()),
+            too_deep: Cell::new(false),
+            chained: Cell::new(false),
         }
     }
 
@@ -345,16 +369,69 @@ impl Builder {
         let name = self.build_ident(children.next());
         let optional = children.next_if(Rule::question).is_some();
         let ty = self.build_type_expr(children.next());
+        let mut bounds = Vec::new();
+        while let Some(bound) = children.next_if(Rule::field_bound) {
+            bounds.push(self.build_field_bound(bound));
+        }
         let default = children.next_opt().map(|p| self.build_expr(p));
         FieldDecl {
             name,
             optional,
             ty,
+            bounds,
             default,
         }
     }
 
+    /// Builds `>= N` or `<= N`.
+    fn build_field_bound(&self, pair: Pair<'_, Rule>) -> FieldBound {
+        let span = self.span(&pair);
+        let mut parts = pair.into_inner();
+        let at_least = parts.next().is_some_and(|op| op.as_rule() == Rule::ge);
+        let digits = parts.next().map(|p| p.as_str()).unwrap_or_default();
+        let text: String = digits.chars().filter(|&c| c != '_').collect();
+        let value = text.parse::<i64>().unwrap_or_else(|_| {
+            const MAX: i64 = i64::MAX;
+            self.error(
+                span,
+                tr!(
+                    "`{digits}` is too large for a bound",
+                    "`{digits}` 作为界限过大"
+                ),
+                Some(tr!("numbers go up to {MAX}", "数值最大为 {MAX}")),
+            );
+            0
+        });
+        FieldBound {
+            at_least,
+            value,
+            span,
+        }
+    }
+
+    /// Builds a type; one nested more than [`MAX_TYPE_DEPTH`] deep (`list of list of …`) is
+    /// reported and built as its innermost named type, so no deeper tree is ever built.
     fn build_type_expr(&self, pair: Pair<'_, Rule>) -> TypeExpr {
+        let mut depth = 0;
+        let mut inner = pair.clone();
+        while matches!(inner.as_rule(), Rule::list_type | Rule::set_type) {
+            depth += 1;
+            inner = Children::of(inner).next();
+        }
+        if depth > MAX_TYPE_DEPTH {
+            self.error(
+                self.span(&pair),
+                tr!(
+                    "this type nests `list of` and `set of` more than {MAX_TYPE_DEPTH} deep",
+                    "此类型嵌套 `list of` 与 `set of` 超过 {MAX_TYPE_DEPTH} 层"
+                ),
+                Some(tr!(
+                    "a field holds at most a few levels of lists; use a record",
+                    "字段最多容纳几层列表；请改用记录"
+                )),
+            );
+            return TypeExpr::Named(self.build_ident(inner));
+        }
         match pair.as_rule() {
             Rule::list_type => self.build_list_type(pair),
             Rule::set_type => self.build_set_type(pair),
@@ -450,7 +527,7 @@ impl Builder {
         let digits = Children::of(pair).next();
         let value = match digits.as_rule() {
             Rule::int => self.build_clause_int(digits, keyword),
-            _ => self.build_zh_number(Children::of(digits).next(), suffix),
+            _ => self.build_zh_number(Children::of(digits).next(), keyword, suffix),
         };
         Number { value, span }
     }
@@ -460,16 +537,17 @@ impl Builder {
         let span = self.span(&pair);
         let text: String = pair.as_str().chars().filter(|&c| c != '_').collect();
         match text.parse::<u32>() {
-            Ok(value) => value,
+            Ok(value) => self.clause_not_zero(value, span, keyword),
             Err(_) => {
                 let text = pair.as_str();
+                let max = u32::MAX;
                 self.error(
                     span,
                     tr!(
                         "`{text}` is too large for {keyword} number",
                         "`{text}`作为编号太大了"
                     ),
-                    None,
+                    Some(tr!("clause numbers go up to {max}", "条款编号最大为{max}")),
                 );
                 0
             }
@@ -477,16 +555,29 @@ impl Builder {
     }
 
     /// Builds the number inside `第…条`, written in Arabic digits or Chinese numerals.
-    fn build_zh_number(&self, pair: Pair<'_, Rule>, suffix: &str) -> u32 {
+    fn build_zh_number(&self, pair: Pair<'_, Rule>, keyword: &str, suffix: &str) -> u32 {
         let text = pair.as_str();
+        let span = self.span(&pair);
         match numeral::clause_number(text) {
-            Some(value) => value,
-            None => {
+            Ok(value) => self.clause_not_zero(value, span, keyword),
+            Err(numeral::NumeralError::TooLarge) => {
+                let max = u32::MAX;
                 self.error(
-                    self.span(&pair),
+                    span,
                     tr!(
-                        "`{text}` is not a chinese numeral",
-                        "`{text}`不是中文数字"
+                        "`{text}` is too large for {keyword} number",
+                        "`{text}`作为编号太大了"
+                    ),
+                    Some(tr!("clause numbers go up to {max}", "条款编号最大为{max}")),
+                );
+                0
+            }
+            Err(numeral::NumeralError::Malformed(reason, reason_zh)) => {
+                self.error(
+                    span,
+                    tr!(
+                        "`{text}` is not a chinese numeral: {reason}",
+                        "`{text}`不是中文数字：{reason_zh}"
                     ),
                     Some(tr!(
                         "write the number as in `第十五{suffix}`, `第一百零一{suffix}` or `第15{suffix}`",
@@ -496,6 +587,23 @@ impl Builder {
                 0
             }
         }
+    }
+
+    /// Reports a clause numbered 0: clauses are numbered from 1 (and 0 stands for a number
+    /// that could not be read).
+    fn clause_not_zero(&self, value: u32, span: Span, keyword: &str) -> u32 {
+        if value == 0 {
+            let what = keyword.split(' ').nth(1).unwrap_or(keyword);
+            self.error(
+                span,
+                tr!(
+                    "there is no {what} 0: clauses are numbered from 1",
+                    "没有编号为 0 的条款：条款从 1 开始编号"
+                ),
+                None,
+            );
+        }
+        value
     }
 
     /// Builds the remaining children, all clause entries.
@@ -576,13 +684,9 @@ fn required<T>(value: Option<T>) -> T {
     value.expect("the grammar guarantees this value")
 }
 
-fn is_comparison(op: BinaryOp) -> bool {
-    !matches!(op, BinaryOp::Or | BinaryOp::And)
-}
-
-/// Whether an operand is a comparison written without parentheses.
+/// Whether an operand is a comparison (or `in`) written without parentheses.
 fn is_comparison_expr(operand: &Operand) -> bool {
-    !operand.grouped && matches!(&operand.expr.kind, ExprKind::Binary(op, ..) if is_comparison(*op))
+    !operand.grouped && matches!(&operand.expr.kind, ExprKind::Binary(..))
 }
 
 fn days_in_month(year: u32, month: u32) -> u32 {

@@ -70,6 +70,13 @@ impl Run {
             self.reject(line_no, message, out);
             return;
         }
+        // A period that cannot be counted rejects the line when it arrives, not once it is
+        // judged; the check is made again (and holds) when the held event is judged.
+        if let Err(message) = self.prepare(p, &event) {
+            self.reorder.give(event);
+            self.reject(line_no, message, out);
+            return;
+        }
         self.summary.evaluated += 1;
         let latest = self.latest.map_or(event.time, |l| l.max(event.time));
         self.latest = Some(latest);
@@ -86,6 +93,35 @@ impl Run {
         self.expire(p, watermark, out);
     }
 
+    /// Before an event is judged: whether an exemption puts it outside the regulation, and when
+    /// the obligations it starts fall due (into `self.dues`). A period that cannot be counted
+    /// (negative, or ending after the last supported date) is an input error for the line.
+    fn prepare(&mut self, p: &Prepared, event: &Event) -> Result<bool, String> {
+        self.dues.clear();
+        let Some(dispatch) = p.dispatch.get(event.ty as usize) else {
+            return Ok(false);
+        };
+        let env = Env::trigger(event);
+        let exempt = dispatch
+            .exemptions
+            .iter()
+            .any(|&x| eval_bool(&p.program.exemptions[x].condition, &env));
+        let effective = p.effective.is_none_or(|from| event.time >= from);
+        if exempt || !effective {
+            return Ok(exempt);
+        }
+        let trigger = TriggerRef::Event(event);
+        for &rule in &dispatch.arms {
+            let due = if applies(&p.program.rules[rule], trigger) {
+                p.due_of(rule, trigger, &mut self.days)?
+            } else {
+                None
+            };
+            self.dues.push(due);
+        }
+        Ok(false)
+    }
+
     /// Judges an accepted event and lets it update the states.
     pub(super) fn judge(
         &mut self,
@@ -94,15 +130,13 @@ impl Run {
         line: u64,
         out: &mut impl FnMut(Finding),
     ) {
+        // Accepted lines passed this check when they arrived; it also finds their due dates.
+        let exempt = self.prepare(p, event).unwrap_or(false);
         let Some(dispatch) = p.dispatch.get(event.ty as usize) else {
             return;
         };
         let effective = p.effective.is_none_or(|from| event.time >= from);
         let env = Env::trigger(event);
-        let exempt = dispatch
-            .exemptions
-            .iter()
-            .any(|&x| eval_bool(&p.program.exemptions[x].condition, &env));
         if !effective {
             self.summary.not_yet_effective += 1;
         } else if exempt {
@@ -122,9 +156,9 @@ impl Run {
         }
         let mut shared: Option<Arc<Event>> = None;
         if effective {
-            for &rule in &dispatch.arms {
-                if applies(&p.program.rules[rule], trigger) {
-                    self.arm(p, rule, Arming::Event(event), line);
+            for (i, &rule) in dispatch.arms.iter().enumerate() {
+                if let Some(due) = self.dues.get(i).copied().flatten() {
+                    self.arm(p, rule, Arming::Event(event), due, line);
                 }
             }
         }
@@ -247,8 +281,15 @@ impl Run {
                 self.check(p, rule, TriggerRef::Key(trigger), line, out);
             }
             Action::Deadline(_) => {
-                if applies(&p.program.rules[rule], TriggerRef::Key(trigger)) {
-                    self.arm(p, rule, Arming::Key(trigger), line);
+                let key = TriggerRef::Key(trigger);
+                if applies(&p.program.rules[rule], key) {
+                    // A key's period comes from the policy, not from an event line: the
+                    // compiler refuses a constant period that no supported date can count
+                    // (E0504); one that only a start after the key's crossing cannot count
+                    // starts no obligation.
+                    if let Ok(Some(due)) = p.due_of(rule, key, &mut self.days) {
+                        self.arm(p, rule, Arming::Key(trigger), due, line);
+                    }
                 }
             }
         }

@@ -64,18 +64,16 @@ pub(super) struct Obligation {
 impl Run {
     /// Starts an obligation for a deadline rule whose trigger fired.
     /// The obligation keeps a slim copy of a triggering event (see [`DeadlinePlan::slim`]).
-    pub(super) fn arm(&mut self, p: &Prepared, rule: usize, arming: Arming<'_>, line: u64) {
-        let trigger = match arming {
-            Arming::Event(event) => TriggerRef::Event(event),
-            Arming::Key(key) => TriggerRef::Key(key),
-        };
+    /// `due` is when it falls due, from [`Prepared::due_of`].
+    pub(super) fn arm(
+        &mut self,
+        p: &Prepared,
+        rule: usize,
+        arming: Arming<'_>,
+        due: Due,
+        line: u64,
+    ) {
         let Action::Deadline(plan) = p.actions[rule] else {
-            return;
-        };
-        let Body::Deadline { deadline, .. } = &p.program.rules[rule].body else {
-            return;
-        };
-        let Some(due) = p.due(deadline, trigger, &mut self.days) else {
             return;
         };
         let trigger = match arming {
@@ -162,9 +160,14 @@ impl Run {
     }
 }
 
-/// Periods are capped at this many units, far beyond any real deadline, so that date
-/// arithmetic stays in range.
-const MAX_PERIOD: i64 = 1_000_000;
+/// Why a period cannot be counted.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum PeriodError {
+    /// The amount is negative.
+    Negative,
+    /// The last day would fall after the last supported date.
+    PastRange,
+}
 
 impl Prepared {
     /// The UTC offset of the regulation's time zone at an instant, in seconds.
@@ -183,31 +186,44 @@ impl Prepared {
     }
 
     /// The number of units of a period, read with the trigger (and pattern) bound; `None` when
-    /// it is missing or not an integer. Negative amounts count as zero.
+    /// it is missing or not an integer.
     pub(super) fn amount(duration: &Duration, env: &Env<'_>) -> Option<i64> {
         match eval_operand(&duration.amount, env) {
-            Operand::Value(Value::Int(n)) => Some((*n).clamp(0, MAX_PERIOD)),
+            Operand::Value(Value::Int(n)) => Some(*n),
             _ => None,
         }
     }
 
-    /// The last day of a period of `duration` counted from the day after `day`, with the first
-    /// day counted without holiday data.
+    /// The last day of a period of `amount` units counted from the day after `day`, with the
+    /// first day counted without holiday data; an error when the amount is negative or the last
+    /// day falls after the last supported date.
     pub(super) fn period_end(
         &self,
         duration: &Duration,
         amount: i64,
         day: i64,
-    ) -> Option<(Date, Option<Date>)> {
-        let start = calendar::date_of(day)?;
-        match duration.unit {
-            DurationUnit::Days => Some((calendar::add_days(start, amount)?, None)),
-            DurationUnit::Years => Some((calendar::add_years(start, amount)?, None)),
+    ) -> Result<(Date, Option<Date>), PeriodError> {
+        if amount < 0 {
+            return Err(PeriodError::Negative);
+        }
+        let start = calendar::date_of(day).ok_or(PeriodError::PastRange)?;
+        let (end, unknown_from) = match duration.unit {
+            DurationUnit::Days => (calendar::add_days(start, amount), None),
+            DurationUnit::Years => (calendar::add_years(start, amount), None),
             DurationUnit::WorkingDays => {
-                let n = u32::try_from(amount).unwrap_or(u32::MAX);
+                // n working days take at least n calendar days.
+                let last = calendar::day_number(time::LAST_DATE);
+                if amount > last - day {
+                    return Err(PeriodError::PastRange);
+                }
+                let n = u32::try_from(amount).map_err(|_| PeriodError::PastRange)?;
                 let sum = self.calendar.sum_working_days(start, n);
-                Some((calendar::date_of(sum.day)?, sum.unknown_from))
+                (calendar::date_of(sum.day), sum.unknown_from)
             }
+        };
+        match end {
+            Some(end) if time::in_range(end) => Ok((end, unknown_from)),
+            _ => Err(PeriodError::PastRange),
         }
     }
 
@@ -223,32 +239,63 @@ impl Prepared {
         let Some(amount) = Prepared::amount(duration, env) else {
             return false;
         };
-        self.period_end(duration, amount, candidate_day)
-            .is_some_and(|(end, _)| trigger_day <= calendar::day_number(end))
+        // A negative window counts as the candidate's day alone; one reaching past the supported
+        // dates covers every later day.
+        match self.period_end(duration, amount.max(0), candidate_day) {
+            Ok((end, _)) => trigger_day <= calendar::day_number(end),
+            Err(_) => true,
+        }
     }
 
-    /// When an obligation started by a trigger falls due; `None` when the period's amount is
-    /// missing.
-    pub(super) fn due(
+    /// When the obligation of deadline rule `rule` started by `trigger` falls due: `None` when
+    /// the period's amount is missing, an input error's message when the period cannot be
+    /// counted.
+    pub(super) fn due_of(
         &self,
-        deadline: &Deadline,
+        rule: usize,
         trigger: TriggerRef<'_>,
         days: &mut DayCache,
-    ) -> Option<Due> {
+    ) -> Result<Option<Due>, String> {
+        let Body::Deadline { deadline, .. } = &self.program.rules[rule].body else {
+            return Ok(None);
+        };
         let (date, unknown_from) = match deadline {
             Deadline::By(date) => (*date, None),
             Deadline::Within { duration, .. } => {
                 let env = Env::default().with(TRIGGER_SLOT, trigger.binding());
-                let amount = Prepared::amount(duration, &env)?;
-                let day = calendar::day_number(days.date(&self.time_zone, trigger.time()));
-                self.period_end(duration, amount, day)?
+                let Some(amount) = Prepared::amount(duration, &env) else {
+                    return Ok(None);
+                };
+                let day = days.date(&self.time_zone, trigger.time());
+                let start = calendar::day_number(day);
+                match self.period_end(duration, amount, start) {
+                    Ok(end) => end,
+                    Err(error) => {
+                        let unit = match duration.unit {
+                            DurationUnit::Days => "days",
+                            DurationUnit::WorkingDays => "working days",
+                            DurationUnit::Years => "years",
+                        };
+                        let id = &self.program.rules[rule].id;
+                        let why = match error {
+                            PeriodError::Negative => "a period cannot be negative".to_owned(),
+                            PeriodError::PastRange => format!(
+                                "it would end after {}, the last supported date",
+                                time::LAST_DATE
+                            ),
+                        };
+                        return Err(format!(
+                            "the period of {amount} {unit} from {day} that rule {id} starts cannot be counted: {why}"
+                        ));
+                    }
+                }
             }
         };
-        Some(Due {
+        Ok(Some(Due {
             date,
             instant: self.end_of_day(date),
             unknown_from,
-        })
+        }))
     }
 
     /// The finding for a pending obligation.

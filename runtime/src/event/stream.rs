@@ -1,18 +1,22 @@
 //! The streaming decoder: converts a line while serde_json parses it, with no intermediate tree.
 //!
 //! It handles the common shape of a line, an object whose first key is `type`, and gives up on
-//! anything else: another first key, a repeated `type`, and every kind of input error. The caller
+//! anything else: another first key, a repeated key, an undeclared key of an `open` event type
+//! (whose repetition it cannot see without keeping it), an event type or record of more than
+//! 64 fields (its repeated keys are tracked in a 64-bit mask), and every kind of input error. The caller
 //! then decodes the line again through the `serde_json::Value` tree, which decides whether the
 //! line is valid and words the message; so the streaming path never has to reproduce a message
 //! or the order in which problems are reported. On a line it accepts it gives the same [`Event`]
-//! as the tree: repeated keys keep their last value, `null` for an optional field counts as
-//! absent, and the envelope keys `time` and `id` fill the fields named like them.
+//! as the tree: `null` for an optional field counts as absent, a whole number written with a
+//! fraction or an exponent is an integer, and the envelope keys `time` and `id` fill the fields named like them.
 
 use std::fmt;
 
-use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
 
-use super::{Decoder, Event, EventLayout, FieldIndex, ID_KEY, TIME_KEY, TYPE_KEY, fill_absent};
+use super::{
+    Decoder, Event, EventLayout, FieldIndex, ID_KEY, TIME_KEY, TYPE_KEY, fill_absent, whole,
+};
 use crate::ir::{EventId, FieldDef, Type, Value};
 use crate::time::{self, ParsedTime};
 
@@ -61,19 +65,31 @@ impl<'de> Visitor<'de> for EventSeed<'_> {
         ) else {
             return Err(give_up());
         };
+        if def.fields.len() > 64 {
+            return Err(give_up());
+        }
         event.ty = ty;
         event.fields.clear();
         event.fields.resize(def.fields.len(), None);
         let mut parsed_time: Option<ParsedTime> = None;
-        let mut id: Option<String> = None;
+        let mut id: Option<Option<String>> = None;
+        // The fields seen so far, by index: a repeated key gives up.
+        let mut seen: u64 = 0;
         while let Some(key) = map.next_key_seed(KeySeed {
             layout: Some(layout),
         })? {
             match key {
-                Key::Type => return Err(give_up()),
+                Key::Type | Key::Other => return Err(give_up()),
+                Key::Time if parsed_time.is_some() => return Err(give_up()),
                 Key::Time => parsed_time = Some(map.next_value_seed(TimeSeed)?),
-                Key::Id => id = map.next_value::<Option<String>>()?,
+                Key::Id if id.is_some() => return Err(give_up()),
+                Key::Id => id = Some(map.next_value::<Option<String>>()?),
                 Key::Field(index) => {
+                    let bit = 1_u64 << index;
+                    if seen & bit != 0 {
+                        return Err(give_up());
+                    }
+                    seen |= bit;
                     let (Some(field), Some(slot)) =
                         (def.fields.get(index), event.fields.get_mut(index))
                     else {
@@ -81,12 +97,9 @@ impl<'de> Visitor<'de> for EventSeed<'_> {
                     };
                     *slot = map.next_value_seed(FieldSeed { decoder, field })?;
                 }
-                Key::Other if def.open => {
-                    map.next_value::<IgnoredAny>()?;
-                }
-                Key::Other => return Err(give_up()),
             }
         }
+        let id = id.flatten();
         let Some(parsed_time) = parsed_time else {
             return Err(give_up());
         };
@@ -241,12 +254,15 @@ impl<'de> Visitor<'de> for FieldSeed<'_> {
     }
 
     fn visit_some<D: Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
-        ValueSeed {
+        let value = ValueSeed {
             decoder: self.decoder,
             ty: &self.field.ty,
         }
-        .deserialize(deserializer)
-        .map(Some)
+        .deserialize(deserializer)?;
+        match value {
+            Value::Int(n) if !self.field.range.contains(n) => Err(give_up()),
+            value => Ok(Some(value)),
+        }
     }
 }
 
@@ -292,6 +308,13 @@ impl<'de> Visitor<'de> for ValueSeed<'_> {
         }
     }
 
+    fn visit_f64<E: de::Error>(self, f: f64) -> Result<Value, E> {
+        match (self.ty, whole(f)) {
+            (Type::Int | Type::Duration, Some(i)) => Ok(Value::Int(i)),
+            _ => Err(give_up()),
+        }
+    }
+
     fn visit_u64<E: de::Error>(self, u: u64) -> Result<Value, E> {
         match i64::try_from(u) {
             Ok(i) => self.visit_i64(i),
@@ -329,8 +352,17 @@ impl<'de> Visitor<'de> for ValueSeed<'_> {
         ) else {
             return Err(give_up());
         };
+        if def.fields.len() > 64 {
+            return Err(give_up());
+        }
         let mut fields = vec![None; def.fields.len()];
+        let mut seen: u64 = 0;
         while let Some(i) = map.next_key_seed(RecordKeySeed { index })? {
+            let bit = 1_u64 << i;
+            if seen & bit != 0 {
+                return Err(give_up());
+            }
+            seen |= bit;
             let (Some(field), Some(slot)) = (def.fields.get(i), fields.get_mut(i)) else {
                 return Err(give_up());
             };

@@ -64,6 +64,7 @@ fn required(name: &str, ty: Type) -> FieldDef {
         ty,
         required: true,
         default: None,
+        range: Default::default(),
     }
 }
 
@@ -73,6 +74,7 @@ fn optional(name: &str, ty: Type) -> FieldDef {
         ty,
         required: false,
         default: None,
+        range: Default::default(),
     }
 }
 
@@ -137,6 +139,7 @@ pub fn vocabulary() -> Vocabulary {
                         ty: Type::Bool,
                         required: false,
                         default: Some(Value::Bool(false)),
+                        range: Default::default(),
                     },
                     optional("tags", Type::List(Box::new(Type::String))),
                     optional("picked_up", Type::Time),

@@ -3,13 +3,11 @@
 
 use pest::iterators::Pair;
 
-use super::{
-    Builder, Children, MAX_PREFIX_RUN, Operand, PRATT, days_in_month, is_comparison,
-    is_comparison_expr,
-};
+use super::{Builder, Children, MAX_PREFIX_RUN, Operand, PRATT, days_in_month, is_comparison_expr};
 use crate::ast::*;
 use crate::parse::grammar::Rule;
 use crate::tr;
+use edict_runtime::time;
 
 impl Builder {
     // -----------------------------------------------------------------------------------------
@@ -17,6 +15,12 @@ impl Builder {
 
     /// Builds an expression, resolving operator precedence with the Pratt parser.
     pub(super) fn build_expr(&self, pair: Pair<'_, Rule>) -> Expr {
+        self.build_operand(pair).expr
+    }
+
+    /// Builds an expression with its nesting depth; an expression nested more than
+    /// [`MAX_EXPR_DEPTH`] deep is reported and replaced by [`ExprKind::Error`].
+    fn build_operand(&self, pair: Pair<'_, Rule>) -> Operand {
         let span = self.span(&pair);
         let mut run = 0;
         for part in pair.clone().into_inner() {
@@ -31,41 +35,100 @@ impl Builder {
                     tr!("too many `not` in a row", "连续的`非`太多了"),
                     None,
                 );
-                return Expr {
-                    kind: ExprKind::Bool(false),
-                    span,
-                };
+                return Operand::leaf(ExprKind::Error, span);
             }
         }
         PRATT
             .map_primary(|primary| self.build_primary(primary))
-            .map_prefix(|op, rhs| Operand {
-                expr: Expr {
-                    span: self.span(&op).to(rhs.expr.span),
-                    kind: ExprKind::Unary(UnaryOp::Not, Box::new(rhs.expr)),
-                },
-                grouped: false,
+            .map_prefix(|op, rhs| {
+                self.limit(Operand {
+                    expr: Expr {
+                        span: self.span(&op).to(rhs.expr.span),
+                        kind: ExprKind::Unary(UnaryOp::Not, Box::new(rhs.expr)),
+                    },
+                    grouped: false,
+                    depth: rhs.depth + 1,
+                })
             })
             .map_postfix(|lhs, op| {
                 let field = self.build_field_access(op);
-                Operand {
+                self.limit(Operand {
                     expr: Expr {
                         span: lhs.expr.span.to(field.span),
                         kind: ExprKind::Field(Box::new(lhs.expr), field),
                     },
                     grouped: false,
-                }
+                    depth: lhs.depth + 1,
+                })
             })
             .map_infix(|lhs, op, rhs| self.build_infix(lhs, op, rhs))
             .parse(pair.into_inner())
-            .expr
     }
 
-    pub(super) fn build_infix(&self, lhs: Operand, op: Pair<'_, Rule>, rhs: Operand) -> Operand {
+    /// Reports an operand nested more than [`MAX_EXPR_DEPTH`] deep (once per builder) and
+    /// replaces it by [`ExprKind::Error`], so no tree deeper than that is ever built.
+    fn limit(&self, operand: Operand) -> Operand {
+        if operand.depth <= MAX_EXPR_DEPTH {
+            return operand;
+        }
+        let span = operand.expr.span;
+        if !self.too_deep.replace(true) {
+            self.error(
+                span,
+                tr!(
+                    "this expression nests operators more than {MAX_EXPR_DEPTH} deep",
+                    "此表达式的运算符嵌套超过 {MAX_EXPR_DEPTH} 层"
+                ),
+                Some(tr!(
+                    "split it into simpler rules or constants; a chain of `and` or `or` \
+                     counts once however long it is",
+                    "请拆成较简单的规则或常量；一串 `and` 或 `or` 无论多长只算一层"
+                )),
+            );
+        }
+        Operand::leaf(ExprKind::Error, span)
+    }
+
+    /// Joins two operands: a comparison or `in` makes a binary node; `and` and `or` extend the
+    /// chain on their left when it has the same connective and no parentheses, so a chain of
+    /// any length is one node.
+    fn build_infix(&self, lhs: Operand, op: Pair<'_, Rule>, rhs: Operand) -> Operand {
         let op_span = self.span(&op);
+        let span = lhs.expr.span.to(rhs.expr.span);
+        let logic = match op.as_rule() {
+            Rule::kw_or => Some(LogicOp::Or),
+            Rule::kw_and => Some(LogicOp::And),
+            _ => None,
+        };
+        if let Some(logic) = logic {
+            let (expr, depth) = match lhs.expr.kind {
+                ExprKind::Logic(chain, mut operands) if chain == logic && !lhs.grouped => {
+                    operands.push(rhs.expr);
+                    let expr = Expr {
+                        kind: ExprKind::Logic(chain, operands),
+                        span,
+                    };
+                    (expr, lhs.depth.max(rhs.depth + 1))
+                }
+                kind => {
+                    let lhs_expr = Expr {
+                        kind,
+                        span: lhs.expr.span,
+                    };
+                    let expr = Expr {
+                        kind: ExprKind::Logic(logic, vec![lhs_expr, rhs.expr]),
+                        span,
+                    };
+                    (expr, lhs.depth.max(rhs.depth) + 1)
+                }
+            };
+            return self.limit(Operand {
+                expr,
+                grouped: false,
+                depth,
+            });
+        }
         let op = match op.as_rule() {
-            Rule::kw_or => BinaryOp::Or,
-            Rule::kw_and => BinaryOp::And,
             Rule::eq => BinaryOp::Eq,
             Rule::ne => BinaryOp::Ne,
             Rule::lt => BinaryOp::Lt,
@@ -74,7 +137,8 @@ impl Builder {
             Rule::ge => BinaryOp::Ge,
             _ => BinaryOp::In,
         };
-        if is_comparison(op) && is_comparison_expr(&lhs) {
+        // One report per item: a long chain would otherwise give one error per operator.
+        if is_comparison_expr(&lhs) && !self.chained.replace(true) {
             let symbol = op.symbol();
             self.error(
                 op_span,
@@ -88,62 +152,61 @@ impl Builder {
                 )),
             );
         }
-        Operand {
+        self.limit(Operand {
             expr: Expr {
-                span: lhs.expr.span.to(rhs.expr.span),
+                span,
                 kind: ExprKind::Binary(op, Box::new(lhs.expr), Box::new(rhs.expr)),
             },
             grouped: false,
-        }
+            depth: lhs.depth.max(rhs.depth) + 1,
+        })
     }
 
     pub(super) fn build_field_access(&self, pair: Pair<'_, Rule>) -> Ident {
         self.build_ident(Children::of(pair).next())
     }
 
-    pub(super) fn build_primary(&self, pair: Pair<'_, Rule>) -> Operand {
+    fn build_primary(&self, pair: Pair<'_, Rule>) -> Operand {
         let span = self.span(&pair);
-        let kind = match pair.as_rule() {
-            Rule::kw_true => ExprKind::Bool(true),
-            Rule::kw_false => ExprKind::Bool(false),
-            Rule::date => ExprKind::Date(self.build_date(pair)),
-            Rule::int => ExprKind::Int(self.build_int(pair)),
-            Rule::string => ExprKind::Str(self.build_string(pair).value),
-            Rule::has_call => self.build_has_call(pair),
-            Rule::set_literal => self.build_set_literal(pair),
+        let (kind, depth) = match pair.as_rule() {
+            Rule::kw_true => (ExprKind::Bool(true), 1),
+            Rule::kw_false => (ExprKind::Bool(false), 1),
+            Rule::date => (ExprKind::Date(self.build_date(pair)), 1),
+            Rule::int => (ExprKind::Int(self.build_int(pair)), 1),
+            Rule::string => (ExprKind::Str(self.build_string(pair).value), 1),
+            Rule::has_call => {
+                let inner = self.build_operand(Children::of(pair).next());
+                (ExprKind::Has(Box::new(inner.expr)), inner.depth + 1)
+            }
+            Rule::set_literal => {
+                let mut children = Children::of(pair);
+                let mut elements = Vec::new();
+                let mut depth = 0;
+                while let Some(element) = children.next_opt() {
+                    let element = self.build_operand(element);
+                    depth = depth.max(element.depth);
+                    elements.push(element.expr);
+                }
+                (ExprKind::Set(elements), depth + 1)
+            }
             Rule::paren_expr => {
-                let inner = self.build_paren_expr(pair);
+                let inner = self.build_operand(Children::of(pair).next());
                 return Operand {
                     expr: Expr {
-                        kind: inner.kind,
+                        kind: inner.expr.kind,
                         span,
                     },
                     grouped: true,
+                    depth: inner.depth,
                 };
             }
-            _ => ExprKind::Name(self.build_ident(pair)),
+            _ => (ExprKind::Name(self.build_ident(pair)), 1),
         };
-        Operand {
+        self.limit(Operand {
             expr: Expr { kind, span },
             grouped: false,
-        }
-    }
-
-    pub(super) fn build_has_call(&self, pair: Pair<'_, Rule>) -> ExprKind {
-        ExprKind::Has(Box::new(self.build_expr(Children::of(pair).next())))
-    }
-
-    pub(super) fn build_set_literal(&self, pair: Pair<'_, Rule>) -> ExprKind {
-        let mut children = Children::of(pair);
-        let mut elements = Vec::new();
-        while let Some(element) = children.next_opt() {
-            elements.push(self.build_expr(element));
-        }
-        ExprKind::Set(elements)
-    }
-
-    pub(super) fn build_paren_expr(&self, pair: Pair<'_, Rule>) -> Expr {
-        self.build_expr(Children::of(pair).next())
+            depth,
+        })
     }
 
     // -----------------------------------------------------------------------------------------
@@ -223,6 +286,16 @@ impl Builder {
                         "{year:04}-{month:02} has {last} days",
                         "{year:04}-{month:02}有{last}天"
                     )),
+                );
+            } else if !(time::FIRST_YEAR..=time::LAST_YEAR).contains(&date.year) {
+                let (range, range_zh) = (time::SUPPORTED_RANGE, time::SUPPORTED_RANGE_ZH);
+                self.error(
+                    span,
+                    tr!(
+                        "`{text}` is outside the supported dates {range}",
+                        "`{text}`超出所支持的日期范围{range_zh}"
+                    ),
+                    None,
                 );
             }
         }
