@@ -1,7 +1,10 @@
 //! Expressions: operators with the parentheses precedence needs (and those the author wrote),
 //! and the places a long condition may be broken.
 
-use edict_grammar::ast::{BinaryOp, DateLit, Duration, DurationUnit, Expr, ExprKind, UnaryOp};
+use edict_grammar::ast::{
+    BinaryOp, DateLit, Duration, DurationUnit, EventPattern, Expr, ExprKind, OnceRequirement,
+    TimeUnit, UnaryOp,
+};
 use edict_grammar::lexer::TokenKind;
 
 use crate::layout::Layout;
@@ -13,8 +16,11 @@ fn precedence(e: &Expr) -> u8 {
     match &e.kind {
         ExprKind::Binary(op, ..) => op_precedence(*op),
         ExprKind::Unary(UnaryOp::Not, _) => 3,
-        ExprKind::Field(..) => 5,
-        _ => 6,
+        ExprKind::Field(..) => 7,
+        // A `once` with `reset by` ends in a condition that would take in what follows it, so
+        // inside a larger expression it is written in parentheses.
+        ExprKind::Once(once) if !once.resets.is_empty() => 0,
+        _ => 8,
     }
 }
 
@@ -22,6 +28,8 @@ fn op_precedence(op: BinaryOp) -> u8 {
     match op {
         BinaryOp::Or => 1,
         BinaryOp::And => 2,
+        BinaryOp::Add | BinaryOp::Sub => 5,
+        BinaryOp::Mul | BinaryOp::Div | BinaryOp::Rem => 6,
         _ => 4,
     }
 }
@@ -55,12 +63,30 @@ impl Layout<'_, '_> {
             ExprKind::Str(_) => self.src.first_of(e.span, TokenKind::String).to_owned(),
             ExprKind::Date(d) => date(d),
             ExprKind::Name(n) => n.name.clone(),
-            ExprKind::Field(base, name) => format!("{}.{}", self.expr_at(base, 5), name.name),
+            ExprKind::Field(base, name) => format!("{}.{}", self.expr_at(base, 7), name.name),
             ExprKind::Has(inner) => format!("{}({})", self.kw(Kw::Has), self.expr_at(inner, 0)),
             ExprKind::Set(items) => {
                 let items: Vec<String> = items.iter().map(|i| self.expr_at(i, 0)).collect();
                 format!("{{{}}}", items.join(", "))
             }
+            ExprKind::List(items) => {
+                let items: Vec<String> = items.iter().map(|i| self.expr_at(i, 0)).collect();
+                format!("[{}]", items.join(", "))
+            }
+            ExprKind::Duration(amount, unit) => {
+                let one = *amount == 1 && self.lang == Lang::En;
+                let word = match (unit, one) {
+                    (TimeUnit::Days, true) => "day",
+                    (TimeUnit::Hours, true) => "hour",
+                    (TimeUnit::Minutes, true) => "minute",
+                    (TimeUnit::Days, false) => self.kw(Kw::Days),
+                    (TimeUnit::Hours, false) => self.kw(Kw::Hours),
+                    (TimeUnit::Minutes, false) => self.kw(Kw::Minutes),
+                };
+                let number = self.src.first_of(e.span, TokenKind::Number);
+                format!("{number} {word}")
+            }
+            ExprKind::Once(once) => self.once_expr(once),
             ExprKind::Unary(UnaryOp::Not, inner) => {
                 format!("{} {}", self.kw(Kw::Not), self.expr_at(inner, 3))
             }
@@ -68,6 +94,7 @@ impl Layout<'_, '_> {
                 let p = op_precedence(*op);
                 // Comparisons do not chain, so neither side may be another comparison.
                 let left_min = if p == 4 { 5 } else { p };
+                // Neither side of an operator may be a `once` with `reset by` (see `precedence`).
                 format!(
                     "{} {} {}",
                     self.expr_at(lhs, left_min),
@@ -117,6 +144,37 @@ impl Layout<'_, '_> {
             }
         }
         out
+    }
+
+    /// `once EVENT x [where COND] [within D] before [reset by EVENT y [where COND]]…` on one
+    /// line (`曾经 … [D 以内] 之前 [重置于 …]…`).
+    fn once_expr(&self, once: &OnceRequirement) -> String {
+        let mut text = format!("{} {}", self.kw(Kw::Once), self.pattern_text(&once.pattern));
+        if let Some(d) = &once.within {
+            match self.lang {
+                Lang::En => text.push_str(&format!(" within {}", self.duration(d))),
+                Lang::Zh => text.push_str(&format!(" {} 以内", self.duration(d))),
+            }
+        }
+        text.push(' ');
+        text.push_str(self.kw(Kw::Before));
+        for reset in &once.resets {
+            text.push_str(&format!(
+                " {} {}",
+                self.kw(Kw::ResetBy),
+                self.pattern_text(reset)
+            ));
+        }
+        text
+    }
+
+    /// `EVENT x [where COND]` on one line.
+    fn pattern_text(&self, p: &EventPattern) -> String {
+        let mut text = format!("{} {}", p.event.name, p.binding.name);
+        if let Some(condition) = &p.condition {
+            text.push_str(&format!(" {} {}", self.kw(Kw::Where), self.expr(condition)));
+        }
+        text
     }
 
     /// `30 days`, `1 working day`, `3 年`.

@@ -60,6 +60,10 @@ impl JoinPlan {
             else {
                 continue;
             };
+            // A computed side (arithmetic, a time) has no value to borrow for a key.
+            if !borrowable(lhs) || !borrowable(rhs) {
+                continue;
+            }
             let (l, r) = (slots(lhs), slots(rhs));
             let only = |mask: u8, slot: Slot| mask & !(1 << slot) == 0;
             let reads = |mask: u8, slot: Slot| mask & (1 << slot) != 0;
@@ -102,7 +106,21 @@ fn slots(expr: &Expr) -> u8 {
         Expr::And(items) | Expr::Or(items) => items.iter().fold(0, |m, e| m | slots(e)),
         Expr::Cmp { lhs, rhs, .. } => slots(lhs) | slots(rhs),
         Expr::In { element, set } => slots(element) | slots(set),
+        Expr::EventTime(slot) => 1u8.checked_shl(u32::from(*slot)).unwrap_or(0x80),
+        Expr::TimePart { time, .. } => slots(time),
+        Expr::Arith { lhs, rhs, .. } => slots(lhs) | slots(rhs),
+        // A `once` condition depends on the engine's memory: never a side of a join.
+        Expr::Once(_) => 0x80,
     }
+}
+
+/// Whether an expression's value is borrowed from an event or the program (or is a condition),
+/// rather than computed.
+fn borrowable(expr: &Expr) -> bool {
+    !matches!(
+        expr,
+        Expr::EventTime(_) | Expr::TimePart { .. } | Expr::Arith { .. } | Expr::Once(_)
+    )
 }
 
 /// The values of a key, borrowed from events and the program: no allocation.
@@ -124,6 +142,8 @@ impl<'a> Key<'a> {
                 Operand::Bool(true) => &TRUE,
                 Operand::Bool(false) => &FALSE,
                 Operand::Value(value) => value,
+                // Plans take no computed side (see `borrowable`).
+                Operand::Int(_) | Operand::Time(_) | Operand::Date(_) => return None,
             };
             key.values[key.len] = value;
             key.len += 1;

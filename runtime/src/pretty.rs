@@ -14,7 +14,7 @@
 use std::fmt::{self, Write};
 
 use crate::ir::{
-    Body, CmpOp, Deadline, Duration, DurationUnit, EventId, Expr, Pattern, Program, Slot,
+    ArithOp, Body, CmpOp, Deadline, Duration, DurationUnit, EventId, Expr, Pattern, Program, Slot,
     StateKind, StateOp, Trigger, Type, Value, Vocabulary,
 };
 
@@ -88,6 +88,8 @@ enum Precedence {
     And,
     Not,
     Compare,
+    Sum,
+    Product,
     Atom,
 }
 
@@ -212,6 +214,20 @@ impl Printer<'_> {
                 write!(f, "  unless ")?;
                 self.expr(f, unless, scope)?;
                 writeln!(f)?;
+            }
+            for (index, once) in rule.onces.iter().enumerate() {
+                write!(f, "  once#{index} = once ")?;
+                self.pattern(f, &once.pattern, scope)?;
+                if let Some(within) = &once.within {
+                    write!(f, " within ")?;
+                    self.duration(f, within, scope)?;
+                }
+                writeln!(f, " before")?;
+                for reset in &once.resets {
+                    write!(f, "    reset by ")?;
+                    self.pattern(f, reset, scope)?;
+                    writeln!(f)?;
+                }
             }
             writeln!(f, "  message {}", quote(&rule.message))?;
             if let Some(message) = &rule.message_zh {
@@ -390,6 +406,11 @@ impl Printer<'_> {
             Expr::And(items) if !items.is_empty() => Precedence::And,
             Expr::Not(_) => Precedence::Not,
             Expr::Cmp { .. } | Expr::In { .. } => Precedence::Compare,
+            Expr::Arith {
+                op: ArithOp::Add | ArithOp::Sub,
+                ..
+            } => Precedence::Sum,
+            Expr::Arith { .. } => Precedence::Product,
             _ => Precedence::Atom,
         };
         let parens = own < context;
@@ -422,7 +443,7 @@ impl Printer<'_> {
             Expr::And(items) => self.join(f, items, " and ", scope, Precedence::Not)?,
             Expr::Or(items) => self.join(f, items, " or ", scope, Precedence::And)?,
             Expr::Cmp { op, lhs, rhs } => {
-                self.expr_at(f, lhs, scope, Precedence::Atom)?;
+                self.expr_at(f, lhs, scope, Precedence::Sum)?;
                 let op = match op {
                     CmpOp::Eq => "==",
                     CmpOp::Ne => "!=",
@@ -432,13 +453,28 @@ impl Printer<'_> {
                     CmpOp::Ge => ">=",
                 };
                 write!(f, " {op} ")?;
-                self.expr_at(f, rhs, scope, Precedence::Atom)?;
+                self.expr_at(f, rhs, scope, Precedence::Sum)?;
             }
             Expr::In { element, set } => {
-                self.expr_at(f, element, scope, Precedence::Atom)?;
+                self.expr_at(f, element, scope, Precedence::Sum)?;
                 write!(f, " in ")?;
-                self.expr_at(f, set, scope, Precedence::Atom)?;
+                self.expr_at(f, set, scope, Precedence::Sum)?;
             }
+            Expr::EventTime(slot) => write!(f, "{}.time", slot_var(scope.get(*slot), *slot))?,
+            Expr::TimePart { part, time } => {
+                self.expr_at(f, time, scope, Precedence::Atom)?;
+                write!(f, ".{}", part.name())?;
+            }
+            Expr::Arith { op, lhs, rhs } => {
+                let (left, right) = match op {
+                    ArithOp::Add | ArithOp::Sub => (Precedence::Sum, Precedence::Product),
+                    _ => (Precedence::Product, Precedence::Atom),
+                };
+                self.expr_at(f, lhs, scope, left)?;
+                write!(f, " {} ", op.symbol())?;
+                self.expr_at(f, rhs, scope, right)?;
+            }
+            Expr::Once(index) => write!(f, "once#{index}")?,
         }
         if parens {
             write!(f, ")")?;

@@ -340,19 +340,33 @@ pub(crate) fn vocab_location(
     vocab: &Vocab,
     item: VocabItem<'_>,
 ) -> Option<Location> {
-    let tree = ctx.tree_of(vocab.file);
+    // An extension's parts may be declared in the vocabularies it extends.
+    vocab
+        .sources
+        .iter()
+        .find_map(|(file, name)| declared_in(ctx, *file, name, &item))
+}
+
+/// The name's location in vocabulary `name` of `file`, if that declaration has it.
+fn declared_in(
+    ctx: &Ctx<'_>,
+    file: crate::db::SourceFile,
+    name: &str,
+    item: &VocabItem<'_>,
+) -> Option<Location> {
+    let tree = ctx.tree_of(file);
     let decl = tree.items.iter().find_map(|i| match i {
-        Item::Vocabulary(v) if v.name.name == vocab.name => Some(v),
+        Item::Vocabulary(v) if v.name.name == name => Some(v),
         _ => None,
     })?;
     let at = |ident: &Ident| {
         Some(Location {
-            file: vocab.file,
+            file,
             span: ident.span,
         })
     };
     for d in &decl.decls {
-        match (d, &item) {
+        match (d, item) {
             (
                 VocabDecl::Event { name, fields, .. },
                 VocabItem::Field(Owner::Event(owner), field),

@@ -37,7 +37,8 @@ fn describe(rule: Rule) -> Option<(&'static str, &'static str)> {
         | top_item | stray | header_field | vocab_decl | field_list | type_expr | clause_entry
         | entry_step | open_step | trigger | rule_body | deadline | duration_unit | state_kind
         | state_op | calendar_entry | prefix_op | postfix_op | infix_op | primary | name
-        | reserved | deadline_head | next_start | ident_start | ident_char | string_text => {
+        | reserved | deadline_head | next_start | ident_start | ident_char | string_text
+        | amount_primary => {
             return None;
         }
         regulation => ("`regulation`", "`法规`"),
@@ -49,6 +50,7 @@ fn describe(rule: Rule) -> Option<(&'static str, &'static str)> {
         use_vocabulary_field => ("`use vocabulary`", "`使用词汇`"),
         calendar_field => ("`calendar`", "`日历`"),
         vocabulary => ("`vocabulary`", "`词汇`"),
+        extends_clause | kw_extends => ("`extends`", "`扩展`"),
         common_decl => ("`common`", "`公共`"),
         roles_decl => ("`roles`", "`角色`"),
         role_entry => ("a role", "角色"),
@@ -85,6 +87,8 @@ fn describe(rule: Rule) -> Option<(&'static str, &'static str)> {
         since_within_zh => ("a duration", "时长"),
         by_date => ("`by`", "`截止`"),
         duration => ("a duration", "时长"),
+        amount => ("an expression", "表达式"),
+        duration_lit => ("a duration", "时长"),
         const_decl => ("`const`", "`常量`"),
         state_decl => ("`state`", "`状态`"),
         set_state => ("`set of`", "`集合`"),
@@ -101,6 +105,7 @@ fn describe(rule: Rule) -> Option<(&'static str, &'static str)> {
         field_access => ("`.`", "`.`"),
         has_call => ("`has`", "`存在`"),
         set_literal => ("`{`", "`{`"),
+        list_literal => ("`[`", "`[`"),
         paren_expr => ("`(`", "`(`"),
         ident => ("a name", "名称"),
         int => ("a number", "数字"),
@@ -124,6 +129,11 @@ fn describe(rule: Rule) -> Option<(&'static str, &'static str)> {
         lt => ("`<`", "`<`"),
         ge => ("`>=`", "`>=`"),
         gt => ("`>`", "`>`"),
+        plus => ("`+`", "`+`"),
+        minus => ("`-`", "`-`"),
+        star => ("`*`", "`*`"),
+        slash => ("`/`", "`/`"),
+        percent => ("`%`", "`%`"),
         kw_regulation => ("`regulation`", "`法规`"),
         kw_title => ("`title`", "`标题`"),
         kw_title_en => ("`title_en`", "`英文标题`"),
@@ -173,6 +183,8 @@ fn describe(rule: Rule) -> Option<(&'static str, &'static str)> {
         kw_days => ("`days`", "`日`"),
         kw_working_days => ("`working days`", "`个工作日`"),
         kw_years => ("`years`", "`年`"),
+        kw_hours => ("`hours`", "`小时`"),
+        kw_minutes => ("`minutes`", "`分钟`"),
         kw_state => ("`state`", "`状态`"),
         kw_per => ("`per`", "`按`"),
         kw_counter => ("`counter`", "`计数`"),
@@ -196,7 +208,24 @@ fn is_continuation(rule: Rule) -> bool {
     use Rule::*;
     matches!(
         rule,
-        field_access | dot | kw_or | kw_and | eq | ne | le | lt | ge | gt | kw_in
+        field_access
+            | dot
+            | kw_or
+            | kw_and
+            | eq
+            | ne
+            | le
+            | lt
+            | ge
+            | gt
+            | kw_in
+            | plus
+            | minus
+            | star
+            | slash
+            | percent
+            | kw_hours
+            | kw_minutes
     )
 }
 
@@ -215,6 +244,12 @@ fn is_operand_start(rule: Rule) -> bool {
             | has_call
             | lbrace
             | set_literal
+            | lbracket
+            | list_literal
+            | duration_lit
+            | once
+            | kw_once
+            | amount
             | lparen
             | paren_expr
             | ident

@@ -7,10 +7,10 @@ use super::Run;
 use super::obligations::Arming;
 use super::plan::{Action, Prepared};
 use super::trigger::{KeyTrigger, TriggerRef};
-use crate::eval::{Binding, Env, Operand, eval_bool, eval_operand};
+use crate::eval::{Binding, eval_bool, eval_operand};
 use crate::event::Event;
 use crate::finding::{Finding, FindingKind};
-use crate::ir::{Body, PATTERN_SLOT, RESET_SLOT, Rule, StateId, StateOp, TRIGGER_SLOT};
+use crate::ir::{Body, PATTERN_SLOT, RESET_SLOT, StateId, StateOp, TRIGGER_SLOT};
 use crate::join::{Index, Slab};
 use crate::state::Change;
 use crate::{calendar, time};
@@ -98,7 +98,7 @@ impl Run {
             return;
         };
         let effective = p.effective.is_none_or(|from| event.time >= from);
-        let env = Env::trigger(event);
+        let env = p.env().with(TRIGGER_SLOT, Binding::Event(event));
         let exempt = dispatch
             .exemptions
             .iter()
@@ -123,7 +123,7 @@ impl Run {
         let mut shared: Option<Arc<Event>> = None;
         if effective {
             for &rule in &dispatch.arms {
-                if applies(&p.program.rules[rule], trigger) {
+                if self.applies(p, rule, trigger) {
                     self.arm(p, rule, Arming::Event(event), line);
                 }
             }
@@ -141,27 +141,24 @@ impl Run {
         crossings.clear();
         for &(state, update) in &dispatch.updates {
             let update = &p.program.states[state as usize].updates[update];
-            let key = match eval_operand(&update.key, &env) {
-                Operand::Value(key) => key,
-                Operand::Bool(_) | Operand::Missing => continue,
+            let Some(key) = eval_operand(&update.key, &env).into_value() else {
+                continue;
             };
-            let element = |expr| match eval_operand(expr, &env) {
-                Operand::Value(value) => Some(value),
-                Operand::Bool(_) | Operand::Missing => None,
-            };
-            let change = match &update.op {
-                StateOp::Add(expr) => match element(expr) {
-                    Some(value) => Change::Add(value),
+            let element = |expr| eval_operand(expr, &env).into_value();
+            let value = match &update.op {
+                StateOp::Add(expr) | StateOp::Remove(expr) => match element(expr) {
+                    Some(value) => Some(value),
                     None => continue,
                 },
-                StateOp::Remove(expr) => match element(expr) {
-                    Some(value) => Change::Remove(value),
-                    None => continue,
-                },
-                StateOp::Increment => Change::Increment,
-                StateOp::Decrement => Change::Decrement,
+                StateOp::Increment | StateOp::Decrement => None,
             };
-            self.states.apply(state, key, change, line, &mut crossings);
+            let change = match (&update.op, &value) {
+                (StateOp::Add(_), Some(value)) => Change::Add(value),
+                (StateOp::Remove(_), Some(value)) => Change::Remove(value),
+                (StateOp::Decrement, _) => Change::Decrement,
+                _ => Change::Increment,
+            };
+            self.states.apply(state, &key, change, line, &mut crossings);
         }
         if effective {
             for crossing in &crossings {
@@ -247,7 +244,7 @@ impl Run {
                 self.check(p, rule, TriggerRef::Key(trigger), line, out);
             }
             Action::Deadline(_) => {
-                if applies(&p.program.rules[rule], TriggerRef::Key(trigger)) {
+                if self.applies(p, rule, TriggerRef::Key(trigger)) {
                     self.arm(p, rule, Arming::Key(trigger), line);
                 }
             }
@@ -264,7 +261,11 @@ impl Run {
         out: &mut impl FnMut(Finding),
     ) {
         let rule = &p.program.rules[rule_index];
-        let env = Env::default().with(TRIGGER_SLOT, trigger.binding());
+        let results = self.condition_onces(p, rule_index, trigger);
+        let env = p
+            .env()
+            .with(TRIGGER_SLOT, trigger.binding())
+            .with_onces(results);
         if rule
             .when
             .as_ref()
@@ -294,7 +295,30 @@ impl Run {
         }
     }
 
-    /// Whether a remembered event matches a `once` rule's pattern for this trigger.
+    /// The results of a rule's `once` conditions for this trigger, bit `i` for condition `i`.
+    fn condition_onces(&mut self, p: &Prepared, rule: usize, trigger: TriggerRef<'_>) -> u64 {
+        let mut results = 0u64;
+        for (bit, &once) in p.condition_onces[rule].iter().enumerate() {
+            if bit < 64 && self.once_holds(p, once, trigger) {
+                results |= 1u64 << bit;
+            }
+        }
+        results
+    }
+
+    /// Whether a rule's `when` holds for a trigger and its `unless` does not.
+    pub(super) fn applies(&mut self, p: &Prepared, rule: usize, trigger: TriggerRef<'_>) -> bool {
+        let results = self.condition_onces(p, rule, trigger);
+        let env = p
+            .env()
+            .with(TRIGGER_SLOT, trigger.binding())
+            .with_onces(results);
+        let rule = &p.program.rules[rule];
+        rule.when.as_ref().is_none_or(|when| eval_bool(when, &env))
+            && !rule.unless.as_ref().is_some_and(|u| eval_bool(u, &env))
+    }
+
+    /// Whether a remembered event matches a `once` pattern for this trigger.
     pub(super) fn once_holds(
         &mut self,
         p: &Prepared,
@@ -302,13 +326,10 @@ impl Run {
         trigger: TriggerRef<'_>,
     ) -> bool {
         let plan = &p.onces[once];
-        let Body::Once {
-            pattern, within, ..
-        } = &p.program.rules[plan.rule].body
-        else {
+        let Some((pattern, within, _)) = p.once_spec(plan) else {
             return false;
         };
-        let env = Env::default().with(TRIGGER_SLOT, trigger.binding());
+        let env = p.env().with(TRIGGER_SLOT, trigger.binding());
         let Some(key) = plan.matcher.probe_key(&env) else {
             return false;
         };
@@ -327,9 +348,7 @@ impl Run {
                     .condition
                     .as_ref()
                     .is_none_or(|c| eval_bool(c, &env))
-                && within
-                    .as_ref()
-                    .is_none_or(|w| p.within(w, &env, candidate.day, trigger_day))
+                && within.is_none_or(|w| p.within(w, &env, candidate.day, trigger_day))
         })
     }
 
@@ -342,7 +361,7 @@ impl Run {
         shared: &mut Option<Arc<Event>>,
     ) {
         let plan = &p.onces[once];
-        let env = Env::default().with(PATTERN_SLOT, Binding::Event(event));
+        let env = p.env().with(PATTERN_SLOT, Binding::Event(event));
         // An event missing a joined field can never match.
         let Some(key) = plan.matcher.remembered_key(&env) else {
             return;
@@ -367,13 +386,13 @@ impl Run {
     /// Cancels the remembered events that a `reset by` event matches.
     pub(super) fn reset(&mut self, p: &Prepared, once: usize, reset: usize, event: &Event) {
         let plan = &p.onces[once];
-        let Body::Once { resets, .. } = &p.program.rules[plan.rule].body else {
+        let Some((_, _, resets)) = p.once_spec(plan) else {
             return;
         };
         let (Some(pattern), Some(join)) = (resets.get(reset), plan.resets.get(reset)) else {
             return;
         };
-        let env = Env::default().with(RESET_SLOT, Binding::Event(event));
+        let env = p.env().with(RESET_SLOT, Binding::Event(event));
         let Some(key) = join.probe_key(&env) else {
             return;
         };
@@ -398,7 +417,7 @@ impl Run {
             let Some(candidate) = store.candidates.remove(id) else {
                 continue;
             };
-            let env = Env::default().with(PATTERN_SLOT, Binding::Event(&candidate.event));
+            let env = p.env().with(PATTERN_SLOT, Binding::Event(&candidate.event));
             if let Some(key) = plan.matcher.remembered_key(&env) {
                 store.by_match.remove(&key, id);
             }
@@ -410,11 +429,4 @@ impl Run {
         }
         self.ids = cancelled;
     }
-}
-
-/// Whether a rule's `when` holds for a trigger and its `unless` does not.
-pub(super) fn applies(rule: &Rule, trigger: TriggerRef<'_>) -> bool {
-    let env = Env::default().with(TRIGGER_SLOT, trigger.binding());
-    rule.when.as_ref().is_none_or(|when| eval_bool(when, &env))
-        && !rule.unless.as_ref().is_some_and(|u| eval_bool(u, &env))
 }

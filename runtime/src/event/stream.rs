@@ -12,7 +12,9 @@ use std::fmt;
 
 use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 
-use super::{Decoder, Event, EventLayout, FieldIndex, ID_KEY, TIME_KEY, TYPE_KEY, fill_absent};
+use super::{
+    Decoder, Event, EventLayout, FieldIndex, ID_KEY, SHARED_FIELD, TIME_KEY, TYPE_KEY, fill_absent,
+};
 use crate::ir::{EventId, FieldDef, Type, Value};
 use crate::time::{self, ParsedTime};
 
@@ -81,6 +83,9 @@ impl<'de> Visitor<'de> for EventSeed<'_> {
                     };
                     *slot = map.next_value_seed(FieldSeed { decoder, field })?;
                 }
+                Key::Shared => {
+                    map.next_value::<IgnoredAny>()?;
+                }
                 Key::Other if def.open => {
                     map.next_value::<IgnoredAny>()?;
                 }
@@ -118,6 +123,8 @@ enum Key {
     Time,
     Id,
     Field(usize),
+    /// A field another vocabulary of the run declares: ignored here.
+    Shared,
     Other,
 }
 
@@ -148,6 +155,7 @@ impl<'de> Visitor<'de> for KeySeed<'_> {
             TIME_KEY => Key::Time,
             ID_KEY => Key::Id,
             _ => match self.layout.and_then(|layout| layout.fields.get(key)) {
+                Some(&SHARED_FIELD) => Key::Shared,
                 Some(&index) => Key::Field(index as usize),
                 None => Key::Other,
             },

@@ -245,6 +245,7 @@ pub fn program() -> Program {
                 message_zh: None,
                 cites: Vec::new(),
                 evidence: vec![evidence("age", &[2])],
+                onces: vec![],
             },
             Rule {
                 id: rule_id("library-rules/art3/p2/child-guarantor"),
@@ -263,6 +264,7 @@ pub fn program() -> Program {
                 message_zh: Some("未满十六岁的读者须由父母担保".to_owned()),
                 cites: Vec::new(),
                 evidence: vec![evidence("age", &[2]), evidence("guarantor", &[4])],
+                onces: vec![],
             },
             Rule {
                 id: rule_id("library-rules/art5/p1/i2/no-dvd-renewal"),
@@ -278,6 +280,7 @@ pub fn program() -> Program {
                 message_zh: None,
                 cites: Vec::new(),
                 evidence: vec![evidence("kind", &[3]), evidence("renewed", &[6])],
+                onces: vec![],
             },
             Rule {
                 id: rule_id("library-rules/art6/return-within-30-days"),
@@ -309,6 +312,7 @@ pub fn program() -> Program {
                 message_zh: None,
                 cites: Vec::new(),
                 evidence: vec![],
+                onces: vec![],
             },
             Rule {
                 id: rule_id("library-rules/art6/busy-branch-noted"),
@@ -343,6 +347,7 @@ pub fn program() -> Program {
                 message_zh: None,
                 cites: Vec::new(),
                 evidence: vec![],
+                onces: vec![],
             },
             Rule {
                 id: rule_id("library-rules/art6/late-returns-at-staffed-branches"),
@@ -361,6 +366,7 @@ pub fn program() -> Program {
                 message_zh: None,
                 cites: Vec::new(),
                 evidence: vec![evidence("late", &[2])],
+                onces: vec![],
             },
         ],
         calendar: CalendarSpec {
@@ -424,6 +430,7 @@ fn timed_rule(id: &str, clause: ClauseId, trigger: Trigger, body: Body, message:
         message_zh: None,
         cites: Vec::new(),
         evidence: vec![],
+        onces: vec![],
     }
 }
 

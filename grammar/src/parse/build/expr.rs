@@ -72,6 +72,11 @@ impl Builder {
             Rule::le => BinaryOp::Le,
             Rule::gt => BinaryOp::Gt,
             Rule::ge => BinaryOp::Ge,
+            Rule::plus => BinaryOp::Add,
+            Rule::minus => BinaryOp::Sub,
+            Rule::star => BinaryOp::Mul,
+            Rule::slash => BinaryOp::Div,
+            Rule::percent => BinaryOp::Rem,
             _ => BinaryOp::In,
         };
         if is_comparison(op) && is_comparison_expr(&lhs) {
@@ -111,6 +116,12 @@ impl Builder {
             Rule::string => ExprKind::Str(self.build_string(pair).value),
             Rule::has_call => self.build_has_call(pair),
             Rule::set_literal => self.build_set_literal(pair),
+            Rule::list_literal => match self.build_set_literal(pair) {
+                ExprKind::Set(items) => ExprKind::List(items),
+                other => other,
+            },
+            Rule::duration_lit => self.build_duration_lit(pair),
+            Rule::once => ExprKind::Once(Box::new(self.build_once(pair, false))),
             Rule::paren_expr => {
                 let inner = self.build_paren_expr(pair);
                 return Operand {
@@ -127,6 +138,18 @@ impl Builder {
             expr: Expr { kind, span },
             grouped: false,
         }
+    }
+
+    /// `30 days`, `2 hours`, `15 minutes`.
+    pub(super) fn build_duration_lit(&self, pair: Pair<'_, Rule>) -> ExprKind {
+        let mut children = Children::of(pair);
+        let amount = self.build_int(children.next());
+        let unit = match children.next().as_rule() {
+            Rule::kw_hours => TimeUnit::Hours,
+            Rule::kw_minutes => TimeUnit::Minutes,
+            _ => TimeUnit::Days,
+        };
+        ExprKind::Duration(amount, unit)
     }
 
     pub(super) fn build_has_call(&self, pair: Pair<'_, Rule>) -> ExprKind {
