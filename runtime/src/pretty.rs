@@ -32,7 +32,7 @@ impl fmt::Display for Program {
 /// What each slot is bound to while an expression is printed.
 #[derive(Clone, Copy)]
 struct Scope {
-    slots: [SlotScope; 2],
+    slots: [SlotScope; 3],
 }
 
 #[derive(Clone, Copy)]
@@ -47,11 +47,16 @@ enum SlotScope {
 const TRIGGER_VAR: &str = "e";
 const KEY_VAR: &str = "k";
 const PATTERN_VAR: &str = "p";
+const RESET_VAR: &str = "r";
 
 impl Scope {
     fn event(event: Option<EventId>) -> Scope {
         Scope {
-            slots: [SlotScope::Event(TRIGGER_VAR, event), SlotScope::Unbound],
+            slots: [
+                SlotScope::Event(TRIGGER_VAR, event),
+                SlotScope::Unbound,
+                SlotScope::Unbound,
+            ],
         }
     }
 
@@ -59,7 +64,11 @@ impl Scope {
         match trigger {
             Trigger::Event(event) => Scope::event(Some(*event)),
             Trigger::Reaches { .. } => Scope {
-                slots: [SlotScope::Value(KEY_VAR), SlotScope::Unbound],
+                slots: [
+                    SlotScope::Value(KEY_VAR),
+                    SlotScope::Unbound,
+                    SlotScope::Unbound,
+                ],
             },
         }
     }
@@ -67,6 +76,17 @@ impl Scope {
     fn with_pattern(mut self, event: EventId) -> Scope {
         self.slots[1] = SlotScope::Event(PATTERN_VAR, Some(event));
         self
+    }
+
+    /// The scope of a `reset by` condition: the earlier event and the reset, not the trigger.
+    fn for_reset(pattern: EventId, reset: EventId) -> Scope {
+        Scope {
+            slots: [
+                SlotScope::Unbound,
+                SlotScope::Event(PATTERN_VAR, Some(pattern)),
+                SlotScope::Event(RESET_VAR, Some(reset)),
+            ],
+        }
     }
 
     fn get(&self, slot: Slot) -> SlotScope {
@@ -225,7 +245,7 @@ impl Printer<'_> {
                 writeln!(f, " before")?;
                 for reset in &once.resets {
                     write!(f, "    reset by ")?;
-                    self.pattern(f, reset, scope)?;
+                    self.reset(f, once.pattern.event, reset)?;
                     writeln!(f)?;
                 }
             }
@@ -350,7 +370,7 @@ impl Printer<'_> {
                 writeln!(f, " before")?;
                 for reset in resets {
                     write!(f, "    reset by ")?;
-                    self.pattern(f, reset, scope)?;
+                    self.reset(f, pattern.event, reset)?;
                     writeln!(f)?;
                 }
                 Ok(())
@@ -368,6 +388,16 @@ impl Printer<'_> {
                 }
             }
         }
+    }
+
+    /// A `reset by` pattern, its event named `r` beside the earlier event `p`.
+    fn reset(&self, f: &mut dyn Write, earlier: EventId, reset: &Pattern) -> fmt::Result {
+        write!(f, "{} {RESET_VAR}", self.event_name(reset.event))?;
+        if let Some(condition) = &reset.condition {
+            write!(f, " where ")?;
+            self.expr(f, condition, Scope::for_reset(earlier, reset.event))?;
+        }
+        Ok(())
     }
 
     fn pattern(&self, f: &mut dyn Write, pattern: &Pattern, scope: Scope) -> fmt::Result {
@@ -616,6 +646,7 @@ fn slot_var(bound: SlotScope, slot: Slot) -> &'static str {
     match bound {
         SlotScope::Event(var, _) | SlotScope::Value(var) => var,
         SlotScope::Unbound if slot == 0 => TRIGGER_VAR,
+        SlotScope::Unbound if slot == 2 => RESET_VAR,
         SlotScope::Unbound => PATTERN_VAR,
     }
 }

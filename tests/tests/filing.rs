@@ -1,5 +1,7 @@
 //! Art 15(1) filing at 100,000 stored persons, on a generated stream of 300,000 enrollments
-//! across three processors: one files on time, one files late, one never reaches the threshold.
+//! across three processors: one files on time with the provincial authority, one files on time
+//! with a municipal authority (which does not count) and late with the provincial one, one never
+//! reaches the threshold.
 
 #![allow(
     clippy::expect_used,
@@ -64,12 +66,17 @@ fn stream() -> String {
     line(
         &mut out,
         1_763_002_800,
-        "\"type\":\"filing\",\"processor\":\"prompt-estate\",\"kind\":\"initial\"",
+        "\"type\":\"filing\",\"processor\":\"prompt-estate\",\"kind\":\"initial\",\"authority_level\":\"provincial\"",
+    );
+    line(
+        &mut out,
+        1_763_002_860,
+        "\"type\":\"filing\",\"processor\":\"tardy-bank\",\"kind\":\"initial\",\"authority_level\":\"municipal\"",
     );
     line(
         &mut out,
         1_763_607_600,
-        "\"type\":\"filing\",\"processor\":\"tardy-bank\",\"kind\":\"initial\"",
+        "\"type\":\"filing\",\"processor\":\"tardy-bank\",\"kind\":\"initial\",\"authority_level\":\"provincial\"",
     );
     out
 }
@@ -105,7 +112,7 @@ fn filing_obligations_at_one_hundred_thousand_persons() {
 
     assert!(summary.is_balanced());
     assert_eq!(summary.rejected, 0);
-    assert_eq!(summary.evaluated, 3 + 299_999 + 2);
+    assert_eq!(summary.evaluated, 3 + 299_999 + 3);
     insta::assert_snapshot!(format!(
         "{}\n----- BY KIND AND ARTICLE\n{by_kind:#?}",
         filing.join("\n")
