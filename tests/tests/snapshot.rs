@@ -172,10 +172,11 @@ fn another_revision_keeps_what_is_still_meaningful() {
         .unwrap();
     let once_id = once.id.to_string();
     once.message.push_str(" (revised wording)");
+    // The retention deadline: every enrollment of the stream starts one.
     let deadline = revised
         .rules
         .iter_mut()
-        .find(|r| matches!(r.body, Body::Deadline { .. }))
+        .find(|r| matches!(r.body, Body::Deadline { .. }) && r.id.name == "retention")
         .unwrap();
     let deadline_id = deadline.id.to_string();
     if let Body::Deadline { pattern, .. } = &mut deadline.body {
