@@ -15,6 +15,14 @@ pub enum LoadError {
     UnknownCalendar { name: String },
     /// An event type declares a field with a name the stream envelope reserves.
     ReservedField { event: String, field: String },
+    /// Two programs judging one stream give one field of one event type different types.
+    VocabularyClash {
+        event: String,
+        field: String,
+        /// The two vocabularies, and the field's type in each.
+        first: (String, String),
+        second: (String, String),
+    },
     /// The program refers to something it does not have: the bundle was not made by a
     /// matching compiler.
     Invalid { detail: String },
@@ -47,6 +55,16 @@ impl fmt::Display for LoadError {
             LoadError::ReservedField { event, field } => write!(
                 f,
                 "event type `{event}` declares a field `{field}`, a name the stream envelope reserves"
+            ),
+            LoadError::VocabularyClash {
+                event,
+                field,
+                first,
+                second,
+            } => write!(
+                f,
+                "vocabularies `{}` and `{}` disagree on field `{field}` of event type `{event}`: {} in one, {} in the other",
+                first.0, second.0, first.1, second.1
             ),
             LoadError::Invalid { detail } => write!(
                 f,

@@ -100,7 +100,10 @@ fn symbols_and_semantic_tokens() {
     };
     assert_eq!(class_at("article 8"), Some(TokenClass::Keyword));
     assert_eq!(class_at("on-device-storage"), Some(TokenClass::Function));
-    assert_eq!(class_at("device\n      unless"), Some(TokenClass::EnumMember));
+    assert_eq!(
+        class_at("device\n      unless"),
+        Some(TokenClass::EnumMember)
+    );
     assert_eq!(class_at("// Articles 8"), Some(TokenClass::Comment));
 }
 
@@ -119,7 +122,10 @@ fn an_extended_vocabulary_and_the_parts_of_a_time() {
         .expect("loaded");
     let text = ws.text_of(rules).to_owned();
     let own = ide::definition(&ws, &p, rules, at(&text, "m.second_factor", 2)).expect("a field");
-    assert!(ws.path_of(own.file).ends_with("residential-estate/vocabulary.edict"));
+    assert!(
+        ws.path_of(own.file)
+            .ends_with("residential-estate/vocabulary.edict")
+    );
     assert_eq!(&ws.text_of(own.file)[own.span.range()], "second_factor");
     let standard =
         ide::definition(&ws, &p, rules, at(&text, "m.alternative_offered", 2)).expect("a field");
@@ -138,5 +144,8 @@ fn an_extended_vocabulary_and_the_parts_of_a_time() {
     ws.set_file(ws.path_of(rules).to_owned().as_str(), edited.clone());
     let items = ide::completions(&ws, &p, rules, at(&edited, "m.", 2));
     let labels: Vec<&str> = items.iter().map(|c| c.label.as_str()).collect();
-    assert!(labels.contains(&"second_factor") && labels.contains(&"time"), "{labels:?}");
+    assert!(
+        labels.contains(&"second_factor") && labels.contains(&"time"),
+        "{labels:?}"
+    );
 }

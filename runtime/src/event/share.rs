@@ -32,10 +32,12 @@ impl Decoder {
                         let mine = &own.fields[index as usize];
                         let (a, b) = (shape(&self.vocabulary, &mine.ty), shape(other, &field.ty));
                         if a != b {
-                            return Err(LoadError::invalid(format!(
-                                "vocabularies `{}` and `{}` disagree on field `{}` of event type `{}`: {a} against {b}",
-                                self.vocabulary.name, other.name, field.name, def.name
-                            )));
+                            return Err(LoadError::VocabularyClash {
+                                event: def.name.clone(),
+                                field: field.name.clone(),
+                                first: (self.vocabulary.name.clone(), a),
+                                second: (other.name.clone(), b),
+                            });
                         }
                     }
                     None => {
