@@ -3,7 +3,7 @@
 
 use super::{Decoder, ID_KEY, SHARED_FIELD, TIME_KEY, TYPE_KEY};
 use crate::ir::{Type, Vocabulary};
-use crate::load_error::LoadError;
+use crate::load_error::{Clash, LoadError};
 
 impl Decoder {
     /// Accepts what another vocabulary judging the same stream declares: its event types that
@@ -32,12 +32,12 @@ impl Decoder {
                         let mine = &own.fields[index as usize];
                         let (a, b) = (shape(&self.vocabulary, &mine.ty), shape(other, &field.ty));
                         if a != b {
-                            return Err(LoadError::VocabularyClash {
+                            return Err(LoadError::VocabularyClash(Box::new(Clash {
                                 event: def.name.clone(),
                                 field: field.name.clone(),
                                 first: (self.vocabulary.name.clone(), a),
                                 second: (other.name.clone(), b),
-                            });
+                            })));
                         }
                     }
                     None => {
