@@ -211,9 +211,7 @@ fn vocabularies_that_disagree_cannot_share_a_stream() {
         .expect("the lending vocabulary");
     std::fs::write(
         package.join("policy.edict"),
-        format!(
-            "regulation clash {{\n  timezone \"Asia/Shanghai\"\n  outline \"clash.outline.txt\"\n  use vocabulary clash from \"vocabulary.edict\"\n}}\n\narticle 1 {{\n  not_checkable \"nothing\"\n}}\n"
-        ),
+        "regulation clash {\n  timezone \"Asia/Shanghai\"\n  outline \"clash.outline.txt\"\n  use vocabulary clash from \"vocabulary.edict\"\n}\n\narticle 1 {\n  not_checkable \"nothing\"\n}\n",
     )
     .expect("write");
     std::fs::write(
