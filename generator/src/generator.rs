@@ -408,10 +408,19 @@ impl Generator {
 
     fn write_device(&mut self, out: &mut String, p: usize, violate: bool) -> Outcome {
         self.head(out, "device_installed", p);
-        self.device(out, p);
         let (purpose, exempt) = self.purpose(p);
         let mut installation = Installation::compliant(&mut self.rng, purpose, exempt);
         let rule = violate.then(|| installation.break_one(&mut self.rng, exempt));
+        // Cameras in public places and private spaces are named apart from the gates and
+        // terminals that matches use, so that matches stay at devices where their purpose is
+        // lawful (a match at a public-place device for another purpose than public security would
+        // break art 13(1) without being planted).
+        if matches!(installation.place, "public" | "private_space") {
+            let d = self.rng.below(DEVICES_PER_PROCESSOR);
+            let _ = write!(out, ",\"device\":\"p{p:03}-cam-{d}\"");
+        } else {
+            self.device(out, p);
+        }
         let _ = write!(out, ",\"place\":\"{}\"", installation.place);
         if let Some(kind) = installation.private_space_kind {
             let _ = write!(out, ",\"private_space_kind\":\"{kind}\"");

@@ -57,7 +57,15 @@
 //!   of the same second and arrived first), its pattern condition holds, it is within the `within` period (its date plus
 //!   the period, counted like a deadline, is not before the trigger's date), and no `reset by`
 //!   event judged after it (with a time not before its time) cancelled it.
-//!   Remembered events are kept for the whole run unless a reset cancels them.
+//!   Remembered events are kept for the whole run unless a reset cancels them. An event that
+//!   fails a conjunct of the pattern condition reading it alone (`p.purpose == "x"`) is not
+//!   remembered: it could match no trigger. A `once` without `reset by` or `within`, whose
+//!   condition outside the equalities joining it to the trigger reads only the earlier event,
+//!   keeps only the first event of each join key: every later trigger of the key that any
+//!   remembered event answers, the first answers.
+//!   `once` conditions inside `when`, `require`/`prohibit` and `unless` are decided the same way,
+//!   each when its part of the rule is evaluated; evaluation has no effects, so a `when` that
+//!   reads a `once` is evaluated after the body found the rule broken.
 //! - *deadlines*: `within N days` ends at the end of the trigger's date plus N days in the
 //!   regulation's time zone; `years` likewise (29 February becomes 28 February); `working days`
 //!   at the end of the Nth working day after the trigger's date ([`Calendar`]); `by DATE` at the

@@ -295,19 +295,20 @@ fn ordering(lhs: Operand<'_>, rhs: Operand<'_>) -> Option<Ordering> {
     if let (Some(a), Some(b)) = (as_bool(lhs), as_bool(rhs)) {
         return Some(a.cmp(&b));
     }
+    // Values read from events and the program: the common case, decided without conversion.
+    if let (Operand::Value(a), Operand::Value(b)) = (lhs, rhs) {
+        return match (a, b) {
+            (Value::Int(a), Value::Int(b)) | (Value::Time(a), Value::Time(b)) => Some(a.cmp(b)),
+            (Value::Str(a), Value::Str(b)) => Some(a.as_str().cmp(b.as_str())),
+            (Value::Enum(e1, a), Value::Enum(e2, b)) if e1 == e2 => Some(a.cmp(b)),
+            (Value::Date(a), Value::Date(b)) => Some(a.cmp(b)),
+            _ => None,
+        };
+    }
     match (scalar(lhs), scalar(rhs)) {
         (Some(Scalar::Int(a)), Some(Scalar::Int(b)))
-        | (Some(Scalar::Time(a)), Some(Scalar::Time(b))) => return Some(a.cmp(&b)),
-        (Some(Scalar::Date(a)), Some(Scalar::Date(b))) => return Some(a.cmp(&b)),
-        (Some(_), Some(_)) => return None,
-        _ => {}
-    }
-    let (Operand::Value(a), Operand::Value(b)) = (lhs, rhs) else {
-        return None;
-    };
-    match (a, b) {
-        (Value::Str(a), Value::Str(b)) => Some(a.as_str().cmp(b.as_str())),
-        (Value::Enum(e1, a), Value::Enum(e2, b)) if e1 == e2 => Some(a.cmp(b)),
+        | (Some(Scalar::Time(a)), Some(Scalar::Time(b))) => Some(a.cmp(&b)),
+        (Some(Scalar::Date(a)), Some(Scalar::Date(b))) => Some(a.cmp(&b)),
         _ => None,
     }
 }

@@ -516,3 +516,105 @@ fn the_formatter_keeps_the_new_syntax_and_brackets_a_once_with_resets() {
     .expect("and back");
     assert_eq!(back, formatted);
 }
+
+/// A `once` whose condition, outside the equalities that join it to the trigger, reads only the
+/// earlier event keeps one event per key: the first that passes. The answers are the same as
+/// keeping them all, and the memory is bounded by the keys.
+#[test]
+fn a_once_that_needs_only_the_first_event_of_a_key_remembers_only_that() {
+    let rules = r#"
+article 1 {
+  rule afternoon-regulars:
+    on match m
+    prohibit m.purpose == "marketing"
+    unless once match p where p.processor == m.processor and p.device == m.device
+      and p.time.hour >= 12 before
+    message "marketing matches only at devices already used in an afternoon"
+}
+"#;
+    let program = compile(&package(&[(
+        "rules.edict",
+        &(header("Asia/Shanghai", "use vocabulary face from \"FACE\"") + rules),
+    )]));
+    let at = |time: &str, device: &str| {
+        format!(
+            r#"{{"type":"match","time":"{time}","processor":"acme","device":"{device}","mode":"identification","purpose":"marketing","alternative_available":false,"alternative_offered":false}}"#
+        )
+    };
+    let lines = [
+        at("2025-06-02T09:00:00+08:00", "d-1"), // morning: not remembered
+        at("2025-06-02T13:00:00+08:00", "d-1"), // the first afternoon match: remembered
+        at("2025-06-02T14:00:00+08:00", "d-1"),
+        at("2025-06-02T15:00:00+08:00", "d-1"), // not remembered: d-1 has its first
+        at("2025-06-02T16:00:00+08:00", "d-2"),
+        at("2025-06-03T10:00:00+08:00", "d-2"),
+    ];
+    let mut engine = Engine::new(program.clone()).unwrap();
+    for (i, line) in lines.iter().enumerate() {
+        engine.process_line(i as u64 + 1, line, &mut |_| {});
+    }
+    engine.flush(&mut |_| {});
+    assert_eq!(
+        engine.footprint().remembered_events,
+        2,
+        "one event per device"
+    );
+    assert_eq!(
+        violations(program, &lines),
+        [
+            "afternoon-regulars 1",
+            "afternoon-regulars 2",
+            "afternoon-regulars 5"
+        ]
+    );
+}
+
+/// A `once` remembers only the events that can match some trigger: one that fails a conjunct
+/// reading the earlier event alone (here its purpose) is not kept, even where every event of a
+/// key is kept (a `within` period).
+#[test]
+fn a_once_does_not_remember_events_its_condition_rules_out_on_their_own() {
+    let rules = r#"
+article 1 {
+  rule marketing-after-attendance:
+    on match m
+    prohibit m.purpose == "marketing"
+    unless once match p where p.processor == m.processor and p.device == m.device
+      and p.purpose == "attendance" within 1 days before
+    message "marketing matches only at devices used for attendance the day before"
+}
+"#;
+    let program = compile(&package(&[(
+        "rules.edict",
+        &(header("Asia/Shanghai", "use vocabulary face from \"FACE\"") + rules),
+    )]));
+    let at = |time: &str, device: &str, purpose: &str| {
+        format!(
+            r#"{{"type":"match","time":"{time}","processor":"acme","device":"{device}","mode":"identification","purpose":"{purpose}","alternative_available":false,"alternative_offered":false}}"#
+        )
+    };
+    let lines = [
+        at("2025-06-02T09:00:00+08:00", "d-1", "attendance"),
+        at("2025-06-02T10:00:00+08:00", "d-1", "attendance"),
+        at("2025-06-02T11:00:00+08:00", "d-1", "marketing"), // not remembered
+        at("2025-06-02T12:00:00+08:00", "d-2", "marketing"), // not remembered
+        at("2025-06-05T12:00:00+08:00", "d-1", "marketing"), // not remembered; too late
+    ];
+    let mut engine = Engine::new(program.clone()).unwrap();
+    for (i, line) in lines.iter().enumerate() {
+        engine.process_line(i as u64 + 1, line, &mut |_| {});
+    }
+    engine.flush(&mut |_| {});
+    assert_eq!(
+        engine.footprint().remembered_events,
+        2,
+        "the two attendance matches"
+    );
+    assert_eq!(
+        violations(program, &lines),
+        [
+            "marketing-after-attendance 4",
+            "marketing-after-attendance 5"
+        ]
+    );
+}

@@ -261,27 +261,44 @@ impl Run {
         out: &mut impl FnMut(Finding),
     ) {
         let rule = &p.program.rules[rule_index];
-        let results = self.condition_onces(p, rule_index, trigger);
-        let env = p
-            .env()
-            .with(TRIGGER_SLOT, trigger.binding())
-            .with_onces(results);
-        if rule
-            .when
-            .as_ref()
-            .is_some_and(|when| !eval_bool(when, &env))
-        {
+        let [when_onces, body_onces, unless_onces] = p.once_masks[rule_index];
+        let env = |results| {
+            p.env()
+                .with(TRIGGER_SLOT, trigger.binding())
+                .with_onces(results)
+        };
+        // Evaluation has no effects, so the parts may be decided in any order: the `once`
+        // conditions of each part only when that part is evaluated, and a `when` that looks
+        // past events only after the body found the rule broken (the body is usually cheaper).
+        let when_holds = |run: &mut Run, results: &mut u64| {
+            *results |= run.condition_onces(p, rule_index, when_onces, trigger);
+            rule.when
+                .as_ref()
+                .is_none_or(|when| eval_bool(when, &env(*results)))
+        };
+        let mut results = 0u64;
+        let when_first = when_onces == 0;
+        if when_first && !when_holds(self, &mut results) {
             return;
         }
+        results |= self.condition_onces(p, rule_index, body_onces, trigger);
         let broken = match (&rule.body, p.actions[rule_index]) {
-            (Body::Require(condition), _) => !eval_bool(condition, &env),
-            (Body::Prohibit(condition), _) => eval_bool(condition, &env),
+            (Body::Require(condition), _) => !eval_bool(condition, &env(results)),
+            (Body::Prohibit(condition), _) => eval_bool(condition, &env(results)),
             (Body::Once { forbid, .. }, Action::Once(once)) => {
                 self.once_holds(p, once, trigger) == *forbid
             }
             _ => false,
         };
-        if broken && !rule.unless.as_ref().is_some_and(|u| eval_bool(u, &env)) {
+        if !broken || (!when_first && !when_holds(self, &mut results)) {
+            return;
+        }
+        results |= self.condition_onces(p, rule_index, unless_onces, trigger);
+        if !rule
+            .unless
+            .as_ref()
+            .is_some_and(|u| eval_bool(u, &env(results)))
+        {
             let finding = p.reporter.finding(
                 rule_index,
                 FindingKind::Violation,
@@ -295,11 +312,21 @@ impl Run {
         }
     }
 
-    /// The results of a rule's `once` conditions for this trigger, bit `i` for condition `i`.
-    fn condition_onces(&mut self, p: &Prepared, rule: usize, trigger: TriggerRef<'_>) -> u64 {
+    /// The results of those of a rule's `once` conditions whose bits are set in `wanted`, for
+    /// this trigger: bit `i` for condition `i`.
+    fn condition_onces(
+        &mut self,
+        p: &Prepared,
+        rule: usize,
+        wanted: u64,
+        trigger: TriggerRef<'_>,
+    ) -> u64 {
         let mut results = 0u64;
+        if wanted == 0 {
+            return results;
+        }
         for (bit, &once) in p.condition_onces[rule].iter().enumerate() {
-            if bit < 64 && self.once_holds(p, once, trigger) {
+            if bit < 64 && wanted & (1u64 << bit) != 0 && self.once_holds(p, once, trigger) {
                 results |= 1u64 << bit;
             }
         }
@@ -308,14 +335,26 @@ impl Run {
 
     /// Whether a rule's `when` holds for a trigger and its `unless` does not.
     pub(super) fn applies(&mut self, p: &Prepared, rule: usize, trigger: TriggerRef<'_>) -> bool {
-        let results = self.condition_onces(p, rule, trigger);
-        let env = p
-            .env()
-            .with(TRIGGER_SLOT, trigger.binding())
-            .with_onces(results);
-        let rule = &p.program.rules[rule];
-        rule.when.as_ref().is_none_or(|when| eval_bool(when, &env))
-            && !rule.unless.as_ref().is_some_and(|u| eval_bool(u, &env))
+        let [when_onces, _, unless_onces] = p.once_masks[rule];
+        let results = self.condition_onces(p, rule, when_onces, trigger);
+        let env = |results| {
+            p.env()
+                .with(TRIGGER_SLOT, trigger.binding())
+                .with_onces(results)
+        };
+        let rule_def = &p.program.rules[rule];
+        if rule_def
+            .when
+            .as_ref()
+            .is_some_and(|when| !eval_bool(when, &env(results)))
+        {
+            return false;
+        }
+        let results = results | self.condition_onces(p, rule, unless_onces, trigger);
+        !rule_def
+            .unless
+            .as_ref()
+            .is_some_and(|u| eval_bool(u, &env(results)))
     }
 
     /// Whether a remembered event matches a `once` pattern for this trigger.
@@ -366,6 +405,12 @@ impl Run {
         let Some(key) = plan.matcher.remembered_key(&env) else {
             return;
         };
+        // An event that fails the conjuncts reading it alone can never match a trigger.
+        if !plan.matcher.may_match(&env)
+            || (plan.first_only && !self.onces[once].by_match.get(&key).is_empty())
+        {
+            return;
+        }
         let day = calendar::day_number(self.days.date(&p.time_zone, event.time));
         let candidate = Candidate {
             event: Arc::clone(shared.get_or_insert_with(|| Arc::new(event.clone()))),

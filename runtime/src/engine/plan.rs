@@ -58,6 +58,11 @@ pub(super) struct OncePlan {
     pub(super) matcher: JoinPlan,
     /// Per `reset by` pattern: joins remembered events (slot 1) to the reset (slot 2).
     pub(super) resets: Vec<JoinPlan>,
+    /// One event per key is enough: the `once` has no `reset by` and no `within`, and the part
+    /// of its condition outside the key reads only the earlier event, so the first event of a
+    /// key that can match at all answers every later trigger with that key. Only that event
+    /// of each key is remembered.
+    pub(super) first_only: bool,
 }
 
 /// A deadline rule's plan for finding the obligations an event discharges.
@@ -121,6 +126,9 @@ pub(super) struct Prepared {
     pub(super) onces: Vec<OncePlan>,
     /// Per rule, the plans (numbers in `onces`) of its `once` conditions, in their order.
     pub(super) condition_onces: Vec<Vec<usize>>,
+    /// Per rule, which of its `once` conditions its `when`, its body and its `unless` read (bit
+    /// `i` for condition `i`), so that each is decided only when its part is evaluated.
+    pub(super) once_masks: Vec<[u64; 3]>,
     pub(super) deadlines: Vec<DeadlinePlan>,
     /// Per state, its thresholds in the order [`States`] numbers them.
     pub(super) thresholds: Vec<Vec<Threshold>>,
@@ -162,20 +170,25 @@ impl Prepared {
         let mut plan_once = |rule: usize,
                              condition: Option<u32>,
                              pattern: &Pattern,
+                             within: bool,
                              resets: &[Pattern],
                              dispatch: &mut Vec<Dispatch>| {
             dispatch[pattern.event as usize].remembers.push(onces.len());
             for (r, reset) in resets.iter().enumerate() {
                 dispatch[reset.event as usize].resets.push((onces.len(), r));
             }
+            let matcher = JoinPlan::new(pattern.condition.as_ref(), PATTERN_SLOT, TRIGGER_SLOT);
+            let first_only =
+                resets.is_empty() && !within && matcher.residual_reads_only(PATTERN_SLOT);
             onces.push(OncePlan {
                 rule,
                 condition,
-                matcher: JoinPlan::new(pattern.condition.as_ref(), PATTERN_SLOT, TRIGGER_SLOT),
+                matcher,
                 resets: resets
                     .iter()
                     .map(|r| JoinPlan::new(r.condition.as_ref(), PATTERN_SLOT, RESET_SLOT))
                     .collect(),
+                first_only,
             });
             onces.len() - 1
         };
@@ -185,15 +198,32 @@ impl Prepared {
                     .iter()
                     .zip(0u32..)
                     .map(|(once, i)| {
-                        plan_once(index, Some(i), &once.pattern, &once.resets, &mut dispatch)
+                        plan_once(
+                            index,
+                            Some(i),
+                            &once.pattern,
+                            once.within.is_some(),
+                            &once.resets,
+                            &mut dispatch,
+                        )
                     })
                     .collect::<Vec<usize>>(),
             );
             let action = match &rule.body {
                 Body::Require(_) | Body::Prohibit(_) => Action::Check,
                 Body::Once {
-                    pattern, resets, ..
-                } => Action::Once(plan_once(index, None, pattern, resets, &mut dispatch)),
+                    pattern,
+                    resets,
+                    within,
+                    ..
+                } => Action::Once(plan_once(
+                    index,
+                    None,
+                    pattern,
+                    within.is_some(),
+                    resets,
+                    &mut dispatch,
+                )),
                 Body::Deadline { pattern, .. } => {
                     dispatch[pattern.event as usize]
                         .discharges
@@ -272,6 +302,22 @@ impl Prepared {
         }
 
         let calendar = Calendar::new(&program.calendar)?;
+        let once_masks: Vec<[u64; 3]> = program
+            .rules
+            .iter()
+            .map(|rule| {
+                let body = match &rule.body {
+                    Body::Require(c) | Body::Prohibit(c) => once_mask(c),
+                    Body::Once { .. } | Body::Deadline { .. } => 0,
+                };
+                [
+                    rule.when.as_ref().map_or(0, once_mask),
+                    body,
+                    rule.unless.as_ref().map_or(0, once_mask),
+                ]
+            })
+            .collect();
+
         Ok(Prepared {
             program,
             decoder,
@@ -284,6 +330,7 @@ impl Prepared {
             actions,
             onces,
             condition_onces,
+            once_masks,
             deadlines,
             thresholds,
         })
@@ -411,6 +458,24 @@ fn visit_paths(expr: &Expr, visit: &mut impl FnMut(Slot, &[u32])) {
             visit_paths(lhs, visit);
             visit_paths(rhs, visit);
         }
+    }
+}
+
+/// The `once` conditions an expression reads, bit `i` for condition `i`.
+fn once_mask(expr: &Expr) -> u64 {
+    match expr {
+        Expr::Once(i) => 1u64.checked_shl(*i).unwrap_or(0),
+        Expr::Const(_)
+        | Expr::Slot(_)
+        | Expr::Field { .. }
+        | Expr::Has { .. }
+        | Expr::EventTime(_) => 0,
+        Expr::Not(inner) | Expr::TimePart { time: inner, .. } => once_mask(inner),
+        Expr::And(items) | Expr::Or(items) => items.iter().fold(0, |m, e| m | once_mask(e)),
+        Expr::Cmp { lhs, rhs, .. } | Expr::Arith { lhs, rhs, .. } => {
+            once_mask(lhs) | once_mask(rhs)
+        }
+        Expr::In { element, set } => once_mask(element) | once_mask(set),
     }
 }
 
