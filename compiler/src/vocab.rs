@@ -10,7 +10,7 @@
 //! it: new enums, records and event types; new fields on the base's event types (declared as
 //! `event visit { badge?: string }`); new `common` fields, which every event type gets after
 //! the base's common fields; and `roles` if the base has none. It may not change what the base
-//! declares: a base enum, record, field or roles block declared again is an error (E0204), so an
+//! declares: a base enum, record, field or roles block declared again is an error (E0205), so an
 //! event that the base accepts means the same to both, and packages using the base and the
 //! extension can judge one stream together (each reads the fields it knows). An extension is
 //! resolved per package ([`vocab_named`]), since its base file is one of the package's imports.
