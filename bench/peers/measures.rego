@@ -1,22 +1,24 @@
 # The per-event rules of the 2025 Measures (articles 5(1), 6, 7, 8(1), 10 and 13), written by
 # hand in Rego for the Edict benchmarks. The input is one event of the standard vocabulary
-# (shared/spec/events.md) as its JSON object; `violations` is the set of the ids of the rules
+# (docs/events.md) as its JSON object; `violations` is the set of the ids of the rules
 # the event breaks, the same ids the compiled Edict policies give their findings.
 #
-# Scope (art 2(2)): an enrollment, match, device install or purpose change whose purpose is
-# research or algorithm training is outside the Measures and breaks no rule.
+# Scope (art 2(2)): an enrollment, match, transfer, device install or purpose change whose purpose
+# is face recognition R&D or algorithm training is outside the Measures and breaks no rule, except
+# a device in a private space (art 13(2) admits no exception).
 # The effective date (2025-06-01) is not checked here: the benchmark streams start after it.
 package edict.measures
 
 import rego.v1
 
-out_of_scope := {"research", "algorithm_training"}
+out_of_scope := {"frt_research_development", "algorithm_training"}
 
-has_purpose_types := {"enrollment", "match", "device_installed", "purpose_changed"}
+has_purpose_types := {"enrollment", "match", "device_installed", "purpose_changed", "transfer"}
 
 exempt if {
 	has_purpose_types[input.type]
 	out_of_scope[input.purpose]
+	not input.place == "private_space"
 }
 
 enrollment if {
@@ -60,28 +62,47 @@ violations contains "measures-2025/art7/guardian-consent" if {
 	not guardian_consented
 }
 
-# art 8(1): stored on the device, not sent over the internet, unless separately consented.
-separately_consented if input.consent.separate == true
+# art 8(1): stored on the device, not sent over the internet, unless the individual consented
+# separately to that storage or transfer, or a law provides for it (`law_basis`).
+storage_excused if input.storage_consent_separate == true
+
+storage_excused if input.law_basis
 
 violations contains "measures-2025/art8/p1/on-device-storage" if {
 	enrollment
 	input.storage != "device"
-	not separately_consented
+	not storage_excused
 }
 
-violations contains "measures-2025/art8/p1/no-internet-transfer" if {
+transfer if {
 	input.type == "transfer"
+	not exempt
+}
+
+transfer_excused if input.consent_separate == true
+
+transfer_excused if input.law_basis
+
+violations contains "measures-2025/art8/p1/no-internet-transfer" if {
+	transfer
 	input.channel == "internet"
-	input.consent_separate == false
+	not transfer_excused
+}
+
+violations contains "measures-2025/art8/p1/no-storage-off-device-by-transfer" if {
+	transfer
+	input.channel == "local"
+	input.destination != "device"
+	not transfer_excused
 }
 
 # art 10: face verification must not be the only way.
 violations contains "measures-2025/art10/p1/no-sole-face-verification" if {
 	input.type == "match"
 	not exempt
-	input.mode == "verification"
 	input.alternative_available == true
 	input.alternative_offered == false
+	not input.required_by_law == true
 }
 
 violations contains "measures-2025/art10/p2/alternative-on-refusal" if {

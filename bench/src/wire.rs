@@ -41,6 +41,10 @@ pub struct WireEvent<'a> {
     #[serde(default)]
     pub storage: Option<Storage>,
     #[serde(default)]
+    pub storage_consent_separate: Option<bool>,
+    #[serde(borrow, default)]
+    pub law_basis: Option<Cow<'a, str>>,
+    #[serde(default)]
     pub retention_days: Option<i64>,
     #[serde(default)]
     pub raw_image_retained: Option<bool>,
@@ -50,8 +54,12 @@ pub struct WireEvent<'a> {
     pub alternative_available: Option<bool>,
     #[serde(default)]
     pub alternative_offered: Option<bool>,
+    #[serde(default)]
+    pub required_by_law: Option<bool>,
     #[serde(borrow, default)]
     pub attributes_inferred: Option<Vec<Cow<'a, str>>>,
+    #[serde(default)]
+    pub analysis_consent_separate: Option<bool>,
     #[serde(default)]
     pub reason: Option<DeletionReason>,
     #[serde(default)]
@@ -64,6 +72,8 @@ pub struct WireEvent<'a> {
     pub private_space_kind: Option<PrivateSpaceKind>,
     #[serde(default)]
     pub signage: Option<bool>,
+    #[serde(default)]
+    pub inventory: Option<bool>,
     #[serde(borrow, default)]
     pub assessment: Option<Cow<'a, str>>,
     #[serde(borrow, default)]
@@ -72,6 +82,12 @@ pub struct WireEvent<'a> {
     pub severity: Option<Severity>,
     #[serde(default)]
     pub channel: Option<Channel>,
+    #[serde(default)]
+    pub destination: Option<Storage>,
+    #[serde(borrow, default)]
+    pub previous_purpose: Option<Cow<'a, str>>,
+    #[serde(default)]
+    pub change: Option<ProcessingChange>,
     #[serde(default)]
     pub consent_separate: Option<bool>,
     #[serde(default)]
@@ -98,6 +114,7 @@ macro_rules! wire_enum {
 }
 
 wire_enum!(LegalBasis { Consent, Law });
+wire_enum!(ProcessingChange { Purpose, Method });
 wire_enum!(ConsentGiver { Subject, Guardian });
 wire_enum!(Storage {
     Device,

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use edict_runtime::bundle::Bundle;
-use edict_runtime::engine::{Engine, EngineOptions, Summary, for_each_line};
+use edict_runtime::engine::{Engine, EngineOptions, Summary, for_each_line, share_vocabularies};
 use edict_runtime::{ir, time};
 
 use crate::Format;
@@ -202,6 +202,11 @@ pub fn run(args: RunArgs) -> u8 {
             }
         }
     }
+    // A run's vocabulary is the union of its regulations': each reads the fields it knows.
+    if let Err(e) = share_vocabularies(engines.iter_mut().map(|(_, engine)| engine)) {
+        eprintln!("error: these policies cannot judge one stream together: {e}");
+        return FAILED;
+    }
     let reader: Box<dyn BufRead> = match args.events.as_deref() {
         None => Box::new(std::io::stdin().lock()),
         Some(p) if p == Path::new("-") => Box::new(std::io::stdin().lock()),
@@ -347,8 +352,17 @@ fn all_programs(paths: &[PathBuf]) -> Result<Vec<Arc<ir::Program>>, u8> {
 /// The human summary of a run, accounting for every line.
 pub fn describe_summary(s: &Summary) -> String {
     let f = &s.findings_by_kind;
+    // Shown only in runs of several regulations whose vocabularies differ.
+    let elsewhere = if s.other_vocabulary > 0 {
+        format!(
+            ", {} of another regulation's event types",
+            s.other_vocabulary
+        )
+    } else {
+        String::new()
+    };
     format!(
-        "{} read: {} judged, {} before the effective date, {} exempt, {} rejected, {} blank\n\
+        "{} read: {} judged, {} before the effective date, {} exempt{elsewhere}, {} rejected, {} blank\n\
          findings: {}, {} overdue, {} open, {}",
         plural(s.lines_total as usize, "line"),
         s.judged(),

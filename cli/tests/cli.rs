@@ -185,6 +185,63 @@ fn a_bad_line_is_reported_once_per_regulation_with_its_name() {
     insta::assert_snapshot!(run.transcript());
 }
 
+/// A package whose vocabulary extends the library's: in one run each package reads the fields
+/// it knows, and the lines of the club's own event type are the club's to judge.
+#[test]
+fn an_extended_vocabulary_is_judged_beside_its_base_in_one_run() {
+    let club = "tests/fixtures/reading-club";
+    let visits = "tests/fixtures/reading-club/visits.jsonl";
+    let together = edict(&["run", LENDING, club, "--events", visits, "--format", "json"]);
+    assert_eq!(together.code, 0);
+    let alone = edict(&["run", LENDING, "--events", visits, "--format", "json"]);
+    assert_eq!(
+        alone.code, 1,
+        "alone, the library rejects what it does not know"
+    );
+    insta::assert_snapshot!(format!("{}\n{}", together.transcript(), alone.transcript()));
+}
+
+/// Two vocabularies that give one field different types cannot judge one stream.
+#[test]
+fn vocabularies_that_disagree_cannot_share_a_stream() {
+    let dir = scratch("clash");
+    let package = dir.join("clash");
+    std::fs::create_dir_all(&package).expect("folder");
+    let vocabulary = std::fs::canonicalize("tests/fixtures/vocabulary/lending.edict")
+        .expect("the lending vocabulary");
+    std::fs::write(
+        package.join("policy.edict"),
+        "regulation clash {\n  timezone \"Asia/Shanghai\"\n  outline \"clash.outline.txt\"\n  use vocabulary clash from \"vocabulary.edict\"\n}\n\narticle 1 {\n  not_checkable \"nothing\"\n}\n",
+    )
+    .expect("write");
+    std::fs::write(
+        package.join("vocabulary.edict"),
+        format!(
+            "vocabulary clash extends lending from {:?} {{\n  event club_visit {{\n    member: int\n  }}\n}}\n",
+            vocabulary.display().to_string()
+        ),
+    )
+    .expect("write");
+    std::fs::write(package.join("clash.outline.txt"), "规定\n第一条　无。\n").expect("write");
+    let run = edict(&[
+        "run",
+        "tests/fixtures/reading-club",
+        arg(&package),
+        "--events",
+        "tests/fixtures/reading-club/visits.jsonl",
+    ]);
+    assert_eq!(run.code, 1);
+    assert!(
+        run.stderr
+            .contains("cannot judge one stream together: vocabularies `")
+            && run
+                .stderr
+                .contains("disagree on field `member` of event type `club_visit`: "),
+        "{}",
+        run.stderr
+    );
+}
+
 #[test]
 fn deadline_counts_working_days_across_national_day() {
     let runs = [

@@ -196,8 +196,8 @@ fn junit_reports_each_case_and_the_coverage() {
     let xml = String::from_utf8_lossy(&out.stdout).replace(&*dir.to_string_lossy(), "SCRATCH");
     assert!(xml.starts_with("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites "));
     assert_eq!(xml.matches("<failure ").count(), 1, "{xml}");
-    // 30 cases and the coverage.
-    assert_eq!(xml.matches("<testcase ").count(), 31, "{xml}");
+    // 36 cases and the coverage.
+    assert_eq!(xml.matches("<testcase ").count(), 37, "{xml}");
     assert!(xml.contains("name=\"coverage\""));
     insta::assert_snapshot!(
         xml.lines()

@@ -79,7 +79,7 @@ fn a_vocabulary_folder_is_not_counted_as_a_package() {
     assert_eq!(run.code, 0);
     assert_eq!(
         run.stderr.lines().last(),
-        Some("checked 2 packages and 1 vocabulary folder: 0 errors, 0 warnings"),
+        Some("checked 3 packages and 1 vocabulary folder: 0 errors, 0 warnings"),
         "{}",
         run.transcript()
     );

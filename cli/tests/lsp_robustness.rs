@@ -166,11 +166,16 @@ fn garbage_gets_an_error_answer_and_the_server_goes_on() {
             "text": text,
         }},
     }));
+    // The `当 e.legal_basis …` line, at `legal_basis`.
+    let line = text
+        .lines()
+        .position(|l| l.trim_start().starts_with("当 e.legal_basis"))
+        .expect("the rule's condition");
     client.send(&json!({
         "jsonrpc": "2.0", "id": 8, "method": "textDocument/hover",
         "params": {
             "textDocument": { "uri": format!("file://{}", minors.display()) },
-            "position": { "line": 12, "character": 12 },
+            "position": { "line": line, "character": 12 },
         },
     }));
     let answer = client.answer();

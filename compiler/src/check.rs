@@ -13,7 +13,7 @@ use crate::link::link_package;
 use crate::parse::{package_articles, parse_file};
 use crate::resolve::{header, package_calendar, package_outline, package_vocab};
 use crate::typecheck::typecheck_article;
-use crate::vocab::vocabularies;
+use crate::vocab::{declared_names, vocab_named, vocabularies};
 
 /// Runs every pass of a package, for what they report.
 #[salsa::tracked]
@@ -21,6 +21,10 @@ pub(crate) fn check_package(db: &dyn salsa::Database, package: Package) {
     for &file in package.sources(db) {
         parse_file(db, file);
         vocabularies(db, file);
+        // Extensions are resolved within the package, whose imports hold their bases.
+        for name in declared_names(db, file) {
+            vocab_named(db, package, file, name);
+        }
     }
     if let Some((file, _)) = header(db, package)
         .as_ref()

@@ -61,10 +61,13 @@ pub(crate) fn package_consts(
             // A constant sees the constants declared before it.
             let mut checker = Checker::new(Origin::file(file), &vocab, &scope);
             let (expr, ty) = checker.infer(&c.value, None);
+            let failed = checker.error_count() > 0;
             for d in checker.diags {
                 d.report(db);
             }
             match expr {
+                // Already reported: a mistake inside the value.
+                _ if failed => {}
                 ir::Expr::Const(value) => {
                     let info = ConstInfo {
                         name: c.name.name.clone(),
@@ -82,8 +85,8 @@ pub(crate) fn package_consts(
                 })
                 .label(tr!("this is not a literal", "这不是字面量"))
                 .help(tr!(
-                    "write a number, string, date, enum value or set literal",
-                    "写一个数字、字符串、日期、枚举值或集合字面量"
+                    "write a number, string, date, duration, enum value, set or list literal, or arithmetic on them",
+                    "写一个数字、字符串、日期、时长、枚举值、集合或列表字面量，或它们的算术运算"
                 ))
                 .report(db),
             }

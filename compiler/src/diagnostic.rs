@@ -257,6 +257,7 @@ codes! {
     BadDefault = "E0202", "a field's default value does not fit the field", "字段的默认值与字段不符";
     BadRole = "E0203", "a vocabulary's `roles` names an unknown role or a field no event type has", "词汇的`角色`指定了未知的角色，或任何事件类型都没有的字段";
     BadRange = "E0204", "a field's bounds (`>= N`, `<= N`) do not fit its type or allow no value", "字段的取值范围（`>= N`、`<= N`）与其类型不符，或不容许任何值";
+    BadExtension = "E0205", "a vocabulary that extends another changes what the base declares", "扩展另一词汇的词汇改动了基础词汇已声明的内容";
     UnknownEventType = "E0300", "a rule names an event type the vocabulary does not declare", "规则指定了词汇中没有声明的事件类型";
     UnknownField = "E0301", "an event or record has no field of that name", "事件或记录没有这个名称的字段";
     TypeMismatch = "E0302", "an operand has the wrong type for its operator", "运算数的类型与运算符不符";
@@ -267,6 +268,8 @@ codes! {
     ConstantCondition = "E0307", "a condition does not depend on the event, so it is always the same", "条件不依赖于事件，因此结果总是相同";
     HasOnRequired = "W0308", "`has` is applied to a field that is always present", "对总是存在的字段使用了`存在`";
     NotAField = "E0309", "`has` is applied to something that is not a field", "对不是字段的东西使用了`存在`";
+    MisplacedOnce = "E0310", "`once` is written where no earlier event can be looked up", "`曾经`写在了无法查找先前事件的位置";
+    BadArithmetic = "E0311", "arithmetic on fixed values overflows or divides by zero", "固定值的算术运算溢出或除以零";
     CitationNotInOutline = "E0400", "a clause is absent from the regulation's outline", "法规纲要中没有这个条款";
     DuplicateClause = "E0401", "an article, paragraph or item is written twice", "同一条、款或项写了两次";
     DuplicateRule = "E0402", "two rules of one regulation have the same name", "同一法规中两条规则同名";

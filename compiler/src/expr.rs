@@ -15,7 +15,9 @@ use crate::vocab::Vocab;
 use edict_grammar::tr;
 
 mod access;
+mod once;
 mod operators;
+mod time;
 
 /// A constant, resolved.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -64,6 +66,8 @@ pub(crate) struct Checker<'a> {
     pub(crate) facts: Vec<(Slot, Vec<u32>)>,
     /// Fields of the trigger the checked expressions read, to report with findings.
     pub(crate) evidence: Vec<ir::Evidence>,
+    /// The `once` conditions of the rule being checked; `None` where no `once` may stand.
+    pub(crate) onces: Option<Vec<ir::OnceCondition>>,
     pub(crate) diags: Vec<Diagnostic>,
 }
 
@@ -76,6 +80,7 @@ impl<'a> Checker<'a> {
             vars: Vec::new(),
             facts: Vec::new(),
             evidence: Vec::new(),
+            onces: None,
             diags: Vec::new(),
         }
     }
@@ -222,7 +227,9 @@ impl<'a> Checker<'a> {
             ExprKind::Name(n) => {
                 self.lookup_var(&n.name).is_none() && self.lookup_const(&n.name).is_none()
             }
-            ExprKind::Set(items) => items.iter().any(|i| self.is_enum_candidate(i)),
+            ExprKind::Set(items) | ExprKind::List(items) => {
+                items.iter().any(|i| self.is_enum_candidate(i))
+            }
             _ => false,
         }
     }
@@ -241,23 +248,12 @@ impl<'a> Checker<'a> {
                 Ty::Date,
             ),
             ExprKind::Name(n) => self.name(n, expected),
-            ExprKind::Field(..) => match self.field(e, true) {
-                Some(access) => {
-                    if access.slot == ir::TRIGGER_SLOT {
-                        self.note_evidence(&access);
-                    }
-                    (
-                        ir::Expr::Field {
-                            slot: access.slot,
-                            path: access.path,
-                        },
-                        access.ty,
-                    )
-                }
-                None => (poisoned(), Ty::Error),
-            },
+            ExprKind::Field(..) => self.field_expr(e),
             ExprKind::Has(inner) => (self.has(inner, e.span), Ty::Bool),
-            ExprKind::Set(items) => self.set_literal(items, expected),
+            ExprKind::Set(items) => self.set_literal(items, expected, false),
+            ExprKind::List(items) => self.set_literal(items, expected, true),
+            ExprKind::Duration(amount, unit) => self.duration_literal(*amount, *unit, e.span),
+            ExprKind::Once(once) => self.once_condition(once, e.span),
             ExprKind::Unary(UnaryOp::Not, inner) => {
                 let inner = self.condition(inner);
                 (ir::Expr::Not(Box::new(inner)), Ty::Bool)
@@ -319,6 +315,9 @@ fn depends_on_slots(expr: &ir::Expr) -> bool {
         ir::Expr::And(es) | ir::Expr::Or(es) => es.iter().any(depends_on_slots),
         ir::Expr::Cmp { lhs, rhs, .. } => depends_on_slots(lhs) || depends_on_slots(rhs),
         ir::Expr::In { element, set } => depends_on_slots(element) || depends_on_slots(set),
+        ir::Expr::EventTime(_) | ir::Expr::Once(_) => true,
+        ir::Expr::TimePart { time, .. } => depends_on_slots(time),
+        ir::Expr::Arith { lhs, rhs, .. } => depends_on_slots(lhs) || depends_on_slots(rhs),
     }
 }
 

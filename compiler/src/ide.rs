@@ -76,7 +76,7 @@ impl<'a> Ctx<'a> {
 
 /// The comment that documents a declaration: the comment lines right above it (no blank line
 /// between) and a comment after it on its own line.
-pub(crate) fn doc_comment(text: &str, span: Span) -> Option<String> {
+pub fn doc_comment(text: &str, span: Span) -> Option<String> {
     use edict_grammar::lexer::{TokenKind, tokens};
     let toks = tokens(text);
     let line_of = |offset: u32| {

@@ -55,6 +55,7 @@ pub(crate) fn lower_package(
                 message_zh: rule.message_zh.clone(),
                 cites: rule.cites.clone(),
                 evidence: rule.evidence.clone(),
+                onces: rule.onces.clone(),
             });
         }
         for ex in &typed.exemptions {

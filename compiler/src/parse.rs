@@ -112,6 +112,14 @@ pub(crate) fn imports(db: &dyn salsa::Database, file: SourceFile) -> Vec<Import>
     let base = file.path(db);
     let mut found = Vec::new();
     for item in &parse_file(db, file).items {
+        if let Item::Vocabulary(v) = item
+            && let Some(extends) = &v.extends
+        {
+            found.push(Import::Vocabulary(paths::resolve(
+                base,
+                &extends.path.value,
+            )));
+        }
         let Item::Regulation(header) = item else {
             continue;
         };

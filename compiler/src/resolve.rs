@@ -16,7 +16,7 @@ use crate::db::{Package, SourceFile};
 use crate::diagnostic::{Code, Diagnostic, Reported, did_you_mean};
 use crate::parse::{parse_file, parse_outline};
 use crate::paths::{self, NOT_FOUND};
-use crate::vocab::{Vocab, vocabularies};
+use crate::vocab::{Vocab, declared_names, vocab_named};
 use edict_grammar::{Text, tr};
 
 /// A package's regulation header, resolved.
@@ -110,10 +110,7 @@ pub(crate) fn header(db: &dyn salsa::Database, package: Package) -> Option<Heade
 #[salsa::tracked(returns(ref))]
 pub(crate) fn package_vocab(db: &dyn salsa::Database, package: Package) -> Option<Arc<Vocab>> {
     let (file, name) = header(db, package).as_ref()?.vocabulary.as_ref()?;
-    vocabularies(db, *file)
-        .iter()
-        .find(|v| v.name == *name)
-        .cloned()
+    vocab_named(db, package, *file, name.clone()).clone()
 }
 
 /// The outline the package's header names, if it was found.
@@ -382,12 +379,12 @@ fn check_vocabulary_name(
     name: &ast::Ident,
     path: &ast::StrLit,
 ) {
-    let declared = vocabularies(db, vfile);
-    if declared.iter().any(|v| v.name == name.name) {
+    let declared = declared_names(db, vfile);
+    if declared.contains(&name.name) {
         return;
     }
     let syntax_errors = parse_file::accumulated::<Reported>(db, vfile).len();
-    let names: Vec<String> = declared.iter().map(|v| format!("`{}`", v.name)).collect();
+    let names: Vec<String> = declared.iter().map(|v| format!("`{v}`")).collect();
     let (vocabulary, file_path) = (&name.name, &path.value);
     let (message, label, help) = if syntax_errors > 0 {
         let (errors, them, are) = match syntax_errors {

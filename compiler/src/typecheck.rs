@@ -7,8 +7,7 @@
 use std::sync::Arc;
 
 use edict_grammar::ast::{self, ClauseEntry};
-use edict_runtime::ir::{self, ClauseRef, Slot};
-use edict_runtime::{calendar, time};
+use edict_runtime::ir::{self, ClauseRef};
 
 use crate::db::{Package, SourceFile};
 use crate::declare::{PackageConstants, StateInfo, package_states};
@@ -32,6 +31,8 @@ pub struct TypedRule {
     pub message_zh: Option<String>,
     pub cites: Vec<String>,
     pub evidence: Vec<ir::Evidence>,
+    /// The `once` conditions inside its `when`, `require`/`prohibit` and `unless`.
+    pub onces: Vec<ir::OnceCondition>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -118,61 +119,6 @@ impl ArticleChecker<'_> {
 }
 
 impl Checker<'_> {
-    fn pattern(&mut self, p: &ast::EventPattern, slot: Slot) -> Option<ir::Pattern> {
-        let event = self.bind_event(&p.event, &p.binding, slot);
-        let condition = p.condition.as_ref().map(|c| self.condition(c));
-        event.map(|event| ir::Pattern { event, condition })
-    }
-
-    fn duration(&mut self, d: &ast::Duration) -> ir::Duration {
-        let amount = self.int(&d.amount, ("a duration", "时长"));
-        if let ir::Expr::Const(ir::Value::Int(n)) = amount {
-            // The most units any period can count within the supported dates.
-            let span = calendar::day_number(time::LAST_DATE)
-                - calendar::day_number(ir::Date {
-                    year: time::FIRST_YEAR,
-                    month: 1,
-                    day: 1,
-                });
-            let (most, unit, unit_zh) = match d.unit {
-                ast::DurationUnit::Days => (span, "days", "天"),
-                ast::DurationUnit::WorkingDays => (span, "working days", "个工作日"),
-                ast::DurationUnit::Years => {
-                    (i64::from(time::LAST_YEAR - time::FIRST_YEAR), "years", "年")
-                }
-            };
-            if !(0..=most).contains(&n) {
-                let last = time::LAST_DATE;
-                let message = if n < 0 {
-                    tr!(
-                        "a period of {n} {unit} cannot be counted: a period is not negative",
-                        "{n}{unit_zh}的期间无法计算：期间不能为负数"
-                    )
-                } else {
-                    tr!(
-                        "a period of {n} {unit} cannot be counted: it ends after {last}, the last supported date",
-                        "{n}{unit_zh}的期间无法计算：它在所支持的最后日期{last}之后才结束"
-                    )
-                };
-                let (range, range_zh) = (time::SUPPORTED_RANGE, time::SUPPORTED_RANGE_ZH);
-                self.error(Code::BadPeriod, d.amount.span, message)
-                    .set_label(tr!("at most {most} {unit}", "至多{most}{unit_zh}"))
-                    .help = Some(tr!(
-                    "supported dates run from {range}; write a period within them",
-                    "所支持的日期为{range_zh}；请写出在此范围内的期间"
-                ));
-            }
-        }
-        ir::Duration {
-            amount,
-            unit: match d.unit {
-                ast::DurationUnit::Days => ir::DurationUnit::Days,
-                ast::DurationUnit::WorkingDays => ir::DurationUnit::WorkingDays,
-                ast::DurationUnit::Years => ir::DurationUnit::Years,
-            },
-        }
-    }
-
     fn rule(&mut self, rule: &ast::Rule, clause: ClauseRef, states: &[StateInfo]) -> TypedRule {
         let trigger = match &rule.trigger {
             None => None,
@@ -276,9 +222,12 @@ impl Checker<'_> {
                 message_zh: rule.message_zh.as_ref().map(|m| m.value.clone()),
                 cites: rule.cites.iter().map(|c| c.value.clone()).collect(),
                 evidence: Vec::new(),
+                onces: Vec::new(),
             };
         }
 
+        // `once` conditions may stand in the rule's own conditions.
+        self.onces = Some(Vec::new());
         let when = rule.when.as_ref().map(|w| self.event_condition(w, "when"));
         let when_facts = when.as_ref().map(facts_of).unwrap_or_default();
         self.facts.extend(when_facts);
@@ -291,33 +240,13 @@ impl Checker<'_> {
                 Some(ir::Body::Prohibit(self.event_condition(c, "prohibit")))
             }
             ast::RuleBody::Once(once) => {
-                let outer = self.vars.len();
-                let pattern = self.pattern(&once.pattern, ir::PATTERN_SLOT);
-                let within = once.within.as_ref().map(|d| self.duration(d));
-                self.vars.truncate(outer);
-                let mut resets = Vec::new();
-                for reset in &once.resets {
-                    // A reset sees the earlier event and itself, not the trigger.
-                    let saved = std::mem::take(&mut self.vars);
-                    let saved_facts = std::mem::take(&mut self.facts);
-                    if let Some(id) = pattern.as_ref().map(|p| p.event) {
-                        self.vars.push(Var {
-                            name: once.pattern.binding.name.clone(),
-                            slot: ir::PATTERN_SLOT,
-                            kind: VarKind::Event(id),
-                        });
-                    }
-                    let r = self.pattern(reset, ir::RESET_SLOT);
-                    self.vars = saved;
-                    self.facts = saved_facts;
-                    resets.extend(r);
-                }
-                pattern.map(|pattern| ir::Body::Once {
-                    forbid: once.forbid,
-                    pattern,
-                    within,
-                    resets,
-                })
+                self.once_parts(once)
+                    .map(|(pattern, within, resets)| ir::Body::Once {
+                        forbid: once.forbid,
+                        pattern,
+                        within,
+                        resets,
+                    })
             }
             ast::RuleBody::Deadline(dl) => {
                 let deadline = match &dl.deadline {
@@ -412,7 +341,9 @@ impl Checker<'_> {
                     }
                 };
                 let outer = self.vars.len();
+                let outer_onces = self.onces.take();
                 let pattern = self.pattern(&dl.pattern, ir::PATTERN_SLOT);
+                self.onces = outer_onces;
                 self.vars.truncate(outer);
                 match (pattern, deadline) {
                     (Some(pattern), Some(deadline)) => {
@@ -458,6 +389,7 @@ impl Checker<'_> {
             message_zh: rule.message_zh.as_ref().map(|m| m.value.clone()),
             cites: rule.cites.iter().map(|c| c.value.clone()).collect(),
             evidence: std::mem::take(&mut self.evidence),
+            onces: self.onces.take().unwrap_or_default(),
         }
     }
 

@@ -3,24 +3,45 @@
 //!
 //! A resolved [`Vocab`] holds no spans: editing a comment in a vocabulary file changes no value
 //! that type checking reads. Where a name is declared is read from the syntax tree when needed.
+//!
+//! # Extensions
+//!
+//! `vocabulary staff extends face from "PATH" { … }` starts from a copy of `face` and adds to
+//! it: new enums, records and event types; new fields on the base's event types (declared as
+//! `event visit { badge?: string }`); new `common` fields, which every event type gets after
+//! the base's common fields; and `roles` if the base has none. It may not change what the base
+//! declares: a base enum, record, field or roles block declared again is an error (E0205), so an
+//! event that the base accepts means the same to both, and packages using the base and the
+//! extension can judge one stream together (each reads the fields it knows). An extension is
+//! resolved per package ([`vocab_named`]), since its base file is one of the package's imports.
 
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use edict_grammar::ast::{self, ExprKind, FieldDecl, Item, Span, TypeExpr, VocabDecl};
+use edict_grammar::ast::{self, Item, Span, VocabDecl};
 use edict_runtime::ir;
 
 use crate::db::SourceFile;
-use crate::diagnostic::{Code, Diagnostic, Text, did_you_mean};
+use crate::diagnostic::{Code, Diagnostic, Text};
 use crate::parse::parse_file;
 use crate::types::{Ty, TypeNames};
 use edict_grammar::tr;
+
+mod extend;
+mod fields;
+mod range;
+
+use extend::changes_base;
+pub(crate) use extend::{declared_names, vocab_named};
+use fields::{resolve_fields, resolve_roles};
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Vocab {
     /// The file that declares it.
     pub file: SourceFile,
     pub name: String,
+    /// Where its parts are declared: this vocabulary first, then the one it extends, and so on.
+    pub sources: Vec<(SourceFile, String)>,
     pub enums: Vec<EnumInfo>,
     pub records: Vec<RecordInfo>,
     /// Each event type's fields start with the common fields.
@@ -149,13 +170,16 @@ impl Vocab {
     }
 }
 
-/// The vocabularies a file declares.
+/// The vocabularies a file declares that extend no other (an extension is resolved within a
+/// package, by [`vocab_named`]).
 #[salsa::tracked(returns(ref))]
 pub(crate) fn vocabularies(db: &dyn salsa::Database, file: SourceFile) -> Vec<Arc<Vocab>> {
     let mut out = Vec::new();
     for item in &parse_file(db, file).items {
-        if let Item::Vocabulary(v) = item {
-            let (vocab, diags) = resolve_vocabulary(file, v);
+        if let Item::Vocabulary(v) = item
+            && v.extends.is_none()
+        {
+            let (vocab, diags) = resolve_vocabulary(file, v, None);
             out.push(Arc::new(vocab));
             for d in diags {
                 d.report(db);
@@ -165,7 +189,11 @@ pub(crate) fn vocabularies(db: &dyn salsa::Database, file: SourceFile) -> Vec<Ar
     out
 }
 
-fn resolve_vocabulary(file: SourceFile, decl: &ast::Vocabulary) -> (Vocab, Vec<Diagnostic>) {
+fn resolve_vocabulary(
+    file: SourceFile,
+    decl: &ast::Vocabulary,
+    base: Option<&Vocab>,
+) -> (Vocab, Vec<Diagnostic>) {
     let mut diags = Vec::new();
     let mut names: HashMap<String, Span> = HashMap::new();
     let mut declare = |diags: &mut Vec<Diagnostic>, id: &ast::Ident, what: (&str, &str)| -> bool {
@@ -195,18 +223,62 @@ fn resolve_vocabulary(file: SourceFile, decl: &ast::Vocabulary) -> (Vocab, Vec<D
         }
     };
 
-    // Names first, so that fields may refer to enums and records declared later.
-    let mut vocab = Vocab {
-        file,
-        name: decl.name.name.clone(),
-        enums: Vec::new(),
-        records: Vec::new(),
-        events: Vec::new(),
-        common: Vec::new(),
-        roles: Vec::new(),
+    // Names first, so that fields may refer to enums and records declared later. An extension
+    // starts from a copy of its base.
+    let mut vocab = match base {
+        Some(base) => {
+            let mut sources = vec![(file, decl.name.name.clone())];
+            sources.extend(base.sources.iter().cloned());
+            Vocab {
+                file,
+                name: decl.name.name.clone(),
+                sources,
+                ..base.clone()
+            }
+        }
+        None => Vocab {
+            file,
+            name: decl.name.name.clone(),
+            sources: vec![(file, decl.name.name.clone())],
+            enums: Vec::new(),
+            records: Vec::new(),
+            events: Vec::new(),
+            common: Vec::new(),
+            roles: Vec::new(),
+        },
     };
+    let base_name = base.map_or(String::new(), |b| b.name.clone());
+    let in_base = |kind: &str, name: &str| {
+        base.is_some_and(|b| match kind {
+            "enum" => b.enums.iter().any(|e| e.name == name),
+            "record" => b.records.iter().any(|r| r.name == name),
+            _ => b.events.iter().any(|e| e.name == name),
+        })
+    };
+    // The base's event types that the extension adds fields to.
+    let mut extended_events: Vec<String> = Vec::new();
     for d in &decl.decls {
         match d {
+            VocabDecl::Enum { name, .. } if in_base("enum", &name.name) => {
+                diags.push(changes_base(file, name, &base_name, ("enum", "枚举")));
+            }
+            VocabDecl::Record { name, .. } if in_base("record", &name.name) => {
+                diags.push(changes_base(file, name, &base_name, ("record", "记录")));
+            }
+            VocabDecl::Event { name, open, .. } if in_base("event", &name.name) => {
+                let base_open = vocab.events.iter().any(|e| e.name == name.name && e.open);
+                if *open && !base_open {
+                    diags.push(changes_base(
+                        file,
+                        name,
+                        &base_name,
+                        ("closed event type", "封闭的事件类型"),
+                    ));
+                }
+                if declare(&mut diags, name, ("event type", "事件类型")) {
+                    extended_events.push(name.name.clone());
+                }
+            }
             VocabDecl::Enum { name, values } => {
                 if declare(&mut diags, name, ("enum", "枚举")) {
                     let mut seen: Vec<&str> = Vec::new();
@@ -257,6 +329,12 @@ fn resolve_vocabulary(file: SourceFile, decl: &ast::Vocabulary) -> (Vocab, Vec<D
         }
     }
 
+    // The base's fields, each with the span of the extension's name (for duplicate reports).
+    let base_common: Vec<(FieldInfo, Span)> = vocab
+        .common
+        .iter()
+        .map(|f| (f.clone(), decl.name.span))
+        .collect();
     let mut common: Vec<(FieldInfo, Span)> = Vec::new();
     let mut common_decl: Option<Span> = None;
     for d in &decl.decls {
@@ -280,30 +358,102 @@ fn resolve_vocabulary(file: SourceFile, decl: &ast::Vocabulary) -> (Vocab, Vec<D
                 continue;
             }
             common_decl = Some(*span);
-            common = resolve_fields(file, &vocab, fields, &[], &mut diags);
+            common = resolve_fields(
+                file,
+                &vocab,
+                fields,
+                (&base_common, base_common.len()),
+                &mut diags,
+            );
         }
     }
+    // An extension's common fields come right after the base's in every event type, so that a
+    // common field has one place in all of them.
+    let base_common_len = base_common.len();
+    if let Some(base) = base
+        && !common.is_empty()
+    {
+        for e in vocab.events.iter_mut().take(base.events.len()) {
+            let added = common.iter().map(|(f, _)| f.clone());
+            let at = base_common_len.min(e.fields.len());
+            e.fields.splice(at..at, added);
+        }
+    }
+    let all_common: Vec<(FieldInfo, Span)> = base_common.into_iter().chain(common).collect();
     for d in &decl.decls {
         match d {
-            VocabDecl::Record { name, fields } => {
-                let resolved = resolve_fields(file, &vocab, fields, &[], &mut diags);
+            VocabDecl::Record { name, fields } if !in_base("record", &name.name) => {
+                let resolved = resolve_fields(file, &vocab, fields, (&[], 0), &mut diags);
                 if let Some(r) = vocab.records.iter_mut().find(|r| r.name == name.name) {
                     r.fields = resolved.into_iter().map(|(f, _)| f).collect();
                 }
             }
-            VocabDecl::Event { name, fields, .. } => {
-                let own = resolve_fields(file, &vocab, fields, &common, &mut diags);
+            VocabDecl::Event { name, fields, .. } if extended_events.contains(&name.name) => {
+                // New fields on a base event type: after the fields it has.
+                let Some(index) = vocab.events.iter().position(|e| e.name == name.name) else {
+                    continue;
+                };
+                // The base's fields first, then the extension's common fields.
+                let mut inherited: Vec<(FieldInfo, Span)> = vocab.events[index]
+                    .fields
+                    .iter()
+                    .filter(|f| {
+                        !all_common[base_common_len..]
+                            .iter()
+                            .any(|(c, _)| c.name == f.name)
+                    })
+                    .map(|f| (f.clone(), decl.name.span))
+                    .collect();
+                let from_base = inherited.len();
+                inherited.extend(all_common[base_common_len..].iter().cloned());
+                let own = resolve_fields(file, &vocab, fields, (&inherited, from_base), &mut diags);
+                vocab.events[index]
+                    .fields
+                    .extend(own.into_iter().map(|(f, _)| f));
+            }
+            VocabDecl::Event { name, fields, .. } if !in_base("event", &name.name) => {
+                let own = resolve_fields(
+                    file,
+                    &vocab,
+                    fields,
+                    (&all_common, base_common_len),
+                    &mut diags,
+                );
                 if let Some(e) = vocab.events.iter_mut().find(|e| e.name == name.name) {
-                    e.fields = common.iter().chain(&own).map(|(f, _)| f.clone()).collect();
+                    e.fields = all_common
+                        .iter()
+                        .chain(&own)
+                        .map(|(f, _)| f.clone())
+                        .collect();
                 }
             }
             _ => {}
         }
     }
-    vocab.common = common.into_iter().map(|(f, _)| f).collect();
+    vocab.common = all_common.into_iter().map(|(f, _)| f).collect();
     let mut roles_decl: Option<Span> = None;
     for d in &decl.decls {
         if let VocabDecl::Roles { roles, span } = d {
+            if base.is_some_and(|b| !b.roles.is_empty()) {
+                diags.push(
+                    Diagnostic::error(Code::BadExtension, file, *span, {
+                        let base = &base_name;
+                        tr!(
+                            "the base vocabulary `{base}` already gives the roles",
+                            "基础词汇`{base}`已经给出了角色"
+                        )
+                    })
+                    .label(tr!(
+                        "an extension may add to its base, not change it",
+                        "扩展只能在基础词汇上增加，不能改动它"
+                    ))
+                    .help(tr!(
+                        "remove this `roles` block: findings report the base's roles",
+                        "删去这个`角色`块：发现报告基础词汇的角色"
+                    )),
+                );
+                continue;
+            }
             if let Some(first) = roles_decl {
                 diags.push(
                     Diagnostic::error(Code::DuplicateDeclaration, file, *span, {
@@ -324,363 +474,4 @@ fn resolve_vocabulary(file: SourceFile, decl: &ast::Vocabulary) -> (Vocab, Vec<D
         }
     }
     (vocab, diags)
-}
-
-/// Checks `roles { party: FIELD … }`: each role is known and given once, and its field is a
-/// string field of at least one event type.
-fn resolve_roles(
-    file: SourceFile,
-    vocab: &Vocab,
-    entries: &[ast::RoleEntry],
-    diags: &mut Vec<Diagnostic>,
-) -> Vec<ir::RoleDef> {
-    let mut out: Vec<(ir::RoleDef, Span)> = Vec::new();
-    for entry in entries {
-        let Some(role) = ir::Role::ALL
-            .into_iter()
-            .find(|r| r.name() == entry.role.name)
-        else {
-            let names = ir::Role::ALL.map(|r| format!("`{}`", r.name()));
-            let (names_en, names_zh) = (names.join(" and "), names.join("和"));
-            let role = &entry.role.name;
-            diags.push(
-                Diagnostic::error(
-                    Code::BadRole,
-                    file,
-                    entry.role.span,
-                    tr!(
-                        "`{role}` is not a role findings report",
-                        "`{role}`不是发现所报告的角色"
-                    ),
-                )
-                .label(tr!("unknown role", "未知的角色"))
-                .help(
-                    did_you_mean(&entry.role.name, ir::Role::ALL.map(|r| r.name()))
-                        .unwrap_or_else(|| tr!("the roles are {names_en}", "角色有{names_zh}")),
-                ),
-            );
-            continue;
-        };
-        if let Some((_, first)) = out.iter().find(|(d, _)| d.role == role) {
-            diags.push(
-                Diagnostic::error(Code::DuplicateDeclaration, file, entry.role.span, {
-                    let role = role.name();
-                    tr!("role `{role}` is given twice", "角色`{role}`给出了两次")
-                })
-                .label(tr!("given again here", "再次给出在此"))
-                .secondary(file, *first, tr!("first given here", "第一次给出在此"))
-                .help(tr!(
-                    "a role is filled by one field",
-                    "一个角色只由一个字段填充"
-                )),
-            );
-            continue;
-        }
-        let is_string_field = |fields: &[FieldInfo]| {
-            fields
-                .iter()
-                .any(|f| f.name == entry.field.name && f.ty == Ty::Str)
-        };
-        if !vocab.events.iter().any(|e| is_string_field(&e.fields)) {
-            let names = vocab
-                .events
-                .iter()
-                .flat_map(|e| &e.fields)
-                .filter(|f| f.ty == Ty::Str)
-                .map(|f| f.name.as_str());
-            diags.push(
-                Diagnostic::error(Code::BadRole, file, entry.field.span, {
-                    let field = &entry.field.name;
-                    tr!(
-                        "no event type has a string field `{field}`",
-                        "没有哪个事件类型有字符串字段`{field}`"
-                    )
-                })
-                .label({
-                    let role = role.name();
-                    tr!("cannot fill the role `{role}`", "无法填充角色`{role}`")
-                })
-                .help(did_you_mean(&entry.field.name, names).unwrap_or_else(|| {
-                    tr!(
-                        "a role is filled by a top-level string field of the event types",
-                        "角色由事件类型顶层的字符串字段填充"
-                    )
-                })),
-            );
-            continue;
-        }
-        out.push((
-            ir::RoleDef {
-                role,
-                field: entry.field.name.clone(),
-            },
-            entry.role.span,
-        ));
-    }
-    out.into_iter().map(|(d, _)| d).collect()
-}
-
-/// Resolves field declarations, each with where its name is written.
-fn resolve_fields(
-    file: SourceFile,
-    vocab: &Vocab,
-    fields: &[FieldDecl],
-    inherited: &[(FieldInfo, Span)],
-    diags: &mut Vec<Diagnostic>,
-) -> Vec<(FieldInfo, Span)> {
-    let mut out: Vec<(FieldInfo, Span)> = Vec::new();
-    for f in fields {
-        if let Some((_, prev)) = inherited
-            .iter()
-            .chain(out.iter())
-            .find(|(p, _)| p.name == f.name.name)
-        {
-            diags.push(
-                Diagnostic::error(Code::DuplicateDeclaration, file, f.name.span, {
-                    let field = &f.name.name;
-                    tr!(
-                        "field `{field}` is declared twice",
-                        "字段`{field}`声明了两次"
-                    )
-                })
-                .label(tr!("declared again here", "再次声明在此"))
-                .secondary(file, *prev, tr!("first declared here", "第一次声明在此"))
-                .help(tr!(
-                    "common fields belong to every event type: do not repeat them",
-                    "公共字段属于每个事件类型：不要重复声明"
-                )),
-            );
-            continue;
-        }
-        let ty = resolve_type(file, vocab, &f.ty, diags);
-        let default = f.default.as_ref().and_then(|d| {
-            if !f.optional {
-                diags.push(
-                    Diagnostic::error(Code::BadDefault, file, d.span, {
-                        let field = &f.name.name;
-                        tr!(
-                            "required field `{field}` has a default",
-                            "必填字段`{field}`有默认值"
-                        )
-                    })
-                    .label(tr!(
-                        "a required field is always present, so its default is never used",
-                        "必填字段总是存在，因此它的默认值永远不会用到"
-                    ))
-                    .help({
-                        let field = &f.name.name;
-                        tr!(
-                            "make it optional: `{field}?: …`",
-                            "把它改为可选：`{field}?: …`"
-                        )
-                    }),
-                );
-                return None;
-            }
-            let value = literal_value(vocab, d, &ty);
-            if value.is_none() {
-                diags.push(
-                    Diagnostic::error(Code::BadDefault, file, d.span, {
-                        let field = &f.name.name;
-                        let ty = crate::types::a(&vocab.show(&ty));
-                        let (ty_en, ty_zh) = (&ty.en, &ty.zh);
-                        tr!(
-                            "the default of `{field}` is not {ty_en}",
-                            "`{field}`的默认值不是{ty_zh}"
-                        )
-                    })
-                    .label(tr!(
-                        "this value does not fit the field's type",
-                        "这个值与字段的类型不符"
-                    ))
-                    .help(tr!(
-                        "a default is a literal of the field's type, or a value of its enum",
-                        "默认值是字段类型的字面量，或其枚举中的一个值"
-                    )),
-                );
-            }
-            value
-        });
-        let shown = crate::types::a(&vocab.show(&ty));
-        let range = field_range(file, f, &ty, &shown, default.as_ref(), diags);
-        out.push((
-            FieldInfo {
-                name: f.name.name.clone(),
-                ty,
-                optional: f.optional,
-                default,
-                range,
-            },
-            f.name.span,
-        ));
-    }
-    out
-}
-
-/// The range a field's `>= N` and `<= N` declare: only an `int` or `duration` field may have
-/// one, each bound at most once, not empty, and holding the field's default.
-fn field_range(
-    file: SourceFile,
-    f: &FieldDecl,
-    ty: &Ty,
-    shown: &Text,
-    default: Option<&ir::Value>,
-    diags: &mut Vec<Diagnostic>,
-) -> ir::IntRange {
-    let mut range = ir::IntRange::default();
-    let error = |span: Span, message: Text, label: Text, help: Text| {
-        Diagnostic::error(Code::BadRange, file, span, message)
-            .label(label)
-            .help(help)
-    };
-    let name = &f.name.name;
-    for bound in &f.bounds {
-        if !matches!(ty, Ty::Int | Ty::Duration | Ty::Error) {
-            diags.push(error(
-                bound.span,
-                {
-                    let (shown_en, shown_zh) = (&shown.en, &shown.zh);
-                    tr!(
-                        "`{name}` is {shown_en}, so it cannot have bounds",
-                        "`{name}`是{shown_zh}，不能有界限"
-                    )
-                },
-                tr!(
-                    "a bound on a field that is not an `int` or a `duration`",
-                    "给非 `int`、非 `duration` 字段的界限"
-                ),
-                tr!(
-                    "only `int` and `duration` fields take `>= N` and `<= N`",
-                    "只有 `int` 与 `duration` 字段可以写 `>= N` 和 `<= N`"
-                ),
-            ));
-            return ir::IntRange::default();
-        }
-        let (slot, op) = if bound.at_least {
-            (&mut range.min, ">=")
-        } else {
-            (&mut range.max, "<=")
-        };
-        if slot.is_some() {
-            diags.push(error(
-                bound.span,
-                tr!(
-                    "`{name}` has two `{op}` bounds",
-                    "`{name}`有两个 `{op}` 界限"
-                ),
-                tr!("a second bound of the same kind", "同类的第二个界限"),
-                tr!(
-                    "write one `>= N` and one `<= N` at most",
-                    "`>= N` 与 `<= N` 各至多写一个"
-                ),
-            ));
-            continue;
-        }
-        *slot = Some(bound.value);
-    }
-    if let (Some(min), Some(max)) = (range.min, range.max)
-        && min > max
-    {
-        let span = f.bounds.first().map_or(f.name.span, |b| b.span);
-        diags.push(error(
-            span,
-            tr!(
-                "`{name}` allows no value: {min} is above {max}",
-                "`{name}`没有可取的值：{min} 大于 {max}"
-            ),
-            tr!("the least value is above the greatest", "下界大于上界"),
-            tr!(
-                "swap the bounds, or write `>= LEAST <= GREATEST`",
-                "请交换两个界限，或写成 `>= 下界 <= 上界`"
-            ),
-        ));
-        return ir::IntRange::default();
-    }
-    if let (Some(ir::Value::Int(value)), Some(d)) = (default, &f.default)
-        && !range.contains(*value)
-    {
-        diags.push(error(
-            d.span,
-            tr!(
-                "the default of `{name}` is outside its bounds",
-                "`{name}`的默认值超出其界限"
-            ),
-            tr!(
-                "this value is not allowed by the field's `>=` or `<=`",
-                "字段的 `>=` 或 `<=` 不允许这个值"
-            ),
-            tr!(
-                "choose a default within the bounds",
-                "请选择界限之内的默认值"
-            ),
-        ));
-    }
-    range
-}
-
-fn resolve_type(file: SourceFile, vocab: &Vocab, ty: &TypeExpr, diags: &mut Vec<Diagnostic>) -> Ty {
-    match ty {
-        TypeExpr::List(inner, _) => Ty::List(Box::new(resolve_type(file, vocab, inner, diags))),
-        TypeExpr::Set(inner, _) => Ty::Set(Box::new(resolve_type(file, vocab, inner, diags))),
-        TypeExpr::Named(id) => {
-            if let Some(t) = Ty::builtin(&id.name) {
-                return t;
-            }
-            if let Some(i) = vocab.enums.iter().position(|e| e.name == id.name) {
-                return Ty::Enum(i as u32);
-            }
-            if let Some(i) = vocab.records.iter().position(|r| r.name == id.name) {
-                return Ty::Record(i as u32);
-            }
-            let candidates = Ty::BUILTIN_NAMES
-                .iter()
-                .copied()
-                .chain(vocab.enums.iter().map(|e| e.name.as_str()))
-                .chain(vocab.records.iter().map(|r| r.name.as_str()));
-            diags.push(
-                Diagnostic::error(
-                    Code::UnknownType,
-                    file,
-                    id.span,
-                    {
-                        let name = &id.name;
-                        tr!("unknown type `{name}`", "未知的类型`{name}`")
-                    },
-                )
-                .label(tr!(
-                    "not a built-in type, enum or record",
-                    "不是内置类型、枚举或记录"
-                ))
-                .help(did_you_mean(&id.name, candidates).unwrap_or_else(|| {
-                    tr!(
-                        "declare it with `enum` or `record`, or use bool, int, string, date, time or duration",
-                        "用`枚举`或`记录`声明它，或使用 bool、int、string、date、time、duration"
-                    )
-                })),
-            );
-            Ty::Error
-        }
-    }
-}
-
-/// The value of a literal of type `ty`, if it is one.
-pub fn literal_value(vocab: &Vocab, expr: &ast::Expr, ty: &Ty) -> Option<ir::Value> {
-    match (&expr.kind, ty) {
-        (ExprKind::Bool(b), Ty::Bool) => Some(ir::Value::Bool(*b)),
-        (ExprKind::Int(i), Ty::Int) => Some(ir::Value::Int(*i)),
-        (ExprKind::Str(s), Ty::Str) => Some(ir::Value::Str(s.clone())),
-        (ExprKind::Date(d), Ty::Date) => Some(ir::Value::Date(ir::Date {
-            year: d.year,
-            month: d.month,
-            day: d.day,
-        })),
-        (ExprKind::Name(n), Ty::Enum(e)) => vocab
-            .enums
-            .get(*e as usize)?
-            .values
-            .iter()
-            .position(|v| *v == n.name)
-            .map(|i| ir::Value::Enum(*e, i as u32)),
-        _ => None,
-    }
 }

@@ -1,7 +1,10 @@
 //! Expressions: operators with the parentheses precedence needs (and those the author wrote),
 //! and the places a long condition may be broken.
 
-use edict_grammar::ast::{BinaryOp, Duration, DurationUnit, Expr, ExprKind, LogicOp, UnaryOp};
+use edict_grammar::ast::{
+    BinaryOp, Duration, DurationUnit, EventPattern, Expr, ExprKind, LogicOp, OnceRequirement,
+    TimeUnit, UnaryOp,
+};
 use edict_grammar::lexer::TokenKind;
 
 use edict_grammar::Lang;
@@ -13,10 +16,13 @@ use crate::layout::Layout;
 fn precedence(e: &Expr) -> u8 {
     match &e.kind {
         ExprKind::Logic(op, _) => logic_precedence(*op),
-        ExprKind::Binary(..) => 4,
+        ExprKind::Binary(op, ..) => op_precedence(*op),
         ExprKind::Unary(UnaryOp::Not, _) => 3,
-        ExprKind::Field(..) => 5,
-        _ => 6,
+        ExprKind::Field(..) => 7,
+        // A `once` with `reset by` ends in a condition that would take in what follows it, so
+        // inside a larger expression it is written in parentheses.
+        ExprKind::Once(once) if !once.resets.is_empty() => 0,
+        _ => 8,
     }
 }
 
@@ -24,6 +30,14 @@ fn logic_precedence(op: LogicOp) -> u8 {
     match op {
         LogicOp::Or => 1,
         LogicOp::And => 2,
+    }
+}
+
+fn op_precedence(op: BinaryOp) -> u8 {
+    match op {
+        BinaryOp::Add | BinaryOp::Sub => 5,
+        BinaryOp::Mul | BinaryOp::Div | BinaryOp::Rem => 6,
+        _ => 4,
     }
 }
 
@@ -52,22 +66,43 @@ impl Layout<'_, '_> {
             ExprKind::Str(_) => self.src.first_of(e.span, TokenKind::String).to_owned(),
             ExprKind::Date(d) => d.to_string(),
             ExprKind::Name(n) => n.name.clone(),
-            ExprKind::Field(base, name) => format!("{}.{}", self.expr_at(base, 5), name.name),
+            ExprKind::Field(base, name) => format!("{}.{}", self.expr_at(base, 7), name.name),
             ExprKind::Has(inner) => format!("{}({})", self.kw(Kw::Has), self.expr_at(inner, 0)),
             ExprKind::Set(items) => {
                 let items: Vec<String> = items.iter().map(|i| self.expr_at(i, 0)).collect();
                 format!("{{{}}}", items.join(", "))
             }
+            ExprKind::List(items) => {
+                let items: Vec<String> = items.iter().map(|i| self.expr_at(i, 0)).collect();
+                format!("[{}]", items.join(", "))
+            }
+            ExprKind::Duration(amount, unit) => {
+                let one = *amount == 1 && self.lang == Lang::En;
+                let word = match (unit, one) {
+                    (TimeUnit::Days, true) => "day",
+                    (TimeUnit::Hours, true) => "hour",
+                    (TimeUnit::Minutes, true) => "minute",
+                    (TimeUnit::Days, false) => self.kw(Kw::Days),
+                    (TimeUnit::Hours, false) => self.kw(Kw::Hours),
+                    (TimeUnit::Minutes, false) => self.kw(Kw::Minutes),
+                };
+                let number = self.src.first_of(e.span, TokenKind::Number);
+                format!("{number} {word}")
+            }
+            ExprKind::Once(once) => self.once_expr(once),
             ExprKind::Unary(UnaryOp::Not, inner) => {
                 format!("{} {}", self.kw(Kw::Not), self.expr_at(inner, 3))
             }
-            // Comparisons do not chain, so neither side may be another comparison.
             ExprKind::Binary(op, lhs, rhs) => {
+                let p = op_precedence(*op);
+                // Comparisons do not chain, so neither side may be another comparison.
+                let left_min = if p == 4 { 5 } else { p };
+                // Neither side of an operator may be a `once` with `reset by` (see `precedence`).
                 format!(
                     "{} {} {}",
-                    self.expr_at(lhs, 5),
+                    self.expr_at(lhs, left_min),
                     self.op(*op),
-                    self.expr_at(rhs, 5)
+                    self.expr_at(rhs, p + 1)
                 )
             }
             ExprKind::Logic(op, operands) => self.operands(*op, operands).join(" "),
@@ -120,6 +155,37 @@ impl Layout<'_, '_> {
                 }
             })
             .collect()
+    }
+
+    /// `once EVENT x [where COND] [within D] before [reset by EVENT y [where COND]]…` on one
+    /// line (`曾经 … [D 以内] 之前 [重置于 …]…`).
+    fn once_expr(&self, once: &OnceRequirement) -> String {
+        let mut text = format!("{} {}", self.kw(Kw::Once), self.pattern_text(&once.pattern));
+        if let Some(d) = &once.within {
+            match self.lang {
+                Lang::En => text.push_str(&format!(" within {}", self.duration(d))),
+                Lang::Zh => text.push_str(&format!(" {} 以内", self.duration(d))),
+            }
+        }
+        text.push(' ');
+        text.push_str(self.kw(Kw::Before));
+        for reset in &once.resets {
+            text.push_str(&format!(
+                " {} {}",
+                self.kw(Kw::ResetBy),
+                self.pattern_text(reset)
+            ));
+        }
+        text
+    }
+
+    /// `EVENT x [where COND]` on one line.
+    fn pattern_text(&self, p: &EventPattern) -> String {
+        let mut text = format!("{} {}", p.event.name, p.binding.name);
+        if let Some(condition) = &p.condition {
+            text.push_str(&format!(" {} {}", self.kw(Kw::Where), self.expr(condition)));
+        }
+        text
     }
 
     /// `30 days`, `1 working day`, `3 年`.

@@ -142,7 +142,18 @@ impl<'a, 's> Layout<'a, 's> {
 
     fn vocabulary(&mut self, v: &Vocabulary, spacing: Spacing) {
         self.p.begin(v.span.start, spacing);
-        let head = format!("{} {} {{", self.kw(Kw::Vocabulary), v.name.name);
+        let head = match &v.extends {
+            None => format!("{} {} {{", self.kw(Kw::Vocabulary), v.name.name),
+            Some(extends) => format!(
+                "{} {} {} {} {} {} {{",
+                self.kw(Kw::Vocabulary),
+                v.name.name,
+                self.kw(Kw::Extends),
+                extends.base.name,
+                self.kw(Kw::From),
+                self.src.slice(extends.path.span)
+            ),
+        };
         self.p.push(&head);
         self.p.indent();
         for decl in &v.decls {

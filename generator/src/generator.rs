@@ -314,9 +314,13 @@ impl Generator {
         let retention = 30 * (1 + self.rng.below(120));
         let _ = write!(
             out,
-            ",\"notice_given\":{},\"storage\":\"{}\",\"retention_days\":{retention}",
+            ",\"notice_given\":{},\"storage\":\"{}\"",
             e.notice, e.storage
         );
+        if e.storage_consent {
+            out.push_str(",\"storage_consent_separate\":true");
+        }
+        let _ = write!(out, ",\"retention_days\":{retention}");
         if self.rng.chance(0.05) {
             out.push_str(",\"raw_image_retained\":false");
         }
@@ -393,20 +397,30 @@ impl Generator {
             let s = alive[self.rng.index(alive.len())];
             let _ = write!(out, ",\"subject\":\"s-{s}\"");
         }
-        let (channel, separate) = measures::transfer_terms(&mut self.rng, violate);
+        let (purpose, exempt) = self.purpose(p);
+        let (channel, destination, separate) = measures::transfer_terms(&mut self.rng, violate);
         let _ = write!(
             out,
-            ",\"channel\":\"{channel}\",\"consent_separate\":{separate}}}"
+            ",\"purpose\":\"{purpose}\",\"channel\":\"{channel}\",\"destination\":\"{destination}\",\"consent_separate\":{separate}}}"
         );
-        Self::outcome(violate.then_some(measures::TRANSFER_RULE), false)
+        Self::outcome(violate.then_some(measures::TRANSFER_RULE), exempt)
     }
 
     fn write_device(&mut self, out: &mut String, p: usize, violate: bool) -> Outcome {
         self.head(out, "device_installed", p);
-        self.device(out, p);
         let (purpose, exempt) = self.purpose(p);
         let mut installation = Installation::compliant(&mut self.rng, purpose, exempt);
         let rule = violate.then(|| installation.break_one(&mut self.rng, exempt));
+        // Cameras in public places and private spaces are named apart from the gates and
+        // terminals that matches use, so that matches stay at devices where their purpose is
+        // lawful (a match at a public-place device for another purpose than public security would
+        // break art 13(1) without being planted).
+        if matches!(installation.place, "public" | "private_space") {
+            let d = self.rng.below(DEVICES_PER_PROCESSOR);
+            let _ = write!(out, ",\"device\":\"p{p:03}-cam-{d}\"");
+        } else {
+            self.device(out, p);
+        }
         let _ = write!(out, ",\"place\":\"{}\"", installation.place);
         if let Some(kind) = installation.private_space_kind {
             let _ = write!(out, ",\"private_space_kind\":\"{kind}\"");
@@ -416,6 +430,8 @@ impl Generator {
             ",\"signage\":{},\"purpose\":\"{}\"}}",
             installation.signage, installation.purpose
         );
+        // Art 13(2) admits no exemption: a device in a private space is judged whatever its purpose.
+        let exempt = exempt && installation.place != "private_space";
         Self::outcome(rule, exempt)
     }
 

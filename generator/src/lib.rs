@@ -20,7 +20,7 @@
 //!   0 to `2 × mean_gap_ms` milliseconds, written at +08:00 to the second.
 //! - Deletions and withdrawals name subjects the processor enrolled and has not deleted.
 //! - About 1% of enrollments, matches and device installs have an out-of-scope purpose
-//!   (`research`, `algorithm_training`), which art 2(2) of the Measures exempts.
+//!   (`frt_research_development`, `algorithm_training`), which art 2(2) of the Measures exempts.
 //!
 //! # Violations
 //!

@@ -28,6 +28,7 @@ pub enum Rule {
     GuardianConsent,
     OnDeviceStorage,
     NoInternetTransfer,
+    NoStorageOffDeviceByTransfer,
     NoSoleFaceVerification,
     AlternativeOnRefusal,
     PublicSecurityOnly,
@@ -38,7 +39,7 @@ pub enum Rule {
 impl Rule {
     /// Every per-event rule, in the order of the regulation (and of the enum: `rule as usize`
     /// is a rule's position here).
-    pub const ALL: [Rule; 12] = [
+    pub const ALL: [Rule; 13] = [
         Rule::Notice,
         Rule::ConsentRecorded,
         Rule::SeparateConsent,
@@ -46,6 +47,7 @@ impl Rule {
         Rule::GuardianConsent,
         Rule::OnDeviceStorage,
         Rule::NoInternetTransfer,
+        Rule::NoStorageOffDeviceByTransfer,
         Rule::NoSoleFaceVerification,
         Rule::AlternativeOnRefusal,
         Rule::PublicSecurityOnly,
@@ -63,6 +65,7 @@ impl Rule {
             Rule::GuardianConsent => (7, None, "guardian-consent"),
             Rule::OnDeviceStorage => (8, Some(1), "on-device-storage"),
             Rule::NoInternetTransfer => (8, Some(1), "no-internet-transfer"),
+            Rule::NoStorageOffDeviceByTransfer => (8, Some(1), "no-storage-off-device-by-transfer"),
             Rule::NoSoleFaceVerification => (10, Some(1), "no-sole-face-verification"),
             Rule::AlternativeOnRefusal => (10, Some(2), "alternative-on-refusal"),
             Rule::PublicSecurityOnly => (13, Some(1), "public-security-only"),
@@ -109,8 +112,9 @@ pub(crate) const PURPOSES: [&str; 6] = [
     "customer_service",
 ];
 
-/// Purposes art 2(2) of the Measures leaves out of scope: an event with one of these is exempt.
-pub(crate) const OUT_OF_SCOPE: [&str; 2] = ["research", "algorithm_training"];
+/// Purposes art 2(2) of the Measures leaves out of scope: an event with one of these is exempt
+/// (except a device installed in a private space, which art 13(2) judges whatever its purpose).
+pub(crate) const OUT_OF_SCOPE: [&str; 2] = ["frt_research_development", "algorithm_training"];
 
 /// The share of enrollments, matches and device installs with an out-of-scope purpose.
 pub(crate) const EXEMPT_SHARE: f64 = 0.01;
@@ -145,14 +149,19 @@ pub(crate) const REFUSAL_RULE: Rule = Rule::AlternativeOnRefusal;
 /// without separate consent.
 pub(crate) const TRANSFER_RULE: Rule = Rule::NoInternetTransfer;
 
-/// A transfer's channel and whether the individual consented separately.
-pub(crate) fn transfer_terms(rng: &mut Rng, violate: bool) -> (&'static str, bool) {
+/// A transfer's channel, destination and whether the individual consented separately: over the
+/// internet without consent to break art 8(1); otherwise over the internet with consent, or over a
+/// local link to another recognition device (allowed without consent) or, with consent, to a
+/// server.
+pub(crate) fn transfer_terms(rng: &mut Rng, violate: bool) -> (&'static str, &'static str, bool) {
     if violate {
-        ("internet", false)
+        ("internet", rng.pick(&["server", "cloud"]), false)
     } else if rng.chance(0.5) {
-        ("internet", true)
+        ("internet", rng.pick(&["server", "cloud", "device"]), true)
+    } else if rng.chance(0.5) {
+        ("local", "device", rng.chance(0.5))
     } else {
-        ("local", rng.chance(0.5))
+        ("local", "server", true)
     }
 }
 
@@ -170,12 +179,14 @@ pub(crate) struct Enrollment {
     pub guardian: bool,
     pub notice: bool,
     pub storage: &'static str,
+    /// Separate consent to keeping it off the device (art 8(1)).
+    pub storage_consent: bool,
 }
 
 impl Enrollment {
     /// A compliant enrollment: told beforehand, consent (a guardian's under 14) recorded
     /// separately and informed unless a law is the basis, stored off the device only with
-    /// consent.
+    /// separate consent to that storage.
     pub(crate) fn compliant(rng: &mut Rng) -> Enrollment {
         let by_law = rng.chance(0.1);
         let age = if rng.chance(0.5) {
@@ -202,6 +213,7 @@ impl Enrollment {
             guardian: age.is_some_and(|a| a < 14),
             notice: true,
             storage,
+            storage_consent: storage != "device",
         }
     }
 
@@ -223,6 +235,7 @@ impl Enrollment {
                 self.by_law = false;
                 self.consent = false;
                 self.storage = "device";
+                self.storage_consent = false;
                 if self.age.is_some_and(|a| a < 14) {
                     self.age = None;
                 }
@@ -232,6 +245,7 @@ impl Enrollment {
                 self.consent = true;
                 self.separate = false;
                 self.storage = "device";
+                self.storage_consent = false;
             }
             Rule::InformedConsent => {
                 self.by_law = false;
@@ -248,6 +262,7 @@ impl Enrollment {
                 self.by_law = true;
                 self.consent = false;
                 self.storage = rng.pick(&["server", "cloud"]);
+                self.storage_consent = false;
             }
         }
         rule

@@ -154,12 +154,22 @@ impl fmt::Display for DateLit {
     }
 }
 
-/// `vocabulary NAME { enum … record … event … common { … } }`
+/// `vocabulary NAME [extends BASE from "PATH"] { enum … record … event … common { … } }`
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct Vocabulary {
     pub name: Ident,
+    /// `extends BASE from "PATH"`: the vocabulary adds to another one.
+    pub extends: Option<Extends>,
     pub decls: Vec<VocabDecl>,
     pub span: Span,
+}
+
+/// `extends BASE from "PATH"` (扩展 BASE 来自 "PATH"): the base vocabulary and its file,
+/// relative to the extending file.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Extends {
+    pub base: Ident,
+    pub path: StrLit,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -462,6 +472,13 @@ pub enum ExprKind {
     Has(Box<Expr>),
     /// `{a, b, c}`
     Set(Vec<Expr>),
+    /// `[a, b, c]`
+    List(Vec<Expr>),
+    /// `30 days`, `2 hours`, `15 minutes`: an elapsed time.
+    Duration(i64, TimeUnit),
+    /// `once EVENT x [where COND] [within D] before [reset by …]…` as a condition (`forbid` is
+    /// always false here: write `not once …`).
+    Once(Box<OnceRequirement>),
     Unary(UnaryOp, Box<Expr>),
     /// A comparison or `in`.
     Binary(BinaryOp, Box<Expr>, Box<Expr>),
@@ -473,6 +490,25 @@ pub enum ExprKind {
     /// An expression the parser refused (nested too deeply, too many `not`); the error is
     /// reported, and the compiler accepts it anywhere without a further diagnostic.
     Error,
+}
+
+/// The unit of a duration literal.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum TimeUnit {
+    Days,
+    Hours,
+    Minutes,
+}
+
+impl TimeUnit {
+    /// Seconds in one unit.
+    pub fn seconds(self) -> i64 {
+        match self {
+            TimeUnit::Days => 86_400,
+            TimeUnit::Hours => 3_600,
+            TimeUnit::Minutes => 60,
+        }
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -507,6 +543,16 @@ pub enum BinaryOp {
     Ge,
     /// `x in S`: membership of a value in a set or list.
     In,
+    /// `a + b`
+    Add,
+    /// `a - b`
+    Sub,
+    /// `a * b`
+    Mul,
+    /// `a / b`: integer division, rounded towards zero.
+    Div,
+    /// `a % b`: the remainder of that division.
+    Rem,
 }
 
 impl BinaryOp {
@@ -519,6 +565,19 @@ impl BinaryOp {
             BinaryOp::Gt => ">",
             BinaryOp::Ge => ">=",
             BinaryOp::In => "in",
+            BinaryOp::Add => "+",
+            BinaryOp::Sub => "-",
+            BinaryOp::Mul => "*",
+            BinaryOp::Div => "/",
+            BinaryOp::Rem => "%",
         }
+    }
+
+    /// Whether the operator computes a number (`+ - * / %`) rather than a condition.
+    pub fn is_arithmetic(self) -> bool {
+        matches!(
+            self,
+            BinaryOp::Add | BinaryOp::Sub | BinaryOp::Mul | BinaryOp::Div | BinaryOp::Rem
+        )
     }
 }

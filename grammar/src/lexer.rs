@@ -35,8 +35,8 @@ pub enum TokenKind {
     #[regex(r"[ \t\r\n\u{3000}\u{FEFF}]+")]
     Blank,
     /// Punctuation and operators: braces, brackets, parentheses (also full-width), `:`, `,`,
-    /// `.`, `?`, `=`, comparisons.
-    #[regex(r"==|!=|<=|>=|[{}\[\]().:,?=<>（）：，？]")]
+    /// `.`, `?`, `=`, comparisons, arithmetic.
+    #[regex(r"==|!=|<=|>=|[{}\[\]().:,?=<>（）：，？+\-*/%]")]
     Punct,
     /// Anything else: a character the language does not use.
     Unknown,

@@ -57,6 +57,7 @@ fn rule(id: &str, trigger: Trigger, body: Body) -> Rule {
         message_zh: None,
         cites: Vec::new(),
         evidence: vec![],
+        onces: vec![],
     }
 }
 

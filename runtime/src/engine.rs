@@ -57,7 +57,15 @@
 //!   of the same second and arrived first), its pattern condition holds, it is within the `within` period (its date plus
 //!   the period, counted like a deadline, is not before the trigger's date), and no `reset by`
 //!   event judged after it (with a time not before its time) cancelled it.
-//!   Remembered events are kept for the whole run unless a reset cancels them.
+//!   Remembered events are kept for the whole run unless a reset cancels them. An event that
+//!   fails a conjunct of the pattern condition reading it alone (`p.purpose == "x"`) is not
+//!   remembered: it could match no trigger. A `once` without `reset by` or `within`, whose
+//!   condition outside the equalities joining it to the trigger reads only the earlier event,
+//!   keeps only the first event of each join key: every later trigger of the key that any
+//!   remembered event answers, the first answers.
+//!   `once` conditions inside `when`, `require`/`prohibit` and `unless` are decided the same way,
+//!   each when its part of the rule is evaluated; evaluation has no effects, so a `when` that
+//!   reads a `once` is evaluated after the body found the rule broken.
 //! - *deadlines*: `within N days` ends at the end of the trigger's date plus N days in the
 //!   regulation's time zone; `years` likewise (29 February becomes 28 February); `working days`
 //!   at the end of the Nth working day after the trigger's date ([`Calendar`]); `by DATE` at the
@@ -69,13 +77,22 @@
 //!   hash indexes on the equality conjuncts of the patterns' conditions (the `join` module); a
 //!   condition without one falls back to checking every item of the rule.
 //!
+//! # Several regulations on one stream
+//!
+//! Engines judging one stream share their vocabularies ([`share_vocabularies`]): a line of an
+//! event type that only another engine's vocabulary declares is that engine's to judge, and is
+//! counted here as `other_vocabulary`; a field that another vocabulary declares on an event type
+//! both have is ignored here. Each regulation thus reads the fields it knows, and an
+//! organisation's extended vocabulary does not make the statutory packages reject its lines.
+//!
 //! # Accounting
 //!
 //! In [`Summary`], every line passed to the engine is blank, rejected or evaluated, so
 //! `blank + rejected + evaluated == lines_total`.
-//! An evaluated line was decoded and accepted; it is then either not yet effective (before the
-//! regulation's effective instant), exempt (an exemption matched), or judged against the rules,
-//! so `not_yet_effective` and `exempt` are disjoint parts of `evaluated`.
+//! An evaluated line was decoded and accepted; it is then either of another vocabulary's event
+//! type, not yet effective (before the regulation's effective instant), exempt (an exemption
+//! matched), or judged against the rules, so `other_vocabulary`, `not_yet_effective` and
+//! `exempt` are disjoint parts of `evaluated`.
 
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
@@ -86,7 +103,7 @@ use serde::Serialize;
 
 use crate::bundle::Bundle;
 use crate::calendar::{self, Calendar};
-use crate::event::{Decoder, Event};
+use crate::event::{Decoded, Decoder, Event};
 use crate::finding::{Finding, FindingKind};
 use crate::ir::{Date, Program, StateId, Value};
 use crate::join::{Index, Slab};
@@ -132,9 +149,9 @@ impl FindingCounts {
 
 /// What happened to the lines of a run.
 ///
-/// `blank + rejected + evaluated == lines_total`; `not_yet_effective` and `exempt` are disjoint
-/// parts of `evaluated`, and the rest of `evaluated` was judged. Each rejected line gave exactly
-/// one `input_error` finding.
+/// `blank + rejected + evaluated == lines_total`; `other_vocabulary`, `not_yet_effective` and
+/// `exempt` are disjoint parts of `evaluated`, and the rest of `evaluated` was judged. Each
+/// rejected line gave exactly one `input_error` finding.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
 pub struct Summary {
     /// Lines passed to the engine.
@@ -149,7 +166,15 @@ pub struct Summary {
     pub not_yet_effective: u64,
     /// Evaluated events that an exemption put outside the regulation, which are not judged.
     pub exempt: u64,
+    /// Evaluated lines of an event type that only another vocabulary of the run declares
+    /// ([`share_vocabularies`]): another regulation's to judge.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub other_vocabulary: u64,
     pub findings_by_kind: FindingCounts,
+}
+
+fn is_zero(n: &u64) -> bool {
+    *n == 0
 }
 
 impl Summary {
@@ -158,14 +183,63 @@ impl Summary {
         self.evaluated
             .saturating_sub(self.not_yet_effective)
             .saturating_sub(self.exempt)
+            .saturating_sub(self.other_vocabulary)
     }
 
     /// Whether every line is accounted for.
     pub fn is_balanced(&self) -> bool {
         self.blank + self.rejected + self.evaluated == self.lines_total
-            && self.not_yet_effective + self.exempt <= self.evaluated
+            && self.not_yet_effective + self.exempt + self.other_vocabulary <= self.evaluated
             && self.findings_by_kind.input_error == self.rejected
     }
+}
+
+/// Checks that vocabularies can judge one stream together: that no two give a field of one
+/// event type different types (see [`Decoder::share`]).
+pub fn check_vocabularies(vocabularies: &[&crate::ir::Vocabulary]) -> Result<(), LoadError> {
+    for (i, vocabulary) in vocabularies.iter().enumerate() {
+        let mut decoder = Decoder::new(vocabulary)?;
+        for (j, other) in vocabularies.iter().enumerate() {
+            if i != j {
+                decoder.share(other)?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Makes engines that judge one stream accept each other's vocabularies (see the module's
+/// documentation): each engine forgets what it was shared before, then takes every other
+/// engine's vocabulary. Fails, naming the field, when two vocabularies give a field of one event
+/// type different types; the engines are then left sharing nothing.
+pub fn share_vocabularies<'a>(
+    engines: impl IntoIterator<Item = &'a mut Engine>,
+) -> Result<(), LoadError> {
+    let mut engines: Vec<&mut Engine> = engines.into_iter().collect();
+    let vocabularies: Vec<crate::ir::Vocabulary> = engines
+        .iter()
+        .map(|e| e.prepared.program.vocabulary.clone())
+        .collect();
+    for engine in &mut engines {
+        engine.prepared.decoder.unshare();
+    }
+    let mut result = Ok(());
+    'outer: for (i, engine) in engines.iter_mut().enumerate() {
+        for (j, other) in vocabularies.iter().enumerate() {
+            if i != j
+                && let Err(e) = engine.prepared.decoder.share(other)
+            {
+                result = Err(e);
+                break 'outer;
+            }
+        }
+    }
+    if result.is_err() {
+        for engine in &mut engines {
+            engine.prepared.decoder.unshare();
+        }
+    }
+    result
 }
 
 /// How the engine treats events that arrive out of time order.
@@ -353,7 +427,12 @@ impl Engine {
         let Engine { prepared, run } = self;
         let mut event = run.reorder.take();
         match prepared.decoder.decode_into(line, &mut event) {
-            Ok(()) => run.accept(prepared, event, line_no, out),
+            Ok(Decoded::Event) => run.accept(prepared, event, line_no, out),
+            Ok(Decoded::Elsewhere) => {
+                run.reorder.give(event);
+                run.summary.evaluated += 1;
+                run.summary.other_vocabulary += 1;
+            }
             Err(error) => {
                 run.reorder.give(event);
                 run.reject(line_no, error.into_message(), out);

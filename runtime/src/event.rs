@@ -27,6 +27,7 @@ use crate::suggest;
 use crate::time::{self, TimeError};
 
 mod json;
+mod share;
 mod stream;
 
 /// The hashing of the decoder's name tables.
@@ -105,6 +106,22 @@ pub struct Decoder {
     events: Vec<EventLayout>,
     records: Vec<FieldIndex>,
     enums: Vec<EnumLayout>,
+    /// Event types that only other vocabularies of the run declare ([`Decoder::share`]).
+    elsewhere: HashMap<String, (), Hashing>,
+}
+
+/// The index a field name of another vocabulary has in an [`EventLayout`]: the field is
+/// ignored.
+pub(crate) const SHARED_FIELD: u32 = u32::MAX;
+
+/// What a line decoded into.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Decoded {
+    /// An event of this vocabulary.
+    Event,
+    /// An event of a type only another vocabulary of the run declares ([`Decoder::share`]):
+    /// not this regulation's to judge.
+    Elsewhere,
 }
 
 #[derive(Clone, Debug)]
@@ -210,6 +227,7 @@ impl Decoder {
             events,
             records,
             enums,
+            elsewhere: HashMap::default(),
         })
     }
 
@@ -223,19 +241,20 @@ impl Decoder {
         self.event_index.get(name).copied()
     }
 
-    /// Decodes one line into a new event.
+    /// Decodes one line into a new event; a line of another vocabulary's event type is an
+    /// error here.
     pub fn decode(&self, line: &str) -> Result<Event, InputError> {
         let mut event = Event::default();
-        self.decode_into(line, &mut event)?;
-        Ok(event)
+        let decoded = self.decode_into(line, &mut event)?;
+        only_here(decoded, event)
     }
 
     /// Decodes one line into `event`, reusing its field vector.
     ///
-    /// On error `event` holds no meaningful value.
-    pub fn decode_into(&self, line: &str, event: &mut Event) -> Result<(), InputError> {
+    /// On error, and for [`Decoded::Elsewhere`], `event` holds no meaningful value.
+    pub fn decode_into(&self, line: &str, event: &mut Event) -> Result<Decoded, InputError> {
         if stream::decode(self, line, event) {
-            return Ok(());
+            return Ok(Decoded::Event);
         }
         self.decode_tree_into(line, event)
     }
@@ -244,13 +263,13 @@ impl Decoder {
     /// agree with, for tests and fuzzing (`decode` is the same, only faster).
     pub fn decode_tree(&self, line: &str) -> Result<Event, InputError> {
         let mut event = Event::default();
-        self.decode_tree_into(line, &mut event)?;
-        Ok(event)
+        let decoded = self.decode_tree_into(line, &mut event)?;
+        only_here(decoded, event)
     }
 
     /// Decodes one line through a `serde_json::Value` tree: the path for lines whose first key is
     /// not `type`, and the one that words every input error.
-    fn decode_tree_into(&self, line: &str, event: &mut Event) -> Result<(), InputError> {
+    fn decode_tree_into(&self, line: &str, event: &mut Event) -> Result<Decoded, InputError> {
         let json: Json = json::parse(line)?;
         let Json::Object(mut object) = json else {
             return Err(InputError::new(format!(
@@ -263,6 +282,9 @@ impl Decoder {
             None | Some(Json::Null) => return Err(missing_key(TYPE_KEY)),
             Some(Json::String(name)) => match self.event_index.get(name.as_str()) {
                 Some(&ty) => ty,
+                None if self.elsewhere.contains_key(name.as_str()) => {
+                    return Ok(Decoded::Elsewhere);
+                }
                 None => return Err(self.unknown_event_type(&name)),
             },
             Some(other) => {
@@ -305,6 +327,7 @@ impl Decoder {
 
         for (name, json) in object {
             match layout.fields.get(name.as_str()) {
+                Some(&SHARED_FIELD) => {}
                 Some(&index) => {
                     let field = &def.fields[index as usize];
                     event.fields[index as usize] = self
@@ -329,7 +352,8 @@ impl Decoder {
             event.fields[index as usize] = Some(Value::Str(id.clone()));
         }
         event.id = id;
-        fill_absent(&def.fields, &mut event.fields).map_err(FieldError::into_input_error)
+        fill_absent(&def.fields, &mut event.fields).map_err(FieldError::into_input_error)?;
+        Ok(Decoded::Event)
     }
 
     fn decode_field(&self, field: &FieldDef, json: Json) -> Result<Option<Value>, FieldError> {
@@ -637,6 +661,16 @@ fn missing_key(key: &str) -> InputError {
     FieldError::new(ErrorKind::Missing)
         .at_field(key)
         .into_input_error()
+}
+
+/// A decoded event, or an error for an event type another vocabulary of the run declares.
+fn only_here(decoded: Decoded, event: Event) -> Result<Event, InputError> {
+    match decoded {
+        Decoded::Event => Ok(event),
+        Decoded::Elsewhere => Err(InputError::new(
+            "the event type belongs to another vocabulary of the run".to_owned(),
+        )),
+    }
 }
 
 /// How a JSON value is named in messages.

@@ -275,6 +275,20 @@ pub struct Rule {
     pub cites: Vec<String>,
     /// Fields of the trigger event that decide the rule, reported with each finding.
     pub evidence: Vec<Evidence>,
+    /// The `once … before` conditions written inside the rule's `when`, `require`/`prohibit`
+    /// or `unless` conditions, which [`Expr::Once`] refers to by index.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub onces: Vec<OnceCondition>,
+}
+
+/// A `once EVENT x [where COND] [within D] before [reset by …]…` written as a condition: whether
+/// an earlier event matched the pattern (slot 1, beside the trigger in slot 0) and was not
+/// cancelled by a later `reset by` event (slot 2, beside slot 1).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OnceCondition {
+    pub pattern: Pattern,
+    pub within: Option<Duration>,
+    pub resets: Vec<Pattern>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -391,6 +405,72 @@ pub enum Expr {
         element: Box<Expr>,
         set: Box<Expr>,
     },
+    /// The time of the event in a slot, as Unix seconds.
+    EventTime(Slot),
+    /// A part of a time read in the regulation's time zone.
+    TimePart {
+        part: TimePart,
+        time: Box<Expr>,
+    },
+    /// Arithmetic on integers, durations (seconds) and times (a time plus or minus a duration,
+    /// the duration between two times); overflow and division by zero give a missing value.
+    Arith {
+        op: ArithOp,
+        lhs: Box<Expr>,
+        rhs: Box<Expr>,
+    },
+    /// Whether the rule's `once` condition of this index (in [`Rule::onces`]) holds.
+    Once(u32),
+}
+
+/// A part of a time, in the regulation's time zone.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TimePart {
+    /// 0 to 23.
+    Hour,
+    /// 0 to 59.
+    Minute,
+    /// 1 (Monday) to 7 (Sunday), as ISO 8601 numbers them.
+    Weekday,
+    /// The calendar date.
+    Date,
+}
+
+impl TimePart {
+    /// The name a policy writes after a time: `e.time.hour`.
+    pub fn name(self) -> &'static str {
+        match self {
+            TimePart::Hour => "hour",
+            TimePart::Minute => "minute",
+            TimePart::Weekday => "weekday",
+            TimePart::Date => "date",
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ArithOp {
+    Add,
+    Sub,
+    Mul,
+    /// Integer division, rounded towards zero.
+    Div,
+    /// The remainder of that division.
+    Rem,
+}
+
+impl ArithOp {
+    pub fn symbol(self) -> &'static str {
+        match self {
+            ArithOp::Add => "+",
+            ArithOp::Sub => "-",
+            ArithOp::Mul => "*",
+            ArithOp::Div => "/",
+            ArithOp::Rem => "%",
+        }
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]

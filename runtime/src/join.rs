@@ -17,7 +17,7 @@ use std::hash::{BuildHasher, Hash, Hasher};
 
 use hashbrown::HashTable;
 
-use crate::eval::{Env, Operand, eval_operand};
+use crate::eval::{Env, Operand, eval_bool, eval_operand};
 use crate::ir::{CmpOp, Expr, Slot, Value};
 
 /// The most equality conjuncts a plan uses; further ones are checked with the whole condition.
@@ -36,6 +36,11 @@ pub(crate) struct JoinPlan {
     remembered: Vec<Expr>,
     /// The sides read from the probe, in the same order.
     probe: Vec<Expr>,
+    /// The conjuncts of the condition not taken into the key.
+    residual: Vec<Expr>,
+    /// The conjuncts (in the key or not) that read the remembered slot and nothing else but
+    /// constants: an item that fails one can never match a probe.
+    filter: Vec<Expr>,
 }
 
 impl JoinPlan {
@@ -49,8 +54,9 @@ impl JoinPlan {
             None => &[],
         };
         for conjunct in conjuncts {
-            if plan.remembered.len() == MAX_KEY {
-                break;
+            let mask = slots(conjunct);
+            if mask & (1 << remembered) != 0 && mask & !(1 << remembered) == 0 {
+                plan.filter.push(conjunct.clone());
             }
             let Expr::Cmp {
                 op: CmpOp::Eq,
@@ -58,8 +64,14 @@ impl JoinPlan {
                 rhs,
             } = conjunct
             else {
+                plan.residual.push(conjunct.clone());
                 continue;
             };
+            // A computed side (arithmetic, a time) has no value to borrow for a key.
+            if plan.remembered.len() == MAX_KEY || !borrowable(lhs) || !borrowable(rhs) {
+                plan.residual.push(conjunct.clone());
+                continue;
+            }
             let (l, r) = (slots(lhs), slots(rhs));
             let only = |mask: u8, slot: Slot| mask & !(1 << slot) == 0;
             let reads = |mask: u8, slot: Slot| mask & (1 << slot) != 0;
@@ -75,9 +87,25 @@ impl JoinPlan {
             } else if joins(r, l) {
                 plan.remembered.push((**rhs).clone());
                 plan.probe.push((**lhs).clone());
+            } else {
+                plan.residual.push(conjunct.clone());
             }
         }
         plan
+    }
+
+    /// Whether the part of the condition outside the key reads nothing but the remembered slot
+    /// (and constants): whether an item matches then depends only on the item and its key.
+    pub(crate) fn residual_reads_only(&self, remembered: Slot) -> bool {
+        self.residual
+            .iter()
+            .all(|e| slots(e) & !(1u8 << remembered) == 0)
+    }
+
+    /// Whether a remembered item can match some probe: it passes the conjuncts that read it
+    /// alone. One that fails need not be remembered.
+    pub(crate) fn may_match(&self, env: &Env<'_>) -> bool {
+        self.filter.iter().all(|c| eval_bool(c, env))
     }
 
     /// The key of a remembered item; `None` when a side is missing, so that no probe can match.
@@ -102,7 +130,21 @@ fn slots(expr: &Expr) -> u8 {
         Expr::And(items) | Expr::Or(items) => items.iter().fold(0, |m, e| m | slots(e)),
         Expr::Cmp { lhs, rhs, .. } => slots(lhs) | slots(rhs),
         Expr::In { element, set } => slots(element) | slots(set),
+        Expr::EventTime(slot) => 1u8.checked_shl(u32::from(*slot)).unwrap_or(0x80),
+        Expr::TimePart { time, .. } => slots(time),
+        Expr::Arith { lhs, rhs, .. } => slots(lhs) | slots(rhs),
+        // A `once` condition depends on the engine's memory: never a side of a join.
+        Expr::Once(_) => 0x80,
     }
+}
+
+/// Whether an expression's value is borrowed from an event or the program (or is a condition),
+/// rather than computed.
+fn borrowable(expr: &Expr) -> bool {
+    !matches!(
+        expr,
+        Expr::EventTime(_) | Expr::TimePart { .. } | Expr::Arith { .. } | Expr::Once(_)
+    )
 }
 
 /// The values of a key, borrowed from events and the program: no allocation.
@@ -124,6 +166,8 @@ impl<'a> Key<'a> {
                 Operand::Bool(true) => &TRUE,
                 Operand::Bool(false) => &FALSE,
                 Operand::Value(value) => value,
+                // Plans take no computed side (see `borrowable`).
+                Operand::Int(_) | Operand::Time(_) | Operand::Date(_) => return None,
             };
             key.values[key.len] = value;
             key.len += 1;

@@ -15,9 +15,21 @@ pub enum LoadError {
     UnknownCalendar { name: String },
     /// An event type declares a field with a name the stream envelope reserves.
     ReservedField { event: String, field: String },
+    /// Two programs judging one stream give one field of one event type different types.
+    VocabularyClash(Box<Clash>),
     /// The program refers to something it does not have: the bundle was not made by a
     /// matching compiler.
     Invalid { detail: String },
+}
+
+/// A field two vocabularies of one run declare with different types.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Clash {
+    pub event: String,
+    pub field: String,
+    /// The two vocabularies, and the field's type in each.
+    pub first: (String, String),
+    pub second: (String, String),
 }
 
 impl LoadError {
@@ -47,6 +59,16 @@ impl fmt::Display for LoadError {
             LoadError::ReservedField { event, field } => write!(
                 f,
                 "event type `{event}` declares a field `{field}`, a name the stream envelope reserves"
+            ),
+            LoadError::VocabularyClash(clash) => write!(
+                f,
+                "vocabularies `{}` and `{}` disagree on field `{}` of event type `{}`: {} in one, {} in the other",
+                clash.first.0,
+                clash.second.0,
+                clash.field,
+                clash.event,
+                clash.first.1,
+                clash.second.1
             ),
             LoadError::Invalid { detail } => write!(
                 f,

@@ -14,7 +14,7 @@
 use std::fmt::{self, Write};
 
 use crate::ir::{
-    Body, CmpOp, Deadline, Duration, DurationUnit, EventId, Expr, Pattern, Program, Slot,
+    ArithOp, Body, CmpOp, Deadline, Duration, DurationUnit, EventId, Expr, Pattern, Program, Slot,
     StateKind, StateOp, Trigger, Type, Value, Vocabulary,
 };
 
@@ -32,7 +32,7 @@ impl fmt::Display for Program {
 /// What each slot is bound to while an expression is printed.
 #[derive(Clone, Copy)]
 struct Scope {
-    slots: [SlotScope; 2],
+    slots: [SlotScope; 3],
 }
 
 #[derive(Clone, Copy)]
@@ -47,11 +47,16 @@ enum SlotScope {
 const TRIGGER_VAR: &str = "e";
 const KEY_VAR: &str = "k";
 const PATTERN_VAR: &str = "p";
+const RESET_VAR: &str = "r";
 
 impl Scope {
     fn event(event: Option<EventId>) -> Scope {
         Scope {
-            slots: [SlotScope::Event(TRIGGER_VAR, event), SlotScope::Unbound],
+            slots: [
+                SlotScope::Event(TRIGGER_VAR, event),
+                SlotScope::Unbound,
+                SlotScope::Unbound,
+            ],
         }
     }
 
@@ -59,7 +64,11 @@ impl Scope {
         match trigger {
             Trigger::Event(event) => Scope::event(Some(*event)),
             Trigger::Reaches { .. } => Scope {
-                slots: [SlotScope::Value(KEY_VAR), SlotScope::Unbound],
+                slots: [
+                    SlotScope::Value(KEY_VAR),
+                    SlotScope::Unbound,
+                    SlotScope::Unbound,
+                ],
             },
         }
     }
@@ -67,6 +76,17 @@ impl Scope {
     fn with_pattern(mut self, event: EventId) -> Scope {
         self.slots[1] = SlotScope::Event(PATTERN_VAR, Some(event));
         self
+    }
+
+    /// The scope of a `reset by` condition: the earlier event and the reset, not the trigger.
+    fn for_reset(pattern: EventId, reset: EventId) -> Scope {
+        Scope {
+            slots: [
+                SlotScope::Unbound,
+                SlotScope::Event(PATTERN_VAR, Some(pattern)),
+                SlotScope::Event(RESET_VAR, Some(reset)),
+            ],
+        }
     }
 
     fn get(&self, slot: Slot) -> SlotScope {
@@ -88,6 +108,8 @@ enum Precedence {
     And,
     Not,
     Compare,
+    Sum,
+    Product,
     Atom,
 }
 
@@ -212,6 +234,20 @@ impl Printer<'_> {
                 write!(f, "  unless ")?;
                 self.expr(f, unless, scope)?;
                 writeln!(f)?;
+            }
+            for (index, once) in rule.onces.iter().enumerate() {
+                write!(f, "  once#{index} = once ")?;
+                self.pattern(f, &once.pattern, scope)?;
+                if let Some(within) = &once.within {
+                    write!(f, " within ")?;
+                    self.duration(f, within, scope)?;
+                }
+                writeln!(f, " before")?;
+                for reset in &once.resets {
+                    write!(f, "    reset by ")?;
+                    self.reset(f, once.pattern.event, reset)?;
+                    writeln!(f)?;
+                }
             }
             writeln!(f, "  message {}", quote(&rule.message))?;
             if let Some(message) = &rule.message_zh {
@@ -340,7 +376,7 @@ impl Printer<'_> {
                 writeln!(f, " before")?;
                 for reset in resets {
                     write!(f, "    reset by ")?;
-                    self.pattern(f, reset, scope)?;
+                    self.reset(f, pattern.event, reset)?;
                     writeln!(f)?;
                 }
                 Ok(())
@@ -358,6 +394,16 @@ impl Printer<'_> {
                 }
             }
         }
+    }
+
+    /// A `reset by` pattern, its event named `r` beside the earlier event `p`.
+    fn reset(&self, f: &mut dyn Write, earlier: EventId, reset: &Pattern) -> fmt::Result {
+        write!(f, "{} {RESET_VAR}", self.event_name(reset.event))?;
+        if let Some(condition) = &reset.condition {
+            write!(f, " where ")?;
+            self.expr(f, condition, Scope::for_reset(earlier, reset.event))?;
+        }
+        Ok(())
     }
 
     fn pattern(&self, f: &mut dyn Write, pattern: &Pattern, scope: Scope) -> fmt::Result {
@@ -396,6 +442,11 @@ impl Printer<'_> {
             Expr::And(items) if !items.is_empty() => Precedence::And,
             Expr::Not(_) => Precedence::Not,
             Expr::Cmp { .. } | Expr::In { .. } => Precedence::Compare,
+            Expr::Arith {
+                op: ArithOp::Add | ArithOp::Sub,
+                ..
+            } => Precedence::Sum,
+            Expr::Arith { .. } => Precedence::Product,
             _ => Precedence::Atom,
         };
         let parens = own < context;
@@ -428,7 +479,7 @@ impl Printer<'_> {
             Expr::And(items) => self.join(f, items, " and ", scope, Precedence::Not)?,
             Expr::Or(items) => self.join(f, items, " or ", scope, Precedence::And)?,
             Expr::Cmp { op, lhs, rhs } => {
-                self.expr_at(f, lhs, scope, Precedence::Atom)?;
+                self.expr_at(f, lhs, scope, Precedence::Sum)?;
                 let op = match op {
                     CmpOp::Eq => "==",
                     CmpOp::Ne => "!=",
@@ -438,13 +489,28 @@ impl Printer<'_> {
                     CmpOp::Ge => ">=",
                 };
                 write!(f, " {op} ")?;
-                self.expr_at(f, rhs, scope, Precedence::Atom)?;
+                self.expr_at(f, rhs, scope, Precedence::Sum)?;
             }
             Expr::In { element, set } => {
-                self.expr_at(f, element, scope, Precedence::Atom)?;
+                self.expr_at(f, element, scope, Precedence::Sum)?;
                 write!(f, " in ")?;
-                self.expr_at(f, set, scope, Precedence::Atom)?;
+                self.expr_at(f, set, scope, Precedence::Sum)?;
             }
+            Expr::EventTime(slot) => write!(f, "{}.time", slot_var(scope.get(*slot), *slot))?,
+            Expr::TimePart { part, time } => {
+                self.expr_at(f, time, scope, Precedence::Atom)?;
+                write!(f, ".{}", part.name())?;
+            }
+            Expr::Arith { op, lhs, rhs } => {
+                let (left, right) = match op {
+                    ArithOp::Add | ArithOp::Sub => (Precedence::Sum, Precedence::Product),
+                    _ => (Precedence::Product, Precedence::Atom),
+                };
+                self.expr_at(f, lhs, scope, left)?;
+                write!(f, " {} ", op.symbol())?;
+                self.expr_at(f, rhs, scope, right)?;
+            }
+            Expr::Once(index) => write!(f, "once#{index}")?,
         }
         if parens {
             write!(f, ")")?;
@@ -586,6 +652,7 @@ fn slot_var(bound: SlotScope, slot: Slot) -> &'static str {
     match bound {
         SlotScope::Event(var, _) | SlotScope::Value(var) => var,
         SlotScope::Unbound if slot == 0 => TRIGGER_VAR,
+        SlotScope::Unbound if slot == 2 => RESET_VAR,
         SlotScope::Unbound => PATTERN_VAR,
     }
 }

@@ -29,8 +29,9 @@ use std::fmt;
 use std::sync::Arc;
 
 use crate::bundle::Bundle;
-use crate::engine::{Engine, EngineOptions, Summary};
+use crate::engine::{Engine, EngineOptions, Summary, check_vocabularies, share_vocabularies};
 use crate::finding::Finding;
+use crate::ir::Vocabulary;
 use crate::load_error::LoadError;
 use crate::signature::{PublicKey, SignatureError};
 use crate::snapshot::{RestoreReport, SnapshotError};
@@ -178,24 +179,44 @@ impl Session {
         };
         let mut engine =
             Engine::with_options(bundle.program, self.options).map_err(SessionError::Load)?;
-        match self.slots.iter_mut().find(|s| &*s.revision.name == name) {
+        // The other bundles' vocabularies must agree with this one's before anything changes.
+        let vocabularies: Vec<&Vocabulary> = self
+            .slots
+            .iter()
+            .filter(|s| &*s.revision.name != name)
+            .map(|s| &s.engine.program().vocabulary)
+            .chain(std::iter::once(&engine.program().vocabulary))
+            .collect();
+        check_vocabularies(&vocabularies).map_err(SessionError::Load)?;
+        let report = match self.slots.iter_mut().find(|s| &*s.revision.name == name) {
             Some(slot) => {
                 let report = engine.restore(&slot.engine.snapshot()).ok();
                 *slot = Slot { revision, engine };
-                Ok(report)
+                report
             }
             None => {
                 self.slots.push(Slot { revision, engine });
-                Ok(None)
+                None
             }
-        }
+        };
+        self.share();
+        Ok(report)
     }
 
     /// Unloads a bundle and its state; whether it was loaded.
     pub fn unload(&mut self, name: &str) -> bool {
         let before = self.slots.len();
         self.slots.retain(|s| &*s.revision.name != name);
+        self.share();
         self.slots.len() < before
+    }
+
+    /// Makes the loaded bundles accept each other's vocabularies ([`share_vocabularies`]);
+    /// `load` has already checked that they agree.
+    fn share(&mut self) {
+        // Checked by `load` before the bundle joined, so this cannot fail; if it did, the
+        // engines would share nothing and report other vocabularies' lines as input errors.
+        let _ = share_vocabularies(self.slots.iter_mut().map(|s| &mut s.engine));
     }
 
     /// The bundles loaded, in the order they were loaded.

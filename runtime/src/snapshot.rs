@@ -9,8 +9,9 @@
 //! # Format
 //!
 //! A snapshot starts with the magic bytes `EDICTSNP` and a format number
-//! ([`SNAPSHOT_FORMAT`]); a reader refuses any other number with [`SnapshotError::Format`], so
-//! the layout can change in later versions. Then, in the compact binary encoding of the
+//! ([`SNAPSHOT_FORMAT`]); a reader refuses a number it does not know with
+//! [`SnapshotError::Format`], so the layout can change in later versions (format 1, without the
+//! count of other vocabularies' lines, is still read). Then, in the compact binary encoding of the
 //! `codec` module (little-endian varints, length-prefixed strings): the program's hash, a
 //! fingerprint of its vocabulary, the stream's position (summary, latest time, watermark,
 //! arrival counter), then sections for the states, the `once` memories, the obligations and
@@ -33,8 +34,13 @@ mod codec;
 
 pub(crate) use codec::{Reader, Writer};
 
-/// The snapshot format this runtime writes and reads.
-pub const SNAPSHOT_FORMAT: u32 = 1;
+/// The snapshot format this runtime writes (it reads this one and the earlier ones from
+/// [`FIRST_READ_FORMAT`]). Format 2 added the count of lines of other vocabularies to the
+/// summary.
+pub const SNAPSHOT_FORMAT: u32 = 2;
+
+/// The oldest snapshot format this runtime still reads.
+pub const FIRST_READ_FORMAT: u32 = 1;
 
 /// The bytes every snapshot starts with.
 pub(crate) const MAGIC: &[u8; 8] = b"EDICTSNP";
@@ -56,7 +62,7 @@ impl fmt::Display for SnapshotError {
             SnapshotError::NotASnapshot => f.write_str("this is not an Edict state snapshot"),
             SnapshotError::Format { found } => write!(
                 f,
-                "the state snapshot has format {found} but this edict reads format {SNAPSHOT_FORMAT}"
+                "the state snapshot has format {found} but this edict reads formats {FIRST_READ_FORMAT} to {SNAPSHOT_FORMAT}"
             ),
             SnapshotError::Damaged { detail } => {
                 write!(f, "the state snapshot is damaged: {detail}")

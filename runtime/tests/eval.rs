@@ -157,3 +157,80 @@ fn a_slot_can_hold_a_plain_value() {
     assert!(eval_bool(&same, &env));
     assert!(!eval_bool(&same, &Env::default()));
 }
+
+/// Arithmetic and times: computed operands compare like read ones; overflow, division by zero
+/// and a time part without a time zone are missing, so comparisons with them are false.
+#[test]
+fn arithmetic_and_the_parts_of_a_time() {
+    use edict_runtime::ir::{ArithOp, TimePart};
+    let event = loan("");
+    let arith = |op, lhs: Expr, rhs: Expr| Expr::Arith {
+        op,
+        lhs: Box::new(lhs),
+        rhs: Box::new(rhs),
+    };
+    let part = |part| Expr::TimePart {
+        part,
+        time: Box::new(Expr::EventTime(0)),
+    };
+    assert!(holds(
+        &cmp(
+            CmpOp::Eq,
+            arith(ArithOp::Add, int(2), arith(ArithOp::Mul, int(3), int(4))),
+            int(14)
+        ),
+        &event
+    ));
+    assert!(holds(
+        &cmp(CmpOp::Eq, arith(ArithOp::Rem, int(-7), int(3)), int(-1)),
+        &event
+    ));
+    for missing in [
+        arith(ArithOp::Div, int(1), int(0)),
+        arith(ArithOp::Rem, int(1), int(0)),
+        arith(ArithOp::Mul, int(i64::MAX), int(2)),
+        arith(ArithOp::Sub, int(i64::MIN), int(1)),
+        arith(ArithOp::Mul, Expr::EventTime(0), int(2)),
+    ] {
+        for op in [CmpOp::Eq, CmpOp::Ne, CmpOp::Lt, CmpOp::Ge] {
+            assert!(
+                !holds(&cmp(op, missing.clone(), int(0)), &event),
+                "{missing:?}"
+            );
+        }
+    }
+    // 2025-03-02T10:00:00+09:00 is 01:00 UTC on a Sunday.
+    let utc = jiff::tz::TimeZone::UTC;
+    let in_utc = |expr: &Expr| eval_bool(expr, &Env::trigger(&event).in_zone(&utc));
+    assert!(in_utc(&cmp(CmpOp::Eq, part(TimePart::Hour), int(1))));
+    assert!(in_utc(&cmp(CmpOp::Eq, part(TimePart::Minute), int(0))));
+    assert!(in_utc(&cmp(CmpOp::Eq, part(TimePart::Weekday), int(7))));
+    assert!(in_utc(&cmp(
+        CmpOp::Eq,
+        part(TimePart::Date),
+        Expr::Const(Value::Date(edict_runtime::ir::Date {
+            year: 2025,
+            month: 3,
+            day: 2
+        }))
+    )));
+    // Without a time zone the parts are missing.
+    assert!(!holds(
+        &cmp(CmpOp::Ge, part(TimePart::Hour), int(0)),
+        &event
+    ));
+    // A time less an hour is earlier than the time; two times differ by a duration in seconds.
+    let hour_before = arith(ArithOp::Sub, Expr::EventTime(0), int(3_600));
+    assert!(holds(
+        &cmp(CmpOp::Lt, hour_before.clone(), Expr::EventTime(0)),
+        &event
+    ));
+    assert!(holds(
+        &cmp(
+            CmpOp::Eq,
+            arith(ArithOp::Sub, Expr::EventTime(0), hour_before),
+            int(3_600)
+        ),
+        &event
+    ));
+}

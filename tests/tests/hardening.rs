@@ -177,6 +177,13 @@ fn retention(lines: &[String], as_of: Option<&str>) -> Vec<String> {
     });
     let summary = engine.finish(as_of, &mut |f| out.push(f.to_json_line()));
     assert!(summary.is_balanced());
+    // In the order of the lines, as `edict run` writes them: a line whose period cannot be
+    // counted is set aside when it is judged, which a later line's rejection may precede.
+    let line = |l: &String| {
+        let json: serde_json::Value = serde_json::from_str(l).expect("a finding");
+        json["line"].as_u64()
+    };
+    out.sort_by_key(line);
     out
 }
 

@@ -41,7 +41,7 @@ fn hover_answers_for_headers_fields_rules_and_constants() {
     assert!(hover("第七条", 1).contains("以同意为依据处理不满十四周岁儿童人脸信息的"));
     let field = hover("e.subject_age", 4);
     assert!(field.contains("subject_age?: int"), "{field}");
-    assert!(field.contains("in years; absent when unknown"), "{field}");
+    assert!(field.contains("age in completed years"), "{field}");
     assert!(hover("guardian-consent", 0).contains("rule `measures-2025/art7/guardian-consent`"));
     assert!(hover("CHILD_AGE", 0).contains("const CHILD_AGE = 14"));
     assert!(hover("consent 并且", 0).contains("a value of enum `legal_basis`"));
@@ -100,6 +100,52 @@ fn symbols_and_semantic_tokens() {
     };
     assert_eq!(class_at("article 8"), Some(TokenClass::Keyword));
     assert_eq!(class_at("on-device-storage"), Some(TokenClass::Function));
-    assert_eq!(class_at("device\n"), Some(TokenClass::EnumMember));
+    assert_eq!(
+        class_at("device\n      unless"),
+        Some(TokenClass::EnumMember)
+    );
     assert_eq!(class_at("// Articles 8"), Some(TokenClass::Comment));
+}
+
+/// An organisation's package whose vocabulary extends the standard one: its own fields and the
+/// standard ones are found where they are declared; an event's time has its parts.
+#[test]
+fn an_extended_vocabulary_and_the_parts_of_a_time() {
+    let mut ws = Workspace::default();
+    let packages = ws
+        .load(&["../policies/examples/residential-estate".into()])
+        .expect("the package loads");
+    let p = packages.into_iter().next().expect("one package");
+    assert!(ws.diagnostics(&p).is_empty(), "{:?}", ws.diagnostics(&p));
+    let rules = ws
+        .file("../policies/examples/residential-estate/rules.edict")
+        .expect("loaded");
+    let text = ws.text_of(rules).to_owned();
+    let own = ide::definition(&ws, &p, rules, at(&text, "m.second_factor", 2)).expect("a field");
+    assert!(
+        ws.path_of(own.file)
+            .ends_with("residential-estate/vocabulary.edict")
+    );
+    assert_eq!(&ws.text_of(own.file)[own.span.range()], "second_factor");
+    let standard =
+        ide::definition(&ws, &p, rules, at(&text, "m.alternative_offered", 2)).expect("a field");
+    assert!(ws.path_of(standard.file).ends_with("vocabulary/face.edict"));
+    let hover = ide::hover(&ws, &p, rules, at(&text, "m.second_factor", 2))
+        .expect("a hover")
+        .markdown;
+    assert!(hover.contains("a card, code or PIN"), "{hover}");
+
+    let edited = text.replacen("m.time.hour >= NIGHT_FROM_HOUR", "m.time.", 1);
+    ws.set_file(ws.path_of(rules).to_owned().as_str(), edited.clone());
+    let items = ide::completions(&ws, &p, rules, at(&edited, "m.time.", 7));
+    let labels: Vec<&str> = items.iter().map(|c| c.label.as_str()).collect();
+    assert_eq!(labels, ["hour", "minute", "weekday", "date"]);
+    let edited = text.replacen("m.time.hour >= NIGHT_FROM_HOUR", "m.", 1);
+    ws.set_file(ws.path_of(rules).to_owned().as_str(), edited.clone());
+    let items = ide::completions(&ws, &p, rules, at(&edited, "m.", 2));
+    let labels: Vec<&str> = items.iter().map(|c| c.label.as_str()).collect();
+    assert!(
+        labels.contains(&"second_factor") && labels.contains(&"time"),
+        "{labels:?}"
+    );
 }

@@ -1,4 +1,4 @@
-//! Operators and literals: `and`, `or`, comparisons, `in`, and set literals.
+//! Operators and literals: `and`, `or`, comparisons, `in`, and set and list literals.
 
 use std::collections::HashSet;
 
@@ -11,11 +11,18 @@ use crate::types::{Ty, a};
 use edict_grammar::tr;
 
 impl Checker<'_> {
+    /// `{a, b}` (a set: duplicates dropped) or, with `list`, `[a, b]` (kept as written).
     pub(super) fn set_literal(
         &mut self,
         items: &[ast::Expr],
         expected: Option<&Ty>,
+        list: bool,
     ) -> (ir::Expr, Ty) {
+        let (kind, kind_zh) = if list {
+            ("list", "列表")
+        } else {
+            ("set", "集合")
+        };
         let mut elem_ty = expected.and_then(Ty::element).cloned();
         // Type a non-enum-name element first, so bare enum names learn their enum.
         if elem_ty.is_none()
@@ -35,14 +42,14 @@ impl Checker<'_> {
                         Code::TypeMismatch,
                         item.span,
                         tr!(
-                            "a set of {want_en} cannot hold {got_en}",
-                            "{want_zh}集合不能存放{got_zh}"
+                            "a {kind} of {want_en} cannot hold {got_en}",
+                            "{want_zh}{kind_zh}不能存放{got_zh}"
                         ),
                     )
                     .set_label(tr!("expected a {want_en}", "这里需要{want_zh}"))
                     .help = Some(tr!(
-                        "every element of a set has the same type",
-                        "集合的所有元素类型相同"
+                        "every element of a {kind} has the same type",
+                        "{kind_zh}的所有元素类型相同"
                     ));
                 }
                 None => elem_ty = Some(ty),
@@ -50,7 +57,7 @@ impl Checker<'_> {
             }
             match expr {
                 ir::Expr::Const(v) => {
-                    if seen.insert(v.clone()) {
+                    if list || seen.insert(v.clone()) {
                         values.push(v);
                     }
                 }
@@ -59,8 +66,8 @@ impl Checker<'_> {
                         Code::TypeMismatch,
                         item.span,
                         tr!(
-                            "elements of a set literal must be fixed values",
-                            "集合字面量的元素必须是固定的值"
+                            "elements of a {kind} literal must be fixed values",
+                            "{kind_zh}字面量的元素必须是固定的值"
                         ),
                     )
                     .set_label(tr!("this depends on the event", "这取决于事件"))
@@ -71,9 +78,14 @@ impl Checker<'_> {
                 }
             }
         }
+        let elem_ty = Box::new(elem_ty.unwrap_or(Ty::Error));
         (
             ir::Expr::Const(ir::Value::List(values)),
-            Ty::Set(Box::new(elem_ty.unwrap_or(Ty::Error))),
+            if list {
+                Ty::List(elem_ty)
+            } else {
+                Ty::Set(elem_ty)
+            },
         )
     }
 
@@ -110,6 +122,7 @@ impl Checker<'_> {
         span: Span,
     ) -> (ir::Expr, Ty) {
         match op {
+            _ if op.is_arithmetic() => self.arith(op, lhs, rhs, span),
             BinaryOp::In => {
                 let (element, elem_ty) = self.infer(lhs, None);
                 let want_set = Ty::Set(Box::new(elem_ty.clone()));

@@ -222,9 +222,19 @@ impl Completer<'_, '_> {
             return Vec::new();
         };
         if path.is_empty() {
-            return fields_of(vocab, &bound)
-                .map(|(fields, _)| self.field_items(vocab, fields))
-                .unwrap_or_default();
+            let Some((fields, _)) = fields_of(vocab, &bound) else {
+                return Vec::new();
+            };
+            let mut out = self.field_items(vocab, fields);
+            // Every event has its time, declared as a field or not.
+            if !fields.iter().any(|f| f.name == "time") {
+                out.push(self.item(
+                    "time".to_owned(),
+                    CompletionKind::Field,
+                    Some("time: the event's time".to_owned()),
+                ));
+            }
+            return out;
         }
         let path: Vec<&str> = path.iter().map(String::as_str).collect();
         match resolve_path(vocab, &bound, &path) {
@@ -234,10 +244,31 @@ impl Completer<'_, '_> {
                     .get(*id as usize)
                     .map(|r| self.field_items(vocab, &r.fields))
                     .unwrap_or_default(),
+                Ty::Time => self.time_parts(),
                 _ => Vec::new(),
             },
+            None if path == ["time"] => self.time_parts(),
             None => Vec::new(),
         }
+    }
+
+    /// The parts of a time, read in the regulation's time zone.
+    fn time_parts(&self) -> Vec<Completion> {
+        [
+            ("hour", "int: 0 to 23, in the regulation's time zone"),
+            ("minute", "int: 0 to 59"),
+            ("weekday", "int: 1 (Monday) to 7 (Sunday)"),
+            ("date", "date: the day, in the regulation's time zone"),
+        ]
+        .into_iter()
+        .map(|(name, detail)| {
+            self.item(
+                name.to_owned(),
+                CompletionKind::Field,
+                Some(detail.to_owned()),
+            )
+        })
+        .collect()
     }
 
     /// Enum values after `var.field ==`.

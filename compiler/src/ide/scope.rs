@@ -267,12 +267,20 @@ pub(crate) fn field_path_at(exprs: &[&Expr], offset: u32) -> Option<(Ident, Vec<
                 stack.push(base);
             }
             ExprKind::Has(inner) | ExprKind::Unary(_, inner) => stack.push(inner),
-            ExprKind::Set(items) | ExprKind::Logic(_, items) => stack.extend(items.iter()),
+            ExprKind::Set(items) | ExprKind::List(items) | ExprKind::Logic(_, items) => {
+                stack.extend(items.iter())
+            }
             ExprKind::Binary(_, l, r) => {
                 stack.push(l);
                 stack.push(r);
             }
-            ExprKind::Name(_)
+            ExprKind::Once(once) => stack.extend(
+                std::iter::once(&once.pattern)
+                    .chain(&once.resets)
+                    .filter_map(|p| p.condition.as_ref()),
+            ),
+            ExprKind::Duration(..)
+            | ExprKind::Name(_)
             | ExprKind::Bool(_)
             | ExprKind::Int(_)
             | ExprKind::Str(_)
@@ -345,19 +353,33 @@ pub(crate) fn vocab_location(
     vocab: &Vocab,
     item: VocabItem<'_>,
 ) -> Option<Location> {
-    let tree = ctx.tree_of(vocab.file);
+    // An extension's parts may be declared in the vocabularies it extends.
+    vocab
+        .sources
+        .iter()
+        .find_map(|(file, name)| declared_in(ctx, *file, name, &item))
+}
+
+/// The name's location in vocabulary `name` of `file`, if that declaration has it.
+fn declared_in(
+    ctx: &Ctx<'_>,
+    file: crate::db::SourceFile,
+    name: &str,
+    item: &VocabItem<'_>,
+) -> Option<Location> {
+    let tree = ctx.tree_of(file);
     let decl = tree.items.iter().find_map(|i| match i {
-        Item::Vocabulary(v) if v.name.name == vocab.name => Some(v),
+        Item::Vocabulary(v) if v.name.name == name => Some(v),
         _ => None,
     })?;
     let at = |ident: &Ident| {
         Some(Location {
-            file: vocab.file,
+            file,
             span: ident.span,
         })
     };
     for d in &decl.decls {
-        match (d, &item) {
+        match (d, item) {
             (
                 VocabDecl::Event { name, fields, .. },
                 VocabItem::Field(Owner::Event(owner), field),

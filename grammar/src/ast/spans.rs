@@ -64,7 +64,8 @@ spanned_struct! {
     Number { span }
     File { items }
     Regulation { id, fields, span }
-    Vocabulary { name, decls, span }
+    Vocabulary { name, extends, decls, span }
+    Extends { base, path }
     RoleEntry { role, field }
     FieldDecl { name, ty, bounds, default }
     FieldBound { span }
@@ -238,7 +239,12 @@ impl Spanned for Expr {
         while let Some(expr) = stack.pop() {
             f(&mut expr.span);
             match &mut expr.kind {
-                ExprKind::Bool(_) | ExprKind::Int(_) | ExprKind::Str(_) | ExprKind::Error => {}
+                ExprKind::Bool(_)
+                | ExprKind::Int(_)
+                | ExprKind::Str(_)
+                | ExprKind::Duration(..)
+                | ExprKind::Error => {}
+                ExprKind::Once(once) => once.visit_spans(f),
                 ExprKind::Date(d) => d.visit_spans(f),
                 ExprKind::Name(n) => n.visit_spans(f),
                 ExprKind::Field(base, name) => {
@@ -246,7 +252,9 @@ impl Spanned for Expr {
                     stack.push(base);
                 }
                 ExprKind::Has(inner) | ExprKind::Unary(_, inner) => stack.push(inner),
-                ExprKind::Set(items) | ExprKind::Logic(_, items) => stack.extend(items.iter_mut()),
+                ExprKind::Set(items) | ExprKind::List(items) | ExprKind::Logic(_, items) => {
+                    stack.extend(items.iter_mut())
+                }
                 ExprKind::Binary(_, lhs, rhs) => {
                     stack.push(lhs);
                     stack.push(rhs);

@@ -8,7 +8,8 @@ use super::*;
 pub enum NameRole {
     /// `regulation ID`.
     Regulation,
-    /// `vocabulary NAME`, or the name in `use vocabulary NAME from …`.
+    /// `vocabulary NAME`, the name in `use vocabulary NAME from …`, or the base in
+    /// `extends NAME from …`.
     Vocabulary,
     /// `enum NAME`.
     EnumDecl,
@@ -76,6 +77,9 @@ fn item_names<'a>(item: &'a Item, out: &mut Found<'a>) {
         }
         Item::Vocabulary(v) => {
             out.push((&v.name, NameRole::Vocabulary));
+            if let Some(extends) = &v.extends {
+                out.push((&extends.base, NameRole::Vocabulary));
+            }
             for decl in &v.decls {
                 match decl {
                     VocabDecl::Enum { name, values } => {
@@ -184,15 +188,7 @@ fn rule_names<'a>(rule: &'a Rule, out: &mut Found<'a>) {
     }
     match &rule.body {
         RuleBody::Require(e) | RuleBody::Prohibit(e) => expr_names(e, out),
-        RuleBody::Once(once) => {
-            pattern_names(&once.pattern, out);
-            if let Some(d) = &once.within {
-                expr_names(&d.amount, out);
-            }
-            for reset in &once.resets {
-                pattern_names(reset, out);
-            }
-        }
+        RuleBody::Once(once) => once_names(once, out),
         RuleBody::Deadline(dl) => {
             pattern_names(&dl.pattern, out);
             if let Deadline::Within { duration, after } = &dl.deadline {
@@ -202,6 +198,16 @@ fn rule_names<'a>(rule: &'a Rule, out: &mut Found<'a>) {
                 }
             }
         }
+    }
+}
+
+fn once_names<'a>(once: &'a OnceRequirement, out: &mut Found<'a>) {
+    pattern_names(&once.pattern, out);
+    if let Some(d) = &once.within {
+        expr_names(&d.amount, out);
+    }
+    for reset in &once.resets {
+        pattern_names(reset, out);
     }
 }
 
@@ -224,15 +230,20 @@ fn expr_names<'a>(expr: &'a Expr, out: &mut Found<'a>) {
                 stack.push(base);
             }
             ExprKind::Has(inner) | ExprKind::Unary(_, inner) => stack.push(inner),
-            ExprKind::Set(items) | ExprKind::Logic(_, items) => stack.extend(items.iter()),
+            ExprKind::Set(items) | ExprKind::List(items) | ExprKind::Logic(_, items) => {
+                stack.extend(items.iter())
+            }
             ExprKind::Binary(_, lhs, rhs) => {
                 stack.push(lhs);
                 stack.push(rhs);
             }
+            // A `once` inside a condition is rare and shallow: its own names recurse once.
+            ExprKind::Once(once) => once_names(once, out),
             ExprKind::Bool(_)
             | ExprKind::Int(_)
             | ExprKind::Str(_)
             | ExprKind::Date(_)
+            | ExprKind::Duration(..)
             | ExprKind::Error => {}
         }
     }

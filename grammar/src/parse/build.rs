@@ -28,7 +28,8 @@ const MAX_PREFIX_RUN: usize = MAX_EXPR_DEPTH;
 /// How deeply `list of` and `set of` may nest in a field's type.
 const MAX_TYPE_DEPTH: usize = 8;
 
-/// The operator table, loosest first: `or`, `and`, prefix `not`, comparisons and `in`, `.field`.
+/// The operator table, loosest first: `or`, `and`, prefix `not`, comparisons and `in`, `+` and
+/// `-`, `*` `/` and `%`, `.field`.
 static PRATT: LazyLock<PrattParser<Rule>> = LazyLock::new(|| {
     PrattParser::new()
         .op(Op::infix(Rule::kw_or, Assoc::Left))
@@ -41,6 +42,10 @@ static PRATT: LazyLock<PrattParser<Rule>> = LazyLock::new(|| {
             | Op::infix(Rule::gt, Assoc::Left)
             | Op::infix(Rule::ge, Assoc::Left)
             | Op::infix(Rule::kw_in, Assoc::Left))
+        .op(Op::infix(Rule::plus, Assoc::Left) | Op::infix(Rule::minus, Assoc::Left))
+        .op(Op::infix(Rule::star, Assoc::Left)
+            | Op::infix(Rule::slash, Assoc::Left)
+            | Op::infix(Rule::percent, Assoc::Left))
         .op(Op::postfix(Rule::field_access))
 });
 
@@ -145,6 +150,7 @@ fn is_marker(rule: Rule) -> bool {
             | kw_outline
             | kw_use_vocabulary
             | kw_from
+            | kw_extends
             | kw_vocabulary
             | kw_common
             | kw_roles
@@ -294,11 +300,22 @@ impl Builder {
         let span = self.span(&pair);
         let mut children = Children::of(pair);
         let name = self.build_ident(children.next());
+        let extends = children.next_if(Rule::extends_clause).map(|pair| {
+            let mut parts = Children::of(pair);
+            let base = self.build_ident(parts.next());
+            let path = self.build_string(parts.next());
+            Extends { base, path }
+        });
         let mut decls = Vec::new();
         while let Some(decl) = children.next_opt() {
             decls.push(self.build_vocab_decl(decl));
         }
-        Vocabulary { name, decls, span }
+        Vocabulary {
+            name,
+            extends,
+            decls,
+            span,
+        }
     }
 
     fn build_vocab_decl(&self, pair: Pair<'_, Rule>) -> VocabDecl {
@@ -686,7 +703,8 @@ fn required<T>(value: Option<T>) -> T {
 
 /// Whether an operand is a comparison (or `in`) written without parentheses.
 fn is_comparison_expr(operand: &Operand) -> bool {
-    !operand.grouped && matches!(&operand.expr.kind, ExprKind::Binary(..))
+    !operand.grouped
+        && matches!(&operand.expr.kind, ExprKind::Binary(op, ..) if !op.is_arithmetic())
 }
 
 fn days_in_month(year: u32, month: u32) -> u32 {

@@ -53,7 +53,7 @@ async def test_hover_on_a_field_after_chinese_text_shows_its_type_and_comment(cl
     # `subject_age` after `当 e.legal_basis == consent 并且 存在(e.`: UTF-16 columns.
     h = await hover(client, MINORS, text, "存在(e.subject_age)", len("存在(e.") + 2)
     assert "subject_age?: int" in h.contents.value
-    assert "in years; absent when unknown" in h.contents.value
+    assert "age in completed years" in h.contents.value
     assert "has(e.subject_age)" in h.contents.value
     start = position(text, "存在(e.subject_age)", len("存在(e."))
     assert h.range.start == start
@@ -78,7 +78,7 @@ async def test_hover_on_a_constant_and_a_state_shows_their_definitions(client):
     text = open_file(client, MINORS)
     h = await hover(client, MINORS, text, "CHILD_AGE", 2)
     assert "const CHILD_AGE = 14" in h.contents.value
-    assert "a child's consent must come from a parent or guardian" in h.contents.value
+    assert "a child's consent must come from a parent or" in h.contents.value
     text = open_file(client, FILING)
     h = await hover(client, FILING, text, "size(stored_subjects[p])", len("size(") + 1)
     assert "state stored_subjects: set of subject per processor {" in h.contents.value

@@ -7,10 +7,10 @@ use super::Run;
 use super::obligations::Arming;
 use super::plan::{Action, Prepared};
 use super::trigger::{KeyTrigger, TriggerRef};
-use crate::eval::{Binding, Env, Operand, eval_bool, eval_operand};
+use crate::eval::{Binding, eval_bool, eval_operand};
 use crate::event::Event;
 use crate::finding::{Finding, FindingKind};
-use crate::ir::{Body, PATTERN_SLOT, RESET_SLOT, Rule, StateId, StateOp, TRIGGER_SLOT};
+use crate::ir::{Body, PATTERN_SLOT, RESET_SLOT, StateId, StateOp, TRIGGER_SLOT};
 use crate::join::{Index, Slab};
 use crate::state::Change;
 use crate::{calendar, time};
@@ -70,13 +70,6 @@ impl Run {
             self.reject(line_no, message, out);
             return;
         }
-        // A period that cannot be counted rejects the line when it arrives, not once it is
-        // judged; the check is made again (and holds) when the held event is judged.
-        if let Err(message) = self.prepare(p, &event) {
-            self.reorder.give(event);
-            self.reject(line_no, message, out);
-            return;
-        }
         self.summary.evaluated += 1;
         let latest = self.latest.map_or(event.time, |l| l.max(event.time));
         self.latest = Some(latest);
@@ -93,33 +86,34 @@ impl Run {
         self.expire(p, watermark, out);
     }
 
-    /// Before an event is judged: whether an exemption puts it outside the regulation, and when
-    /// the obligations it starts fall due (into `self.dues`). A period that cannot be counted
-    /// (negative, or ending after the last supported date) is an input error for the line.
-    fn prepare(&mut self, p: &Prepared, event: &Event) -> Result<bool, String> {
-        self.dues.clear();
-        let Some(dispatch) = p.dispatch.get(event.ty as usize) else {
-            return Ok(false);
-        };
-        let env = Env::trigger(event);
-        let exempt = dispatch
-            .exemptions
-            .iter()
-            .any(|&x| eval_bool(&p.program.exemptions[x].condition, &env));
-        let effective = p.effective.is_none_or(|from| event.time >= from);
-        if exempt || !effective {
-            return Ok(exempt);
-        }
-        let trigger = TriggerRef::Event(event);
-        for &rule in &dispatch.arms {
-            let due = if applies(&p.program.rules[rule], trigger) {
-                p.due_of(rule, trigger, &mut self.days)?
+    /// When the obligations an event starts fall due (into `self.dues`, one per rule it arms).
+    /// A period that cannot be counted (negative, or ending after the last supported date) is
+    /// an input error for the line; nothing has changed when it is found.
+    fn dues_of(
+        &mut self,
+        p: &Prepared,
+        arms: &[usize],
+        trigger: TriggerRef<'_>,
+    ) -> Result<(), String> {
+        let mut dues = std::mem::take(&mut self.dues);
+        dues.clear();
+        let mut result = Ok(());
+        for &rule in arms {
+            let due = if self.applies(p, rule, trigger) {
+                match p.due_of(rule, trigger, &mut self.days) {
+                    Ok(due) => due,
+                    Err(message) => {
+                        result = Err(message);
+                        break;
+                    }
+                }
             } else {
                 None
             };
-            self.dues.push(due);
+            dues.push(due);
         }
-        Ok(false)
+        self.dues = dues;
+        result
     }
 
     /// Judges an accepted event and lets it update the states.
@@ -130,13 +124,26 @@ impl Run {
         line: u64,
         out: &mut impl FnMut(Finding),
     ) {
-        // Accepted lines passed this check when they arrived; it also finds their due dates.
-        let exempt = self.prepare(p, event).unwrap_or(false);
         let Some(dispatch) = p.dispatch.get(event.ty as usize) else {
             return;
         };
         let effective = p.effective.is_none_or(|from| event.time >= from);
-        let env = Env::trigger(event);
+        let env = p.env().with(TRIGGER_SLOT, Binding::Event(event));
+        let exempt = dispatch
+            .exemptions
+            .iter()
+            .any(|&x| eval_bool(&p.program.exemptions[x].condition, &env));
+        let trigger = TriggerRef::Event(event);
+        // The rules it arms read its fields (and earlier events), so their periods are known
+        // only now; the line is set aside before it changes anything.
+        if effective
+            && !exempt
+            && let Err(message) = self.dues_of(p, &dispatch.arms, trigger)
+        {
+            self.summary.evaluated -= 1;
+            self.reject(line, message, out);
+            return;
+        }
         if !effective {
             self.summary.not_yet_effective += 1;
         } else if exempt {
@@ -145,7 +152,6 @@ impl Run {
         if exempt {
             return;
         }
-        let trigger = TriggerRef::Event(event);
         if effective {
             for &rule in &dispatch.judged {
                 self.check(p, rule, trigger, line, out);
@@ -175,27 +181,24 @@ impl Run {
         crossings.clear();
         for &(state, update) in &dispatch.updates {
             let update = &p.program.states[state as usize].updates[update];
-            let key = match eval_operand(&update.key, &env) {
-                Operand::Value(key) => key,
-                Operand::Bool(_) | Operand::Missing => continue,
+            let Some(key) = eval_operand(&update.key, &env).into_value() else {
+                continue;
             };
-            let element = |expr| match eval_operand(expr, &env) {
-                Operand::Value(value) => Some(value),
-                Operand::Bool(_) | Operand::Missing => None,
-            };
-            let change = match &update.op {
-                StateOp::Add(expr) => match element(expr) {
-                    Some(value) => Change::Add(value),
+            let element = |expr| eval_operand(expr, &env).into_value();
+            let value = match &update.op {
+                StateOp::Add(expr) | StateOp::Remove(expr) => match element(expr) {
+                    Some(value) => Some(value),
                     None => continue,
                 },
-                StateOp::Remove(expr) => match element(expr) {
-                    Some(value) => Change::Remove(value),
-                    None => continue,
-                },
-                StateOp::Increment => Change::Increment,
-                StateOp::Decrement => Change::Decrement,
+                StateOp::Increment | StateOp::Decrement => None,
             };
-            self.states.apply(state, key, change, line, &mut crossings);
+            let change = match (&update.op, &value) {
+                (StateOp::Add(_), Some(value)) => Change::Add(value),
+                (StateOp::Remove(_), Some(value)) => Change::Remove(value),
+                (StateOp::Decrement, _) => Change::Decrement,
+                _ => Change::Increment,
+            };
+            self.states.apply(state, &key, change, line, &mut crossings);
         }
         if effective {
             for crossing in &crossings {
@@ -282,7 +285,7 @@ impl Run {
             }
             Action::Deadline(_) => {
                 let key = TriggerRef::Key(trigger);
-                if applies(&p.program.rules[rule], key) {
+                if self.applies(p, rule, key) {
                     // A key's period comes from the policy, not from an event line: the
                     // compiler refuses a constant period that no supported date can count
                     // (E0504); one that only a start after the key's crossing cannot count
@@ -305,23 +308,44 @@ impl Run {
         out: &mut impl FnMut(Finding),
     ) {
         let rule = &p.program.rules[rule_index];
-        let env = Env::default().with(TRIGGER_SLOT, trigger.binding());
-        if rule
-            .when
-            .as_ref()
-            .is_some_and(|when| !eval_bool(when, &env))
-        {
+        let [when_onces, body_onces, unless_onces] = p.once_masks[rule_index];
+        let env = |results| {
+            p.env()
+                .with(TRIGGER_SLOT, trigger.binding())
+                .with_onces(results)
+        };
+        // Evaluation has no effects, so the parts may be decided in any order: the `once`
+        // conditions of each part only when that part is evaluated, and a `when` that looks
+        // past events only after the body found the rule broken (the body is usually cheaper).
+        let when_holds = |run: &mut Run, results: &mut u64| {
+            *results |= run.condition_onces(p, rule_index, when_onces, trigger);
+            rule.when
+                .as_ref()
+                .is_none_or(|when| eval_bool(when, &env(*results)))
+        };
+        let mut results = 0u64;
+        let when_first = when_onces == 0;
+        if when_first && !when_holds(self, &mut results) {
             return;
         }
+        results |= self.condition_onces(p, rule_index, body_onces, trigger);
         let broken = match (&rule.body, p.actions[rule_index]) {
-            (Body::Require(condition), _) => !eval_bool(condition, &env),
-            (Body::Prohibit(condition), _) => eval_bool(condition, &env),
+            (Body::Require(condition), _) => !eval_bool(condition, &env(results)),
+            (Body::Prohibit(condition), _) => eval_bool(condition, &env(results)),
             (Body::Once { forbid, .. }, Action::Once(once)) => {
                 self.once_holds(p, once, trigger) == *forbid
             }
             _ => false,
         };
-        if broken && !rule.unless.as_ref().is_some_and(|u| eval_bool(u, &env)) {
+        if !broken || (!when_first && !when_holds(self, &mut results)) {
+            return;
+        }
+        results |= self.condition_onces(p, rule_index, unless_onces, trigger);
+        if !rule
+            .unless
+            .as_ref()
+            .is_some_and(|u| eval_bool(u, &env(results)))
+        {
             let finding = p.reporter.finding(
                 rule_index,
                 FindingKind::Violation,
@@ -335,7 +359,52 @@ impl Run {
         }
     }
 
-    /// Whether a remembered event matches a `once` rule's pattern for this trigger.
+    /// The results of those of a rule's `once` conditions whose bits are set in `wanted`, for
+    /// this trigger: bit `i` for condition `i`.
+    fn condition_onces(
+        &mut self,
+        p: &Prepared,
+        rule: usize,
+        wanted: u64,
+        trigger: TriggerRef<'_>,
+    ) -> u64 {
+        let mut results = 0u64;
+        if wanted == 0 {
+            return results;
+        }
+        for (bit, &once) in p.condition_onces[rule].iter().enumerate() {
+            if bit < 64 && wanted & (1u64 << bit) != 0 && self.once_holds(p, once, trigger) {
+                results |= 1u64 << bit;
+            }
+        }
+        results
+    }
+
+    /// Whether a rule's `when` holds for a trigger and its `unless` does not.
+    pub(super) fn applies(&mut self, p: &Prepared, rule: usize, trigger: TriggerRef<'_>) -> bool {
+        let [when_onces, _, unless_onces] = p.once_masks[rule];
+        let results = self.condition_onces(p, rule, when_onces, trigger);
+        let env = |results| {
+            p.env()
+                .with(TRIGGER_SLOT, trigger.binding())
+                .with_onces(results)
+        };
+        let rule_def = &p.program.rules[rule];
+        if rule_def
+            .when
+            .as_ref()
+            .is_some_and(|when| !eval_bool(when, &env(results)))
+        {
+            return false;
+        }
+        let results = results | self.condition_onces(p, rule, unless_onces, trigger);
+        !rule_def
+            .unless
+            .as_ref()
+            .is_some_and(|u| eval_bool(u, &env(results)))
+    }
+
+    /// Whether a remembered event matches a `once` pattern for this trigger.
     pub(super) fn once_holds(
         &mut self,
         p: &Prepared,
@@ -343,13 +412,10 @@ impl Run {
         trigger: TriggerRef<'_>,
     ) -> bool {
         let plan = &p.onces[once];
-        let Body::Once {
-            pattern, within, ..
-        } = &p.program.rules[plan.rule].body
-        else {
+        let Some((pattern, within, _)) = p.once_spec(plan) else {
             return false;
         };
-        let env = Env::default().with(TRIGGER_SLOT, trigger.binding());
+        let env = p.env().with(TRIGGER_SLOT, trigger.binding());
         let Some(key) = plan.matcher.probe_key(&env) else {
             return false;
         };
@@ -368,9 +434,7 @@ impl Run {
                     .condition
                     .as_ref()
                     .is_none_or(|c| eval_bool(c, &env))
-                && within
-                    .as_ref()
-                    .is_none_or(|w| p.within(w, &env, candidate.day, trigger_day))
+                && within.is_none_or(|w| p.within(w, &env, candidate.day, trigger_day))
         })
     }
 
@@ -383,11 +447,17 @@ impl Run {
         shared: &mut Option<Arc<Event>>,
     ) {
         let plan = &p.onces[once];
-        let env = Env::default().with(PATTERN_SLOT, Binding::Event(event));
+        let env = p.env().with(PATTERN_SLOT, Binding::Event(event));
         // An event missing a joined field can never match.
         let Some(key) = plan.matcher.remembered_key(&env) else {
             return;
         };
+        // An event that fails the conjuncts reading it alone can never match a trigger.
+        if !plan.matcher.may_match(&env)
+            || (plan.first_only && !self.onces[once].by_match.get(&key).is_empty())
+        {
+            return;
+        }
         let day = calendar::day_number(self.days.date(&p.time_zone, event.time));
         let candidate = Candidate {
             event: Arc::clone(shared.get_or_insert_with(|| Arc::new(event.clone()))),
@@ -408,13 +478,13 @@ impl Run {
     /// Cancels the remembered events that a `reset by` event matches.
     pub(super) fn reset(&mut self, p: &Prepared, once: usize, reset: usize, event: &Event) {
         let plan = &p.onces[once];
-        let Body::Once { resets, .. } = &p.program.rules[plan.rule].body else {
+        let Some((_, _, resets)) = p.once_spec(plan) else {
             return;
         };
         let (Some(pattern), Some(join)) = (resets.get(reset), plan.resets.get(reset)) else {
             return;
         };
-        let env = Env::default().with(RESET_SLOT, Binding::Event(event));
+        let env = p.env().with(RESET_SLOT, Binding::Event(event));
         let Some(key) = join.probe_key(&env) else {
             return;
         };
@@ -439,7 +509,7 @@ impl Run {
             let Some(candidate) = store.candidates.remove(id) else {
                 continue;
             };
-            let env = Env::default().with(PATTERN_SLOT, Binding::Event(&candidate.event));
+            let env = p.env().with(PATTERN_SLOT, Binding::Event(&candidate.event));
             if let Some(key) = plan.matcher.remembered_key(&env) {
                 store.by_match.remove(&key, id);
             }
@@ -451,11 +521,4 @@ impl Run {
         }
         self.ids = cancelled;
     }
-}
-
-/// Whether a rule's `when` holds for a trigger and its `unless` does not.
-pub(super) fn applies(rule: &Rule, trigger: TriggerRef<'_>) -> bool {
-    let env = Env::default().with(TRIGGER_SLOT, trigger.binding());
-    rule.when.as_ref().is_none_or(|when| eval_bool(when, &env))
-        && !rule.unless.as_ref().is_some_and(|u| eval_bool(u, &env))
 }

@@ -93,7 +93,9 @@ impl Run {
         };
         self.queue.push(Reverse((due.instant, seq, id)));
         if let Some(obligation) = self.obligations.get(id) {
-            let env = Env::default().with(TRIGGER_SLOT, obligation.trigger.as_ref().binding());
+            let env = p
+                .env()
+                .with(TRIGGER_SLOT, obligation.trigger.as_ref().binding());
             // An obligation missing a joined value can never be discharged; it stays queued.
             if let Some(key) = p.deadlines[plan].matcher.remembered_key(&env) {
                 self.pending[plan].insert(&key, id);
@@ -107,7 +109,7 @@ impl Run {
         let Body::Deadline { pattern, .. } = &p.program.rules[join.rule].body else {
             return;
         };
-        let env = Env::default().with(PATTERN_SLOT, Binding::Event(event));
+        let env = p.env().with(PATTERN_SLOT, Binding::Event(event));
         let Some(key) = join.matcher.probe_key(&env) else {
             return;
         };
@@ -152,7 +154,9 @@ impl Run {
             return None;
         }
         let obligation = self.obligations.remove(id)?;
-        let env = Env::default().with(TRIGGER_SLOT, obligation.trigger.as_ref().binding());
+        let env = p
+            .env()
+            .with(TRIGGER_SLOT, obligation.trigger.as_ref().binding());
         if let Some(key) = p.deadlines[obligation.plan].matcher.remembered_key(&env) {
             self.pending[obligation.plan].remove(&key, id);
         }
@@ -190,6 +194,7 @@ impl Prepared {
     pub(super) fn amount(duration: &Duration, env: &Env<'_>) -> Option<i64> {
         match eval_operand(&duration.amount, env) {
             Operand::Value(Value::Int(n)) => Some(*n),
+            Operand::Int(n) => Some(n),
             _ => None,
         }
     }
@@ -262,7 +267,7 @@ impl Prepared {
         let (date, unknown_from) = match deadline {
             Deadline::By(date) => (*date, None),
             Deadline::Within { duration, .. } => {
-                let env = Env::default().with(TRIGGER_SLOT, trigger.binding());
+                let env = self.env().with(TRIGGER_SLOT, trigger.binding());
                 let Some(amount) = Prepared::amount(duration, &env) else {
                     return Ok(None);
                 };

@@ -11,21 +11,43 @@ use super::plan::Prepared;
 use super::trigger::KeyTrigger;
 use super::{Engine, Run};
 use crate::bundle::{json_hash, program_hash};
-use crate::eval::{Binding, Env};
+use crate::eval::Binding;
 use crate::ir::{PATTERN_SLOT, Program, Rule, StateId, TRIGGER_SLOT};
-use crate::snapshot::{MAGIC, Reader, RestoreReport, SNAPSHOT_FORMAT, SnapshotError, Writer};
+use crate::snapshot::{
+    FIRST_READ_FORMAT, MAGIC, Reader, RestoreReport, SNAPSHOT_FORMAT, SnapshotError, Writer,
+};
 use crate::state::Placement;
 
 /// The fingerprint of a rule: everything that decides what it remembers and when, but not its
 /// texts.
 fn rule_fingerprint(rule: &Rule) -> String {
+    // A rule without `once` conditions keeps the fingerprint it had before they existed.
+    if rule.onces.is_empty() {
+        return json_hash(&(
+            &rule.trigger,
+            &rule.when,
+            &rule.body,
+            &rule.unless,
+            &rule.evidence,
+        ));
+    }
     json_hash(&(
         &rule.trigger,
         &rule.when,
         &rule.body,
         &rule.unless,
         &rule.evidence,
+        &rule.onces,
     ))
+}
+
+/// The name a `once` memory is stored under: its rule's id, and for a `once` condition its
+/// number (`RULE#once1`).
+fn once_label(rule: &Rule, condition: Option<u32>) -> String {
+    match condition {
+        None => rule.id.to_string(),
+        Some(i) => format!("{}#once{i}", rule.id),
+    }
 }
 
 fn state_fingerprint(program: &Program, state: usize) -> (String, String) {
@@ -54,6 +76,7 @@ impl Engine {
             s.rejected,
             s.not_yet_effective,
             s.exempt,
+            s.other_vocabulary,
             s.findings_by_kind.violation,
             s.findings_by_kind.overdue,
             s.findings_by_kind.open,
@@ -73,7 +96,7 @@ impl Engine {
         w.usize(p.onces.len());
         for (plan, store) in p.onces.iter().zip(&run.onces) {
             let rule = &p.program.rules[plan.rule];
-            w.str(&rule.id.to_string());
+            w.str(&once_label(rule, plan.condition));
             w.str(&rule_fingerprint(rule));
             w.usize(store.candidates.len());
             for candidate in store.candidates.iter() {
@@ -158,7 +181,7 @@ fn read(p: &Prepared, run: &mut Run, bytes: &[u8]) -> Result<RestoreReport, Snap
         return Err(SnapshotError::NotASnapshot);
     }
     let format = r.u32()?;
-    if format != SNAPSHOT_FORMAT {
+    if !(FIRST_READ_FORMAT..=SNAPSHOT_FORMAT).contains(&format) {
         return Err(SnapshotError::Format { found: format });
     }
     let mut report = RestoreReport {
@@ -180,6 +203,12 @@ fn read(p: &Prepared, run: &mut Run, bytes: &[u8]) -> Result<RestoreReport, Snap
         &mut s.rejected,
         &mut s.not_yet_effective,
         &mut s.exempt,
+    ] {
+        *n = r.u64()?;
+    }
+    // Format 1 had no count of other vocabularies' lines.
+    s.other_vocabulary = if format >= 2 { r.u64()? } else { 0 };
+    for n in [
         &mut s.findings_by_kind.violation,
         &mut s.findings_by_kind.overdue,
         &mut s.findings_by_kind.open,
@@ -253,8 +282,16 @@ fn read(p: &Prepared, run: &mut Run, bytes: &[u8]) -> Result<RestoreReport, Snap
     for _ in 0..onces {
         let id = r.string()?;
         let fingerprint = r.string()?;
-        let once = find(&id, &fingerprint)
-            .and_then(|rule| p.onces.iter().position(|o| o.rule == rule).ok_or(""));
+        let (rule_id, condition) = match id.rsplit_once("#once") {
+            Some((rule_id, n)) => (rule_id, n.parse::<u32>().ok()),
+            None => (id.as_str(), None),
+        };
+        let once = find(rule_id, &fingerprint).and_then(|rule| {
+            p.onces
+                .iter()
+                .position(|o| o.rule == rule && o.condition == condition)
+                .ok_or("")
+        });
         let n = r.count()?;
         for _ in 0..n {
             let event = r.event()?;
@@ -398,7 +435,7 @@ fn check_event(
 /// Remembers a restored event for a `once` rule, as judging it did.
 fn remember(p: &Prepared, run: &mut Run, once: usize, event: Arc<crate::event::Event>, day: i64) {
     let plan = &p.onces[once];
-    let env = Env::default().with(PATTERN_SLOT, Binding::Event(&event));
+    let env = p.env().with(PATTERN_SLOT, Binding::Event(&event));
     let Some(key) = plan.matcher.remembered_key(&env) else {
         return;
     };
@@ -430,7 +467,9 @@ fn pend(p: &Prepared, run: &mut Run, plan: usize, trigger: Bound, line: u64, due
     };
     run.queue.push(Reverse((due.instant, seq, id)));
     if let Some(obligation) = run.obligations.get(id) {
-        let env = Env::default().with(TRIGGER_SLOT, obligation.trigger.as_ref().binding());
+        let env = p
+            .env()
+            .with(TRIGGER_SLOT, obligation.trigger.as_ref().binding());
         if let Some(key) = p.deadlines[plan].matcher.remembered_key(&env) {
             run.pending[plan].insert(&key, id);
         }

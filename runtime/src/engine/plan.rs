@@ -5,10 +5,11 @@ use jiff::tz::TimeZone;
 use super::EngineOptions;
 use super::report::Reporter;
 use crate::calendar::Calendar;
+use crate::eval::MAX_ONCE_CONDITIONS;
 use crate::event::{Decoder, Event};
 use crate::ir::{
-    Body, EventId, Expr, PATTERN_SLOT, Program, RESET_SLOT, Slot, StateId, TRIGGER_SLOT, Trigger,
-    Vocabulary,
+    Body, Duration, EventId, Expr, PATTERN_SLOT, Pattern, Program, RESET_SLOT, Slot, StateId,
+    TRIGGER_SLOT, Trigger, Vocabulary,
 };
 use crate::join::JoinPlan;
 use crate::load_error::LoadError;
@@ -46,14 +47,22 @@ pub(super) enum Action {
     Deadline(usize),
 }
 
-/// A `once` rule's plans for finding its remembered events.
+/// The plans of a `once` (a rule's body, or one of its `once` conditions) for finding its
+/// remembered events.
 #[derive(Clone, Debug)]
 pub(super) struct OncePlan {
     pub(super) rule: usize,
+    /// `None` for the rule's body, `Some(i)` for the rule's `once` condition `i`.
+    pub(super) condition: Option<u32>,
     /// Joins remembered events (slot 1) to the trigger (slot 0).
     pub(super) matcher: JoinPlan,
     /// Per `reset by` pattern: joins remembered events (slot 1) to the reset (slot 2).
     pub(super) resets: Vec<JoinPlan>,
+    /// One event per key is enough: the `once` has no `reset by` and no `within`, and the part
+    /// of its condition outside the key reads only the earlier event, so the first event of a
+    /// key that can match at all answers every later trigger with that key. Only that event
+    /// of each key is remembered.
+    pub(super) first_only: bool,
 }
 
 /// A deadline rule's plan for finding the obligations an event discharges.
@@ -115,6 +124,11 @@ pub(super) struct Prepared {
     pub(super) reporter: Reporter,
     pub(super) actions: Vec<Action>,
     pub(super) onces: Vec<OncePlan>,
+    /// Per rule, the plans (numbers in `onces`) of its `once` conditions, in their order.
+    pub(super) condition_onces: Vec<Vec<usize>>,
+    /// Per rule, which of its `once` conditions its `when`, its body and its `unless` read (bit
+    /// `i` for condition `i`), so that each is decided only when its part is evaluated.
+    pub(super) once_masks: Vec<[u64; 3]>,
     pub(super) deadlines: Vec<DeadlinePlan>,
     /// Per state, its thresholds in the order [`States`] numbers them.
     pub(super) thresholds: Vec<Vec<Threshold>>,
@@ -149,33 +163,67 @@ impl Prepared {
         }
 
         let mut actions = Vec::with_capacity(program.rules.len());
-        let mut onces = Vec::new();
+        let mut onces: Vec<OncePlan> = Vec::new();
+        let mut condition_onces = Vec::with_capacity(program.rules.len());
         let mut deadlines = Vec::new();
         let mut thresholds: Vec<Vec<Threshold>> = vec![Vec::new(); program.states.len()];
+        let mut plan_once = |rule: usize,
+                             condition: Option<u32>,
+                             pattern: &Pattern,
+                             within: bool,
+                             resets: &[Pattern],
+                             dispatch: &mut Vec<Dispatch>| {
+            dispatch[pattern.event as usize].remembers.push(onces.len());
+            for (r, reset) in resets.iter().enumerate() {
+                dispatch[reset.event as usize].resets.push((onces.len(), r));
+            }
+            let matcher = JoinPlan::new(pattern.condition.as_ref(), PATTERN_SLOT, TRIGGER_SLOT);
+            let first_only =
+                resets.is_empty() && !within && matcher.residual_reads_only(PATTERN_SLOT);
+            onces.push(OncePlan {
+                rule,
+                condition,
+                matcher,
+                resets: resets
+                    .iter()
+                    .map(|r| JoinPlan::new(r.condition.as_ref(), PATTERN_SLOT, RESET_SLOT))
+                    .collect(),
+                first_only,
+            });
+            onces.len() - 1
+        };
         for (index, rule) in program.rules.iter().enumerate() {
+            condition_onces.push(
+                rule.onces
+                    .iter()
+                    .zip(0u32..)
+                    .map(|(once, i)| {
+                        plan_once(
+                            index,
+                            Some(i),
+                            &once.pattern,
+                            once.within.is_some(),
+                            &once.resets,
+                            &mut dispatch,
+                        )
+                    })
+                    .collect::<Vec<usize>>(),
+            );
             let action = match &rule.body {
                 Body::Require(_) | Body::Prohibit(_) => Action::Check,
                 Body::Once {
-                    pattern, resets, ..
-                } => {
-                    dispatch[pattern.event as usize].remembers.push(onces.len());
-                    for (r, reset) in resets.iter().enumerate() {
-                        dispatch[reset.event as usize].resets.push((onces.len(), r));
-                    }
-                    onces.push(OncePlan {
-                        rule: index,
-                        matcher: JoinPlan::new(
-                            pattern.condition.as_ref(),
-                            PATTERN_SLOT,
-                            TRIGGER_SLOT,
-                        ),
-                        resets: resets
-                            .iter()
-                            .map(|r| JoinPlan::new(r.condition.as_ref(), PATTERN_SLOT, RESET_SLOT))
-                            .collect(),
-                    });
-                    Action::Once(onces.len() - 1)
-                }
+                    pattern,
+                    resets,
+                    within,
+                    ..
+                } => Action::Once(plan_once(
+                    index,
+                    None,
+                    pattern,
+                    within.is_some(),
+                    resets,
+                    &mut dispatch,
+                )),
                 Body::Deadline { pattern, .. } => {
                     dispatch[pattern.event as usize]
                         .discharges
@@ -254,6 +302,22 @@ impl Prepared {
         }
 
         let calendar = Calendar::new(&program.calendar)?;
+        let once_masks: Vec<[u64; 3]> = program
+            .rules
+            .iter()
+            .map(|rule| {
+                let body = match &rule.body {
+                    Body::Require(c) | Body::Prohibit(c) => once_mask(c),
+                    Body::Once { .. } | Body::Deadline { .. } => 0,
+                };
+                [
+                    rule.when.as_ref().map_or(0, once_mask),
+                    body,
+                    rule.unless.as_ref().map_or(0, once_mask),
+                ]
+            })
+            .collect();
+
         Ok(Prepared {
             program,
             decoder,
@@ -265,6 +329,8 @@ impl Prepared {
             reporter,
             actions,
             onces,
+            condition_onces,
+            once_masks,
             deadlines,
             thresholds,
         })
@@ -298,8 +364,15 @@ fn check_references(program: &Program) -> Result<(), LoadError> {
             } => event_ok(pattern.event) && resets.iter().all(|p| event_ok(p.event)),
             Body::Deadline { pattern, .. } => event_ok(pattern.event),
         };
-        if !patterns_ok {
+        let conditions_ok = rule
+            .onces
+            .iter()
+            .all(|o| event_ok(o.pattern.event) && o.resets.iter().all(|p| event_ok(p.event)));
+        if !patterns_ok || !conditions_ok {
             return Err(bad("waits for a missing event type"));
+        }
+        if rule.onces.len() > MAX_ONCE_CONDITIONS {
+            return Err(bad("has more `once` conditions than the runtime supports"));
         }
     }
     for state in &program.states {
@@ -379,5 +452,60 @@ fn visit_paths(expr: &Expr, visit: &mut impl FnMut(Slot, &[u32])) {
             visit_paths(element, visit);
             visit_paths(set, visit);
         }
+        Expr::EventTime(_) | Expr::Once(_) => {}
+        Expr::TimePart { time, .. } => visit_paths(time, visit),
+        Expr::Arith { lhs, rhs, .. } => {
+            visit_paths(lhs, visit);
+            visit_paths(rhs, visit);
+        }
+    }
+}
+
+/// The `once` conditions an expression reads, bit `i` for condition `i`.
+fn once_mask(expr: &Expr) -> u64 {
+    match expr {
+        Expr::Once(i) => 1u64.checked_shl(*i).unwrap_or(0),
+        Expr::Const(_)
+        | Expr::Slot(_)
+        | Expr::Field { .. }
+        | Expr::Has { .. }
+        | Expr::EventTime(_) => 0,
+        Expr::Not(inner) | Expr::TimePart { time: inner, .. } => once_mask(inner),
+        Expr::And(items) | Expr::Or(items) => items.iter().fold(0, |m, e| m | once_mask(e)),
+        Expr::Cmp { lhs, rhs, .. } | Expr::Arith { lhs, rhs, .. } => {
+            once_mask(lhs) | once_mask(rhs)
+        }
+        Expr::In { element, set } => once_mask(element) | once_mask(set),
+    }
+}
+
+impl Prepared {
+    /// The pattern, period and resets of a `once` plan: its rule's body, or one of its `once`
+    /// conditions.
+    pub(super) fn once_spec(
+        &self,
+        plan: &OncePlan,
+    ) -> Option<(&Pattern, Option<&Duration>, &[Pattern])> {
+        let rule = self.program.rules.get(plan.rule)?;
+        match plan.condition {
+            None => match &rule.body {
+                Body::Once {
+                    pattern,
+                    within,
+                    resets,
+                    ..
+                } => Some((pattern, within.as_ref(), resets)),
+                _ => None,
+            },
+            Some(i) => {
+                let once = rule.onces.get(i as usize)?;
+                Some((&once.pattern, once.within.as_ref(), &once.resets))
+            }
+        }
+    }
+
+    /// An environment reading the parts of times in the regulation's time zone.
+    pub(super) fn env(&self) -> crate::eval::Env<'_> {
+        crate::eval::Env::default().in_zone(&self.time_zone)
     }
 }

@@ -15,7 +15,8 @@ use std::fmt;
 use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
 
 use super::{
-    Decoder, Event, EventLayout, FieldIndex, ID_KEY, TIME_KEY, TYPE_KEY, fill_absent, whole,
+    Decoder, Event, EventLayout, FieldIndex, ID_KEY, SHARED_FIELD, TIME_KEY, TYPE_KEY, fill_absent,
+    whole,
 };
 use crate::ir::{EventId, FieldDef, Type, Value};
 use crate::time::{self, ParsedTime};
@@ -79,7 +80,9 @@ impl<'de> Visitor<'de> for EventSeed<'_> {
             layout: Some(layout),
         })? {
             match key {
-                Key::Type | Key::Other => return Err(give_up()),
+                // An undeclared key, or one another vocabulary of the run declares, goes to the
+                // tree path, which checks that it appears once.
+                Key::Type | Key::Other | Key::Shared => return Err(give_up()),
                 Key::Time if parsed_time.is_some() => return Err(give_up()),
                 Key::Time => parsed_time = Some(map.next_value_seed(TimeSeed)?),
                 Key::Id if id.is_some() => return Err(give_up()),
@@ -131,6 +134,8 @@ enum Key {
     Time,
     Id,
     Field(usize),
+    /// A field another vocabulary of the run declares: ignored here.
+    Shared,
     Other,
 }
 
@@ -161,6 +166,7 @@ impl<'de> Visitor<'de> for KeySeed<'_> {
             TIME_KEY => Key::Time,
             ID_KEY => Key::Id,
             _ => match self.layout.and_then(|layout| layout.fields.get(key)) {
+                Some(&SHARED_FIELD) => Key::Shared,
                 Some(&index) => Key::Field(index as usize),
                 None => Key::Other,
             },

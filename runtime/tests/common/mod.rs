@@ -248,6 +248,7 @@ pub fn program() -> Program {
                 message_zh: None,
                 cites: Vec::new(),
                 evidence: vec![evidence("age", &[2])],
+                onces: vec![],
             },
             Rule {
                 id: rule_id("library-rules/art3/p2/child-guarantor"),
@@ -266,6 +267,7 @@ pub fn program() -> Program {
                 message_zh: Some("未满十六岁的读者须由父母担保".to_owned()),
                 cites: Vec::new(),
                 evidence: vec![evidence("age", &[2]), evidence("guarantor", &[4])],
+                onces: vec![],
             },
             Rule {
                 id: rule_id("library-rules/art5/p1/i2/no-dvd-renewal"),
@@ -281,6 +283,7 @@ pub fn program() -> Program {
                 message_zh: None,
                 cites: Vec::new(),
                 evidence: vec![evidence("kind", &[3]), evidence("renewed", &[6])],
+                onces: vec![],
             },
             Rule {
                 id: rule_id("library-rules/art6/return-within-30-days"),
@@ -312,6 +315,7 @@ pub fn program() -> Program {
                 message_zh: None,
                 cites: Vec::new(),
                 evidence: vec![],
+                onces: vec![],
             },
             Rule {
                 id: rule_id("library-rules/art6/busy-branch-noted"),
@@ -346,6 +350,7 @@ pub fn program() -> Program {
                 message_zh: None,
                 cites: Vec::new(),
                 evidence: vec![],
+                onces: vec![],
             },
             Rule {
                 id: rule_id("library-rules/art6/late-returns-at-staffed-branches"),
@@ -364,6 +369,7 @@ pub fn program() -> Program {
                 message_zh: None,
                 cites: Vec::new(),
                 evidence: vec![evidence("late", &[2])],
+                onces: vec![],
             },
         ],
         calendar: CalendarSpec {
@@ -427,6 +433,7 @@ fn timed_rule(id: &str, clause: ClauseId, trigger: Trigger, body: Body, message:
         message_zh: None,
         cites: Vec::new(),
         evidence: vec![],
+        onces: vec![],
     }
 }
 

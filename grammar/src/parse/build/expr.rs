@@ -89,7 +89,7 @@ impl Builder {
         Operand::leaf(ExprKind::Error, span)
     }
 
-    /// Joins two operands: a comparison or `in` makes a binary node; `and` and `or` extend the
+    /// Joins two operands: a comparison, `in` or arithmetic makes a binary node; `and` and `or` extend the
     /// chain on their left when it has the same connective and no parentheses, so a chain of
     /// any length is one node.
     fn build_infix(&self, lhs: Operand, op: Pair<'_, Rule>, rhs: Operand) -> Operand {
@@ -135,10 +135,15 @@ impl Builder {
             Rule::le => BinaryOp::Le,
             Rule::gt => BinaryOp::Gt,
             Rule::ge => BinaryOp::Ge,
+            Rule::plus => BinaryOp::Add,
+            Rule::minus => BinaryOp::Sub,
+            Rule::star => BinaryOp::Mul,
+            Rule::slash => BinaryOp::Div,
+            Rule::percent => BinaryOp::Rem,
             _ => BinaryOp::In,
         };
         // One report per item: a long chain would otherwise give one error per operator.
-        if is_comparison_expr(&lhs) && !self.chained.replace(true) {
+        if !op.is_arithmetic() && is_comparison_expr(&lhs) && !self.chained.replace(true) {
             let symbol = op.symbol();
             self.error(
                 op_span,
@@ -179,16 +184,15 @@ impl Builder {
                 (ExprKind::Has(Box::new(inner.expr)), inner.depth + 1)
             }
             Rule::set_literal => {
-                let mut children = Children::of(pair);
-                let mut elements = Vec::new();
-                let mut depth = 0;
-                while let Some(element) = children.next_opt() {
-                    let element = self.build_operand(element);
-                    depth = depth.max(element.depth);
-                    elements.push(element.expr);
-                }
+                let (elements, depth) = self.build_elements(pair);
                 (ExprKind::Set(elements), depth + 1)
             }
+            Rule::list_literal => {
+                let (elements, depth) = self.build_elements(pair);
+                (ExprKind::List(elements), depth + 1)
+            }
+            Rule::duration_lit => (self.build_duration_lit(pair), 1),
+            Rule::once => (ExprKind::Once(Box::new(self.build_once(pair, false))), 1),
             Rule::paren_expr => {
                 let inner = self.build_operand(Children::of(pair).next());
                 return Operand {
@@ -207,6 +211,31 @@ impl Builder {
             grouped: false,
             depth,
         })
+    }
+
+    /// The elements of a set or list literal, and the deepest of them.
+    fn build_elements(&self, pair: Pair<'_, Rule>) -> (Vec<Expr>, usize) {
+        let mut children = Children::of(pair);
+        let mut elements = Vec::new();
+        let mut depth = 0;
+        while let Some(element) = children.next_opt() {
+            let element = self.build_operand(element);
+            depth = depth.max(element.depth);
+            elements.push(element.expr);
+        }
+        (elements, depth)
+    }
+
+    /// `30 days`, `2 hours`, `15 minutes`.
+    fn build_duration_lit(&self, pair: Pair<'_, Rule>) -> ExprKind {
+        let mut children = Children::of(pair);
+        let amount = self.build_int(children.next());
+        let unit = match children.next().as_rule() {
+            Rule::kw_hours => TimeUnit::Hours,
+            Rule::kw_minutes => TimeUnit::Minutes,
+            _ => TimeUnit::Days,
+        };
+        ExprKind::Duration(amount, unit)
     }
 
     // -----------------------------------------------------------------------------------------
