@@ -45,7 +45,7 @@ pub struct Reported(pub Diagnostic);
 
 /// A diagnostic's text with its control characters made visible.
 fn shown(text: Text) -> Text {
-    let visible = |s: &str| match crate::render::printable(s) {
+    let visible = |s: &str| match edict_grammar::text::printable(s) {
         std::borrow::Cow::Borrowed(_) => None,
         std::borrow::Cow::Owned(visible) => Some(visible),
     };
@@ -138,7 +138,7 @@ impl Diagnostic {
     /// An error of `code` at `span`, with the primary label's text.
     ///
     /// The texts of a diagnostic may quote the user's strings: control characters in them are
-    /// made visible ([`crate::render::printable`]) here, once for every pass.
+    /// made visible ([`edict_grammar::text::printable`]) here, once for every pass.
     pub fn error(code: Code, at: impl Into<Origin>, span: Span, message: Text) -> Self {
         Diagnostic {
             code,

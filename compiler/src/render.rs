@@ -18,6 +18,7 @@ use codespan_reporting::term;
 use crate::db::{Database, SourceFile};
 use crate::diagnostic::{Diagnostic, Lang, Severity};
 use crate::parse::file_language;
+pub use edict_grammar::text::printable;
 
 /// The language diagnostics are shown in.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -171,25 +172,4 @@ pub fn json_in(db: &Database, diagnostics: &[Diagnostic], language: Language) ->
         out.push('\n');
     }
     out
-}
-
-/// Text made safe to print on a terminal: the control characters other than tab and line
-/// breaks (a NUL byte, an escape) become their visible pictures (`␀`, `␛`), so a user's text
-/// echoed in a message never prints raw control bytes.
-pub fn printable(text: &str) -> std::borrow::Cow<'_, str> {
-    let is_hidden = |c: char| c.is_control() && !matches!(c, '\t' | '\n' | '\r');
-    if !text.chars().any(is_hidden) {
-        return std::borrow::Cow::Borrowed(text);
-    }
-    text.chars()
-        .map(|c| match c {
-            '\u{0}'..='\u{1f}' if is_hidden(c) => {
-                char::from_u32(0x2400 + u32::from(c)).unwrap_or('\u{fffd}')
-            }
-            '\u{7f}' => '\u{2421}',
-            c if is_hidden(c) => '\u{fffd}',
-            c => c,
-        })
-        .collect::<String>()
-        .into()
 }

@@ -115,3 +115,24 @@ mod tests {
         assert_eq!(joined.zh, "`当`、`应当`或`不得`");
     }
 }
+
+/// Text made safe to print on a terminal: the control characters other than tab and line
+/// breaks (a NUL byte, an escape) become their visible pictures (`␀`, `␛`), so a user's text
+/// echoed in a message never prints raw control bytes.
+pub fn printable(text: &str) -> std::borrow::Cow<'_, str> {
+    let is_hidden = |c: char| c.is_control() && !matches!(c, '\t' | '\n' | '\r');
+    if !text.chars().any(is_hidden) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    text.chars()
+        .map(|c| match c {
+            '\u{0}'..='\u{1f}' if is_hidden(c) => {
+                char::from_u32(0x2400 + u32::from(c)).unwrap_or('\u{fffd}')
+            }
+            '\u{7f}' => '\u{2421}',
+            c if is_hidden(c) => '\u{fffd}',
+            c => c,
+        })
+        .collect::<String>()
+        .into()
+}
