@@ -109,6 +109,7 @@ fn program() -> Program {
                 },
             ],
             roles: vec![],
+            partition: None,
         },
         exemptions: vec![],
         states: vec![StateDef {

@@ -70,6 +70,7 @@ fn decoder() -> Decoder {
             },
         ],
         roles: Vec::new(),
+        partition: None,
     };
     Decoder::new(&vocabulary).unwrap()
 }

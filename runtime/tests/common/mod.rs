@@ -167,6 +167,7 @@ pub fn vocabulary() -> Vocabulary {
                 field: "subject".to_owned(),
             },
         ],
+        partition: None,
     }
 }
 
