@@ -135,6 +135,12 @@ enum Command {
         /// Sign the bundle with this secret key (`NAME.key` from `edict keygen`).
         #[arg(long, value_name = "KEY")]
         sign: Option<PathBuf>,
+        /// Build for a partitioned run (`edict run --workers`, `edict consume`): fail, with
+        /// the reason (E0600), unless the stream can be judged partition by partition — the
+        /// vocabulary declares `partition by`, and every state, `once` and deadline stays
+        /// within one value of that field.
+        #[arg(long)]
+        partitioned: bool,
         /// How diagnostics are printed, if the package has any: `human`, with the lines of
         /// source they point at; `json`, one JSON object per diagnostic.
         #[arg(long, value_enum, default_value_t)]
@@ -199,8 +205,9 @@ fn main() -> ExitCode {
             paths,
             output,
             sign,
+            partitioned,
             format,
-        } => check::build(&paths, &output, sign.as_deref(), format),
+        } => check::build(&paths, &output, sign.as_deref(), format, partitioned),
         Command::Test { paths, format } => test::run(&paths, format),
         Command::Coverage { paths, format } => coverage::coverage(&paths, format),
         Command::Deadline(args) => deadline::deadline(&args),

@@ -140,3 +140,24 @@ fn a_policy_without_a_partition_is_judged_on_one_thread() {
         stderr(&two)
     );
 }
+
+/// `edict build --partitioned` refuses a policy whose stream cannot be partitioned, saying why
+/// at the place that prevents it, and builds the Measures.
+#[test]
+fn build_for_a_partitioned_run() {
+    let dir = scratch("build-partitioned");
+    let bundle = dir.join("b.json");
+    let fixture = "../tests/diagnostics/E0600-not-partitionable.edict";
+    let plain = edict(&["build", fixture, "-o", s(&bundle)]);
+    assert_eq!(code(&plain), 0, "{}", stderr(&plain));
+    let refused = edict(&["build", "--partitioned", fixture, "-o", s(&bundle)]);
+    assert_eq!(code(&refused), 1);
+    let why = stderr(&refused);
+    assert!(
+        why.contains("error[E0600]: state `visits` is kept per `visitor`"),
+        "{why}"
+    );
+    assert!(why.contains("nothing was built"), "{why}");
+    let built = edict(&["build", "--partitioned", MEASURES, "-o", s(&bundle)]);
+    assert_eq!(code(&built), 0, "{}", stderr(&built));
+}
