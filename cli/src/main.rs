@@ -11,6 +11,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 
 mod check;
 mod compile;
+mod consume;
 mod coverage;
 mod deadline;
 mod durable;
@@ -183,6 +184,9 @@ enum Command {
     Verify(keys::VerifyArgs),
     /// Serve bundles over HTTP: judge posted events, keep the state and the decision log.
     Serve(serve::ServeArgs),
+    /// Judge an Apache Kafka topic as a member of a consumer group: findings to a findings
+    /// topic, exactly once; state mirrored to a changelog topic (docs/kafka.md).
+    Consume(consume::ConsumeArgs),
     /// Write policy files in the canonical layout, optionally in the other keyword language.
     Fmt(fmt::FmtArgs),
     /// Run the language server on standard input and output, for editors.
@@ -215,6 +219,7 @@ fn main() -> ExitCode {
         Command::Keygen(args) => keys::keygen(&args),
         Command::Verify(args) => keys::verify(&args),
         Command::Serve(args) => serve::serve(args),
+        Command::Consume(args) => consume::consume(args),
         Command::Fmt(args) => fmt::fmt(&args),
         Command::Lsp => u8::try_from(edict_lsp::run_stdio()).unwrap_or(1),
         Command::Report(args) => report::report(&args),
