@@ -178,8 +178,6 @@ fn member(brokers: &str, group: &str, state: &Path, extra: &[&str]) -> Member {
             "changelog",
             "--state",
             s(state),
-            "--heartbeat",
-            "0",
             "--commit-interval",
             "300",
             "-X",
@@ -355,8 +353,8 @@ fn a_killed_member_and_a_new_one_leave_exactly_the_findings_of_one_run() {
 
     // Two members; the first is killed once the group is well into the stream, a third joins.
     let group = "edict-test";
-    let first = member(&brokers, group, &dir.join("m1"), &[]);
-    let second = member(&brokers, group, &dir.join("m2"), &[]);
+    let first = member(&brokers, group, &dir.join("m1"), &["--heartbeat", "0"]);
+    let second = member(&brokers, group, &dir.join("m2"), &["--heartbeat", "0"]);
     let deadline = Instant::now() + Duration::from_secs(150);
     while cluster.count("findings") < early / 2 {
         assert!(
@@ -366,7 +364,7 @@ fn a_killed_member_and_a_new_one_leave_exactly_the_findings_of_one_run() {
         std::thread::sleep(Duration::from_millis(300));
     }
     first.kill();
-    let third = member(&brokers, group, &dir.join("m3"), &[]);
+    let third = member(&brokers, group, &dir.join("m3"), &["--heartbeat", "0"]);
     third.wait_for("restored partition", Duration::from_secs(120));
     produce(split, lines.len());
     for p in 0..PARTITIONS {
@@ -502,7 +500,7 @@ fn bad_records_go_to_the_dead_letter_topic_with_their_reason() {
         &brokers,
         "edict-dlq",
         &dir.join("m"),
-        &["--listen", &listen],
+        &["--listen", &listen, "--heartbeat", "1"],
     );
     let deadline = Instant::now() + Duration::from_secs(90);
     let dead = loop {
@@ -510,9 +508,43 @@ fn bad_records_go_to_the_dead_letter_topic_with_their_reason() {
         if dead.len() >= 4 {
             break dead;
         }
-        assert!(Instant::now() < deadline, "the dead letters did not arrive");
+        assert!(
+            Instant::now() < deadline,
+            "the dead letters did not arrive:\n{}",
+            child.log()
+        );
         std::thread::sleep(Duration::from_millis(300));
     };
+    // The partition goes quiet: the member appends a heartbeat that moves its time on by the
+    // heartbeat (one second) from its latest event.
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let advance = loop {
+        let advances: Vec<String> = cluster
+            .read("events", 0)
+            .into_iter()
+            .filter_map(|(_, _, h)| {
+                h.into_iter()
+                    .find(|(k, _)| k == "edict-advance")
+                    .map(|(_, v)| v)
+            })
+            .collect();
+        if let Some(first) = advances.first() {
+            break first.clone();
+        }
+        assert!(Instant::now() < deadline, "no heartbeat was appended");
+        std::thread::sleep(Duration::from_millis(300));
+    };
+    let latest = good
+        .iter()
+        .map(|l| {
+            let v: serde_json::Value = serde_json::from_str(l).unwrap();
+            edict_runtime::time::parse_rfc3339(v["time"].as_str().unwrap())
+                .unwrap()
+                .second
+        })
+        .max()
+        .unwrap();
+    assert_eq!(advance, (latest + 1).to_string());
     let metrics = http_get(&listen, "/metrics");
     let health = http_get(&listen, "/health");
     let log = child.stop();
@@ -534,6 +566,10 @@ fn bad_records_go_to_the_dead_letter_topic_with_their_reason() {
                 .any(|(k, v)| k == "edict-source-topic" && v == "events")
         );
     }
+    assert!(
+        !metrics.contains("edict_consume_heartbeats_total 0"),
+        "{metrics}"
+    );
     assert!(
         metrics.contains("edict_consume_dead_letters_total 4"),
         "{metrics}"
