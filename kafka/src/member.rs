@@ -155,6 +155,9 @@ impl Member {
             .set("enable.auto.commit", "false")
             .set("enable.partition.eof", "true")
             .set("auto.offset.reset", "earliest")
+            // A restore waits for the end of a partition: ask the brokers not to hold the
+            // last fetch back waiting for more.
+            .set("fetch.wait.max.ms", "10")
             .set("isolation.level", "read_committed");
         let metadata: BaseConsumer = reader
             .create()
@@ -694,7 +697,7 @@ fn read_partition(
         .map_err(|e| format!("cannot read `{topic}` partition {partition}: {e}"))?;
     let deadline = Instant::now() + Duration::from_secs(120);
     loop {
-        match reader.poll(Duration::from_millis(500)) {
+        match reader.poll(Duration::from_millis(50)) {
             Some(Ok(m)) => {
                 let headers = records::headers(&m);
                 each(m.offset(), m.key(), m.payload(), &headers);
