@@ -143,11 +143,12 @@ fn the_library_can_be_partitioned_by_processor() {
     .map(PathBuf::from)
     .collect();
     let packages = ws.load(&paths).expect("the library loads");
-    assert!(!packages.is_empty());
+    let mut checked = 0;
     for package in &packages {
         let Some(program) = ws.program(package) else {
             continue;
         };
+        checked += 1;
         let diagnostics = ws.partition_diagnostics(package);
         assert!(
             diagnostics.is_empty(),
@@ -158,6 +159,7 @@ fn the_library_can_be_partitioned_by_processor() {
             .expect("the program can be partitioned");
         assert_eq!(partitioning.field(), "processor");
     }
+    assert_eq!(checked, 3, "the three regulations of the library were checked");
 }
 
 /// A rule that may find an earlier event of another processor is named, at its pattern.
