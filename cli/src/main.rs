@@ -41,6 +41,8 @@ Exit status:
   keygen        0 written, 2 IO error or the key files exist
   verify        0 valid, 1 tampered, unsigned or signed by another key, 2 usage or IO error
   serve         0 stopped cleanly, 1 the policy has errors, 2 usage or IO error
+  consume       0 stopped cleanly, 1 the policy has errors or cannot be partitioned, or the
+                member failed (fenced, brokers unreachable), 2 usage error
   lsp           0 after the client's shutdown and exit, 1 when the input ends without them";
 const CHECK_STATUSES: &str = "\
 Exit status: 0 no errors (warnings allowed), 1 the policy has errors, 2 usage or IO error";
@@ -52,6 +54,9 @@ Exit status: 0 every case passes, 1 a case fails or a rule lacks cases, 2 usage 
 malformed test file, or results that cannot be written";
 const COVERAGE_STATUSES: &str = "Exit status: 0 shown, 1 the policy has errors, 2 usage error";
 const DEADLINE_STATUSES: &str = "Exit status: 0 printed, 2 usage error";
+const CONSUME_STATUSES: &str = "\
+Exit status: 0 stopped cleanly (SIGINT or SIGTERM, after committing), 1 the policy has errors or
+cannot be partitioned, or the member failed (fenced, brokers unreachable), 2 usage error";
 const REPORT_STATUSES: &str = "\
 Exit status: 0 written, 1 the policy has errors, 2 usage error, or a file that cannot be read or
 written (a line that is not a finding is named)";
@@ -186,6 +191,7 @@ enum Command {
     Serve(serve::ServeArgs),
     /// Judge an Apache Kafka topic as a member of a consumer group: findings to a findings
     /// topic, exactly once; state mirrored to a changelog topic (docs/kafka.md).
+    #[command(after_help = CONSUME_STATUSES)]
     Consume(consume::ConsumeArgs),
     /// Write policy files in the canonical layout, optionally in the other keyword language.
     Fmt(fmt::FmtArgs),

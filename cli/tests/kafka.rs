@@ -591,3 +591,49 @@ fn http_get(address: &str, path: &str) -> String {
     stream.read_to_string(&mut text).unwrap();
     text
 }
+
+/// Without brokers, or with a policy whose stream cannot be partitioned, a member does not
+/// start, and says why.
+#[test]
+fn consume_refuses_what_it_cannot_run() {
+    let dir = scratch("kafka-refusals");
+    let state = dir.join("state");
+    let no_brokers = edict(&["consume", MEASURES, "--state", s(&state)]);
+    assert_eq!(code(&no_brokers), 2);
+    assert!(
+        stderr(&no_brokers).contains("give the brokers with `--brokers"),
+        "{}",
+        stderr(&no_brokers)
+    );
+    let config = dir.join("edict.properties");
+    std::fs::write(&config, "edict.brokers=127.0.0.1:1\nedict.partitions=3\n").unwrap();
+    let unknown = edict(&[
+        "consume",
+        MEASURES,
+        "--state",
+        s(&state),
+        "--config",
+        s(&config),
+    ]);
+    assert_eq!(code(&unknown), 2);
+    assert!(
+        stderr(&unknown).contains("`edict.partitions` is not a setting of `edict consume`"),
+        "{}",
+        stderr(&unknown)
+    );
+    let fixture = "../tests/diagnostics/E0600-not-partitionable.edict";
+    let refused = edict(&[
+        "consume",
+        fixture,
+        "--brokers",
+        "127.0.0.1:1",
+        "--state",
+        s(&state),
+    ]);
+    assert_eq!(code(&refused), 1);
+    assert!(
+        stderr(&refused).contains("error[E0600]"),
+        "{}",
+        stderr(&refused)
+    );
+}

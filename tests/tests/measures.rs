@@ -159,7 +159,10 @@ fn the_library_can_be_partitioned_by_processor() {
             .expect("the program can be partitioned");
         assert_eq!(partitioning.field(), "processor");
     }
-    assert_eq!(checked, 3, "the three regulations of the library were checked");
+    assert_eq!(
+        checked, 3,
+        "the three regulations of the library were checked"
+    );
 }
 
 /// A rule that may find an earlier event of another processor is named, at its pattern.
