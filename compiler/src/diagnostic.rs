@@ -237,7 +237,7 @@ codes! {
     DuplicateDeclaration = "E0201", "a name is declared twice in the same scope", "同一作用域内某个名称声明了两次";
     BadDefault = "E0202", "a field's default value does not fit the field", "字段的默认值与字段不符";
     BadRole = "E0203", "a vocabulary's `roles` names an unknown role or a field no event type has", "词汇的`角色`指定了未知的角色，或任何事件类型都没有的字段";
-    BadPartition = "E0204", "a vocabulary's `partition by` names no required field of `common`", "词汇的`分区于`指定的不是`公共`中的必填字段";
+    BadPartition = "E0206", "a vocabulary's `partition by` names no required field of `common`", "词汇的`分区于`指定的不是`公共`中的必填字段";
     UnknownEventType = "E0300", "a rule names an event type the vocabulary does not declare", "规则指定了词汇中没有声明的事件类型";
     UnknownField = "E0301", "an event or record has no field of that name", "事件或记录没有这个名称的字段";
     TypeMismatch = "E0302", "an operand has the wrong type for its operator", "运算数的类型与运算符不符";
