@@ -44,12 +44,18 @@ pub fn check(paths: &[PathBuf], format: CheckFormat) -> u8 {
     if errors > 0 { FAILED } else { OK }
 }
 
-pub fn build(paths: &[PathBuf], output: &Path, sign: Option<&Path>, format: Format) -> u8 {
+pub fn build(
+    paths: &[PathBuf],
+    output: &Path,
+    sign: Option<&Path>,
+    format: Format,
+    partitioned: bool,
+) -> u8 {
     let key = match sign.map(crate::keys::secret_key).transpose() {
         Ok(k) => k,
         Err(code) => return code,
     };
-    let program = match single_program(paths, format) {
+    let program = match single_program(paths, format, partitioned) {
         Ok(p) => p,
         Err(code) => return code,
     };

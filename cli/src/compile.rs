@@ -154,8 +154,20 @@ pub(crate) fn plural(n: usize, word: &str) -> String {
 }
 
 /// The program of the one regulation package among `paths`.
-pub(crate) fn single_program(paths: &[PathBuf], format: Format) -> Result<Arc<ir::Program>, u8> {
-    let (ws, packages, diagnostics) = compile(paths, format)?;
+///
+/// `partitioned`: the program is built for a partitioned run (`edict build --partitioned`,
+/// `edict consume`), so what prevents partitioning its stream is an error too (E0600).
+pub(crate) fn single_program(
+    paths: &[PathBuf],
+    format: Format,
+    partitioned: bool,
+) -> Result<Arc<ir::Program>, u8> {
+    let (ws, packages, mut diagnostics) = compile(paths, format)?;
+    if partitioned && !diagnostics.iter().any(|d| d.is_error()) {
+        for package in &packages {
+            diagnostics.extend(ws.partition_diagnostics(package).iter().cloned());
+        }
+    }
     print_diagnostics(&ws, &diagnostics, format, false);
     let (errors, _) = tally(&diagnostics);
     if errors > 0 {

@@ -65,7 +65,7 @@ pub fn deadline(args: &DeadlineArgs) -> u8 {
             ..ir::CalendarSpec::default()
         }
     } else {
-        match single_program(paths, Format::Human) {
+        match single_program(paths, Format::Human, false) {
             Ok(program) => program.calendar.clone(),
             Err(code) => return code,
         }

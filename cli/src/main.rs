@@ -11,6 +11,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 
 mod check;
 mod compile;
+mod consume;
 mod coverage;
 mod deadline;
 mod fmt;
@@ -39,6 +40,8 @@ Exit status:
   keygen        0 written, 2 IO error or the key files exist
   verify        0 valid, 1 tampered, unsigned or signed by another key, 2 usage or IO error
   serve         0 stopped cleanly, 1 the policy has errors, 2 usage or IO error
+  consume       0 stopped cleanly, 1 the policy has errors or cannot be partitioned, or the
+                member failed (fenced, brokers unreachable), 2 usage error
   lsp           0 after the client's shutdown and exit, 1 when the input ends without them";
 const CHECK_STATUSES: &str = "\
 Exit status: 0 no errors (warnings allowed), 1 the policy has errors, 2 usage or IO error";
@@ -51,6 +54,9 @@ Exit status: 0 every case passes, 1 a case fails, a rule lacks cases or the poli
 const COVERAGE_STATUSES: &str = "\
 Exit status: 0 shown, 1 the policy has errors, 2 usage or IO error, or no regulation";
 const DEADLINE_STATUSES: &str = "Exit status: 0 printed, 2 usage error";
+const CONSUME_STATUSES: &str = "\
+Exit status: 0 stopped cleanly (SIGINT or SIGTERM, after committing), 1 the policy has errors or
+cannot be partitioned, or the member failed (fenced, brokers unreachable), 2 usage error";
 const REPORT_STATUSES: &str = "\
 Exit status: 0 written, 1 the policy has errors, 2 usage error, or a file that cannot be read or
 written (a line that is not a finding is named)";
@@ -157,6 +163,12 @@ enum Command {
         /// Sign the bundle with this secret key (`NAME.key` from `edict keygen`).
         #[arg(long, value_name = "KEY")]
         sign: Option<PathBuf>,
+        /// Build for a partitioned run (`edict run --workers`, `edict consume`): fail, with
+        /// the reason (E0600), unless the stream can be judged partition by partition — the
+        /// vocabulary declares `partition by`, and every state, `once` and deadline stays
+        /// within one value of that field.
+        #[arg(long)]
+        partitioned: bool,
         /// How diagnostics are printed, if the package has any: `human`, with the lines of
         /// source they point at; `json`, one JSON object per diagnostic.
         #[arg(long, value_enum, default_value_t)]
@@ -199,6 +211,10 @@ enum Command {
     Verify(keys::VerifyArgs),
     /// Serve bundles over HTTP: judge posted events, keep the state and the decision log.
     Serve(serve::ServeArgs),
+    /// Judge an Apache Kafka topic as a member of a consumer group: findings to a findings
+    /// topic, exactly once; state mirrored to a changelog topic (docs/kafka.md).
+    #[command(after_help = CONSUME_STATUSES)]
+    Consume(consume::ConsumeArgs),
     /// Write policy files in the canonical layout, optionally in the other keyword language.
     Fmt(fmt::FmtArgs),
     /// Run the language server on standard input and output, for editors.
@@ -221,8 +237,9 @@ fn main() -> ExitCode {
             paths,
             output,
             sign,
+            partitioned,
             format,
-        } => check::build(&paths, &output, sign.as_deref(), format),
+        } => check::build(&paths, &output, sign.as_deref(), format, partitioned),
         Command::Test { paths, format } => test::run(&paths, format),
         Command::Coverage { paths, format } => coverage::coverage(&paths, format),
         Command::Deadline(args) => deadline::deadline(&args),
@@ -230,6 +247,7 @@ fn main() -> ExitCode {
         Command::Keygen(args) => keys::keygen(&args),
         Command::Verify(args) => keys::verify(&args),
         Command::Serve(args) => serve::serve(args),
+        Command::Consume(args) => consume::consume(args),
         Command::Fmt(args) => fmt::fmt(&args),
         Command::Lsp => u8::try_from(edict_lsp::run_stdio()).unwrap_or(1),
         Command::Report(args) => report::report(&args),

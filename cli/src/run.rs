@@ -17,6 +17,7 @@ use sort::sorted_lines;
 mod csv;
 mod durable;
 mod human;
+mod parallel;
 mod progress;
 mod sink;
 mod sort;
@@ -94,6 +95,13 @@ pub struct RunArgs {
     /// example `device`); repeat for several. Needs `--events FILE`.
     #[arg(long = "by", value_name = "FIELD", requires = "report")]
     pub by: Vec<String>,
+    /// Threads to run on (default: the number of cores). The lines are decoded in parallel
+    /// and, when every regulation's vocabulary declares `partition by` and nothing it
+    /// remembers links two partitions, judged partition by partition in parallel; the
+    /// findings and summary are those of a run on one thread. `--state` and `--unordered`
+    /// runs use one.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
+    pub workers: Option<u16>,
 }
 
 /// What the printers need to know about the regulations of a run.
@@ -207,9 +215,9 @@ pub fn run(args: RunArgs) -> u8 {
         eprintln!("error: these policies cannot judge one stream together: {e}");
         return FAILED;
     }
-    let reader: Box<dyn BufRead> = match args.events.as_deref() {
-        None => Box::new(std::io::stdin().lock()),
-        Some(p) if p == Path::new("-") => Box::new(std::io::stdin().lock()),
+    let reader: Box<dyn BufRead + Send> = match args.events.as_deref() {
+        None => Box::new(BufReader::new(std::io::stdin())),
+        Some(p) if p == Path::new("-") => Box::new(BufReader::new(std::io::stdin())),
         Some(p) => match File::open(p) {
             Ok(f) => Box::new(BufReader::new(f)),
             Err(e) => {
@@ -298,15 +306,29 @@ pub fn run(args: RunArgs) -> u8 {
 /// Feeds each line of the stream to every engine in turn, then closes them all.
 fn run_all(
     mut engines: Vec<(Arc<str>, Engine)>,
-    reader: impl BufRead,
+    reader: impl BufRead + Send,
     as_of: Option<i64>,
     args: &RunArgs,
     sink: &mut Sink<'_>,
     mut progress: Option<Progress>,
 ) -> std::io::Result<Vec<(Arc<str>, Summary)>> {
+    let workers = args.workers.map_or_else(default_workers, usize::from);
+    if workers > 1 && !args.unordered {
+        let plan = parallel::Plan {
+            decoders: workers,
+            // Findings written as found come in the order one judge finds them.
+            partitions: if sink.streaming() { 1 } else { workers },
+        };
+        if args.workers.is_some() {
+            explain_partitioning(&engines);
+        }
+        return parallel::run(engines, reader, as_of, &plan, sink, progress);
+    }
     let mut judge = |line_no: u64, line: &[u8]| {
-        for (regulation, engine) in &mut engines {
-            engine.process_line_bytes(line_no, line, &mut |f| sink.emit(regulation, f));
+        for (bundle, (regulation, engine)) in engines.iter_mut().enumerate() {
+            engine.process_line_bytes(line_no, line, &mut |f| {
+                sink.emit_from(bundle, regulation, f);
+            });
         }
         if let Some(progress) = &mut progress {
             progress.line(line.len(), sink.count);
@@ -322,11 +344,34 @@ fn run_all(
     }
     Ok(engines
         .into_iter()
-        .map(|(regulation, engine)| {
-            let summary = engine.finish(as_of, &mut |f| sink.emit(&regulation, f));
+        .enumerate()
+        .map(|(bundle, (regulation, engine))| {
+            let summary = engine.finish(as_of, &mut |f| sink.emit_from(bundle, &regulation, f));
             (regulation, summary)
         })
         .collect())
+}
+
+/// The number of cores, the default of `--workers`.
+fn default_workers() -> usize {
+    std::thread::available_parallelism().map_or(1, std::num::NonZero::get)
+}
+
+/// Says, when `--workers` was asked for, which regulations are judged on one thread because
+/// their stream cannot be partitioned, and why.
+fn explain_partitioning(engines: &[(Arc<str>, Engine)]) {
+    for (regulation, engine) in engines {
+        if let Err(obstacles) = edict_runtime::partition::Partitioning::of(engine.program()) {
+            eprintln!(
+                "note: `{regulation}` is judged on one thread (decoding stays parallel): {}",
+                obstacles
+                    .iter()
+                    .map(ToString::to_string)
+                    .collect::<Vec<_>>()
+                    .join("; ")
+            );
+        }
+    }
 }
 
 /// The programs of every regulation package among `paths`.

@@ -258,6 +258,7 @@ codes! {
     BadRole = "E0203", "a vocabulary's `roles` names an unknown role or a field no event type has", "词汇的`角色`指定了未知的角色，或任何事件类型都没有的字段";
     BadRange = "E0204", "a field's bounds (`>= N`, `<= N`) do not fit its type or allow no value", "字段的取值范围（`>= N`、`<= N`）与其类型不符，或不容许任何值";
     BadExtension = "E0205", "a vocabulary that extends another changes what the base declares", "扩展另一词汇的词汇改动了基础词汇已声明的内容";
+    BadPartition = "E0206", "a vocabulary's `partition by` names no required field of `common`", "词汇的`分区于`指定的不是`公共`中的必填字段";
     UnknownEventType = "E0300", "a rule names an event type the vocabulary does not declare", "规则指定了词汇中没有声明的事件类型";
     UnknownField = "E0301", "an event or record has no field of that name", "事件或记录没有这个名称的字段";
     TypeMismatch = "E0302", "an operand has the wrong type for its operator", "运算数的类型与运算符不符";
@@ -280,5 +281,6 @@ codes! {
     StateError = "E0502", "a state declaration or `size(…)` use does not fit the vocabulary", "状态声明或`规模(…)`的用法与词汇不符";
     UnknownVariable = "E0503", "`after` names a variable the rule does not bind", "`之后`指定的变量没有在规则中绑定";
     BadPeriod = "E0504", "a period is negative or longer than the supported dates allow", "期间为负数，或超出所支持的日期范围";
+    NotPartitionable = "E0600", "building for a partitioned run: a state, `once` or deadline links events of different partitions", "为分区运行构建时：某个状态、`曾经`或期限把不同分区的事件联系在一起";
     MissingMessage = "W0001", "a rule has no `message`, so its findings get a generic one", "规则没有`说明`，其发现只能使用通用说明";
 }

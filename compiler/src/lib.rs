@@ -17,6 +17,7 @@ pub mod ide;
 mod link;
 mod lower;
 mod parse;
+mod partition;
 pub mod paths;
 pub mod render;
 mod resolve;

@@ -29,6 +29,7 @@ use edict_grammar::tr;
 
 mod extend;
 mod fields;
+mod partition;
 mod range;
 
 use extend::changes_base;
@@ -49,6 +50,8 @@ pub struct Vocab {
     pub common: Vec<FieldInfo>,
     /// The fields findings report in each role.
     pub roles: Vec<ir::RoleDef>,
+    /// `partition by FIELD`: a required field of `common`.
+    pub partition: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -166,6 +169,7 @@ impl Vocab {
                 })
                 .collect(),
             roles: self.roles.clone(),
+            partition: self.partition.clone(),
         }
     }
 }
@@ -245,6 +249,7 @@ fn resolve_vocabulary(
             events: Vec::new(),
             common: Vec::new(),
             roles: Vec::new(),
+            partition: None,
         },
     };
     let base_name = base.map_or(String::new(), |b| b.name.clone());
@@ -325,7 +330,7 @@ fn resolve_vocabulary(
                     });
                 }
             }
-            VocabDecl::Common { .. } | VocabDecl::Roles { .. } => {}
+            VocabDecl::Common { .. } | VocabDecl::Roles { .. } | VocabDecl::Partition { .. } => {}
         }
     }
 
@@ -473,5 +478,6 @@ fn resolve_vocabulary(
             vocab.roles = resolve_roles(file, &vocab, roles, &mut diags);
         }
     }
+    partition::resolve_partition(file, decl, &mut vocab, &mut diags);
     (vocab, diags)
 }

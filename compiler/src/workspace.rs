@@ -25,6 +25,7 @@ use crate::db::{Database, Package, SourceFile};
 use crate::diagnostic::Diagnostic;
 use crate::lower::lower_package;
 use crate::parse::{imports, parse_file};
+use crate::partition::partition_diagnostics;
 use crate::paths::{self, NOT_FOUND};
 use crate::resolve::{Header, header, package_outline, package_vocab};
 use crate::vocab::Vocab;
@@ -271,6 +272,14 @@ impl Workspace {
     /// Every diagnostic of a package, sorted by file and position.
     pub fn diagnostics(&self, package: &LoadedPackage) -> &[Diagnostic] {
         package_diagnostics(&self.db, package.package)
+    }
+
+    /// What prevents the package's program from being judged partition by partition (on
+    /// several cores, or as a Kafka consumer group), each obstacle at its place: asked for only
+    /// when building for a partitioned run. Empty when the program can be partitioned, or has
+    /// errors (see [`Workspace::diagnostics`]).
+    pub fn partition_diagnostics(&self, package: &LoadedPackage) -> &[Diagnostic] {
+        partition_diagnostics(&self.db, package.package)
     }
 
     /// The program of a package without errors.

@@ -181,6 +181,11 @@ impl<'a, 's> Layout<'a, 's> {
                 }
                 self.p.close(close);
             }
+            VocabDecl::Partition { field, span } => {
+                self.p.begin(span.start, Spacing::Keep);
+                let line = format!("{} {}", self.kw(Kw::PartitionBy), field.name);
+                self.p.push(&line);
+            }
             VocabDecl::Enum { name, values } => {
                 let start = self.src.keyword_start(name.span.start);
                 self.p.begin(start, Spacing::Keep);

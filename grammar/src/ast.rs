@@ -188,6 +188,8 @@ pub enum VocabDecl {
     Common { fields: Vec<FieldDecl>, span: Span },
     /// `roles { party: FIELD … }`: the fields findings report in each role.
     Roles { roles: Vec<RoleEntry>, span: Span },
+    /// `partition by FIELD`: the field that partitions the stream.
+    Partition { field: Ident, span: Span },
 }
 
 /// `party: processor`: the role and the field that fills it.

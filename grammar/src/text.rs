@@ -99,23 +99,6 @@ pub fn join_or(words: &[Text]) -> Text {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn lists_are_joined_in_each_language() {
-        let words = [
-            tr!("`when`", "`当`"),
-            tr!("`require`", "`应当`"),
-            tr!("`prohibit`", "`不得`"),
-        ];
-        let joined = join_or(&words);
-        assert_eq!(joined.en, "`when`, `require` or `prohibit`");
-        assert_eq!(joined.zh, "`当`、`应当`或`不得`");
-    }
-}
-
 /// Text made safe to print on a terminal: the control characters other than tab and line
 /// breaks (a NUL byte, an escape) become their visible pictures (`␀`, `␛`), so a user's text
 /// echoed in a message never prints raw control bytes.
@@ -136,3 +119,21 @@ pub fn printable(text: &str) -> std::borrow::Cow<'_, str> {
         .collect::<String>()
         .into()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lists_are_joined_in_each_language() {
+        let words = [
+            tr!("`when`", "`当`"),
+            tr!("`require`", "`应当`"),
+            tr!("`prohibit`", "`不得`"),
+        ];
+        let joined = join_or(&words);
+        assert_eq!(joined.en, "`when`, `require` or `prohibit`");
+        assert_eq!(joined.zh, "`当`、`应当`或`不得`");
+    }
+}
+

@@ -112,6 +112,7 @@ fn program() -> Program {
                 },
             ],
             roles: vec![],
+            partition: None,
         },
         exemptions: vec![],
         states: vec![StateDef {

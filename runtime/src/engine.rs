@@ -178,6 +178,39 @@ fn is_zero(n: &u64) -> bool {
 }
 
 impl Summary {
+    /// Adds what the engine of one partition of a stream evaluated and found to the summary
+    /// kept where the stream was split (which counts the lines, blank and rejected ones).
+    pub fn add_partition(&mut self, part: &Summary) {
+        self.evaluated += part.evaluated;
+        self.not_yet_effective += part.not_yet_effective;
+        self.exempt += part.exempt;
+        let (f, p) = (&mut self.findings_by_kind, &part.findings_by_kind);
+        f.violation += p.violation;
+        f.overdue += p.overdue;
+        f.open += p.open;
+        f.input_error += p.input_error;
+        self.rejected += part.rejected;
+        self.other_vocabulary += part.other_vocabulary;
+    }
+
+    /// Counts a line of the stream where it is split: blank, rejected with one input error, of
+    /// another vocabulary's event types, or passed on to a partition.
+    pub fn count_line(&mut self, line: &LineKind) {
+        self.lines_total += 1;
+        match line {
+            LineKind::Blank => self.blank += 1,
+            LineKind::Rejected => {
+                self.rejected += 1;
+                self.findings_by_kind.input_error += 1;
+            }
+            LineKind::Elsewhere => {
+                self.evaluated += 1;
+                self.other_vocabulary += 1;
+            }
+            LineKind::Event => {}
+        }
+    }
+
     /// Evaluated events that were judged against the rules.
     pub fn judged(&self) -> u64 {
         self.evaluated
@@ -240,6 +273,42 @@ pub fn share_vocabularies<'a>(
         }
     }
     result
+}
+
+/// What a line of the stream turned out to be, for [`Summary::count_line`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LineKind {
+    Blank,
+    Rejected,
+    /// An event of a type only another vocabulary of the run declares ([`Decoded::Elsewhere`]).
+    Elsewhere,
+    Event,
+}
+
+/// Decodes one line of a stream into `event` as [`Engine::process_line_bytes`] does: what the
+/// line is (blank, an event of this vocabulary or of another one; never
+/// [`LineKind::Rejected`]), or the reason the line is rejected. A leading byte order mark is
+/// ignored; a line that is not UTF-8 is rejected.
+pub fn decode_line(decoder: &Decoder, line: &[u8], event: &mut Event) -> Result<LineKind, String> {
+    let text = std::str::from_utf8(line).map_err(|e| not_utf8(&e))?;
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    if text.trim().is_empty() {
+        return Ok(LineKind::Blank);
+    }
+    decoder
+        .decode_into(text, event)
+        .map(|decoded| match decoded {
+            Decoded::Event => LineKind::Event,
+            Decoded::Elsewhere => LineKind::Elsewhere,
+        })
+        .map_err(crate::event::InputError::into_message)
+}
+
+fn not_utf8(error: &std::str::Utf8Error) -> String {
+    format!(
+        "the line is not valid UTF-8: the first bad byte is at column {}",
+        error.valid_up_to() + 1
+    )
 }
 
 /// How the engine treats events that arrive out of time order.
@@ -460,13 +529,17 @@ impl Engine {
             Ok(text) => self.process_line(line_no, text, out),
             Err(error) => {
                 self.run.summary.lines_total += 1;
-                let message = format!(
-                    "the line is not valid UTF-8: the first bad byte is at column {}",
-                    error.valid_up_to() + 1
-                );
-                self.run.reject(line_no, message, out);
+                self.run.reject(line_no, not_utf8(&error), out);
             }
         }
+    }
+
+    /// Judges an event of a partition of the stream that was already decoded (by
+    /// [`decode_line`]) and admitted by the whole stream's [`crate::partition::Admission`]:
+    /// it is counted as evaluated (not as a line: the lines are counted where the stream is
+    /// split) and held for the watermark like any accepted event.
+    pub fn judge_admitted(&mut self, line_no: u64, event: Event, out: &mut impl FnMut(Finding)) {
+        self.run.accept(&self.prepared, event, line_no, out);
     }
 
     /// Declares that stream time has reached `time` (Unix seconds) even if no event says so:

@@ -96,6 +96,11 @@ pub struct Vocabulary {
     pub events: Vec<EventDef>,
     /// The fields whose values findings report in each role, in declaration order.
     pub roles: Vec<RoleDef>,
+    /// `partition by FIELD`: a required common field (the same index in every event type)
+    /// whose value partitions the stream, so that each partition can be judged on its own
+    /// (see [`crate::partition`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub partition: Option<String>,
 }
 
 /// A part a field's value plays in findings.

@@ -10,6 +10,8 @@
 //! - [`event`]: decoding one line of a stream against the vocabulary;
 //! - [`eval`]: evaluating the program's expressions over decoded events;
 //! - [`finding`]: what a run reports;
+//! - [`partition`]: whether a program's state is confined to one value of its partition field,
+//!   and which partition an event belongs to;
 //! - `join`: hash indexes that find remembered events and pending obligations;
 //! - [`pretty`]: a readable rendering of a program;
 //! - [`session`]: the embedding API: named bundles, a decision log, checkpoints;
@@ -27,6 +29,7 @@ pub mod finding;
 pub mod ir;
 mod join;
 pub mod load_error;
+pub mod partition;
 pub mod pretty;
 pub mod session;
 pub mod signature;

@@ -308,6 +308,9 @@ impl Printer<'_> {
                 .collect();
             writeln!(f, "  roles {{ {} }}", roles.join(", "))?;
         }
+        if let Some(field) = &v.partition {
+            writeln!(f, "  partition by {field}")?;
+        }
         for e in &v.enums {
             writeln!(f, "  enum {} {{ {} }}", e.name, e.values.join(", "))?;
         }

@@ -28,6 +28,7 @@ mod core;
 mod findings;
 mod http;
 mod metrics;
+pub mod probe;
 mod routes;
 
 /// How the server runs.

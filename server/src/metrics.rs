@@ -1,6 +1,5 @@
 //! Counters and gauges, and their Prometheus text exposition (`GET /metrics`).
 
-use std::fmt::Write as _;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
@@ -96,13 +95,10 @@ impl Metrics {
 
     /// The Prometheus text exposition format, version 0.0.4.
     pub(crate) fn render(&self) -> String {
-        let mut text = String::new();
+        let mut exposition = crate::probe::Exposition::default();
         let load = |c: &AtomicU64| c.load(Ordering::Relaxed);
         let mut metric = |name: &str, kind: &str, help: &str, samples: &[(&str, String)]| {
-            let _ = writeln!(text, "# HELP {name} {help}\n# TYPE {name} {kind}");
-            for (labels, value) in samples {
-                let _ = writeln!(text, "{name}{labels} {value}");
-            }
+            exposition.metric(name, kind, help, samples);
         };
         metric(
             "edict_events_total",
@@ -237,6 +233,6 @@ impl Metrics {
                 .collect();
             metric(name, "gauge", help, &samples);
         }
-        text
+        exposition.finish()
     }
 }

@@ -498,7 +498,7 @@ fn face_names() -> BTreeSet<String> {
                     names.insert(name.name.clone());
                     fields(fs, &mut names);
                 }
-                VocabDecl::Roles { .. } => {}
+                VocabDecl::Roles { .. } | VocabDecl::Partition { .. } => {}
             }
         }
     }

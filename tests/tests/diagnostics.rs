@@ -35,8 +35,12 @@ fn check(path: &Path) -> Checked {
     let path = relative(path);
     let source = std::fs::read_to_string(&path).expect("fixture is readable");
     let mut ws = Workspace::default();
-    let packages = ws.load(&[path]).expect("fixture loads");
-    let diagnostics = ws.diagnostics(&packages[0]).to_vec();
+    let packages = ws.load(std::slice::from_ref(&path)).expect("fixture loads");
+    let mut diagnostics = ws.diagnostics(&packages[0]).to_vec();
+    // What stands in the way of a partitioned run is reported only when building for one.
+    if named_code(&path) == Code::NotPartitionable.as_str() {
+        diagnostics.extend(ws.partition_diagnostics(&packages[0]).iter().cloned());
+    }
     Checked {
         source,
         own: render::human(ws.db(), &diagnostics),

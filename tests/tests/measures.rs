@@ -127,3 +127,63 @@ fn an_article_absent_from_the_outline_is_reported_at_its_line() {
         [(Code::CitationNotInOutline, "places.edict".to_string(), line)]
     );
 }
+
+/// Every regulation of the library keeps its states, `once` memories and deadlines per
+/// processor, so each can be judged processor by processor (`edict run --workers`,
+/// `edict consume`).
+#[test]
+fn the_library_can_be_partitioned_by_processor() {
+    let mut ws = Workspace::default();
+    let paths: Vec<PathBuf> = [
+        PACKAGE,
+        "../policies/draft-2023",
+        "../policies/examples/residential-estate",
+    ]
+    .iter()
+    .map(PathBuf::from)
+    .collect();
+    let packages = ws.load(&paths).expect("the library loads");
+    let mut checked = 0;
+    for package in &packages {
+        let Some(program) = ws.program(package) else {
+            continue;
+        };
+        checked += 1;
+        let diagnostics = ws.partition_diagnostics(package);
+        assert!(
+            diagnostics.is_empty(),
+            "{}",
+            render::human(ws.db(), diagnostics)
+        );
+        let partitioning = edict_runtime::partition::Partitioning::of(&program)
+            .expect("the program can be partitioned");
+        assert_eq!(partitioning.field(), "processor");
+    }
+    assert_eq!(
+        checked, 3,
+        "the three regulations of the library were checked"
+    );
+}
+
+/// A rule that may find an earlier event of another processor is named, at its pattern.
+#[test]
+fn a_once_across_processors_prevents_partitioning() {
+    let sources = sources_with("storage.edict", |t| {
+        t.replace(
+            "require once assessment a where a.processor == e.processor and e.purpose in a.purposes before",
+            "require once assessment a where e.purpose in a.purposes before",
+        )
+    });
+    let (ws, package) = compile(&sources);
+    assert!(ws.diagnostics(&package).is_empty());
+    let diagnostics = ws.partition_diagnostics(&package);
+    let rendered = render::human(ws.db(), diagnostics);
+    assert_eq!(diagnostics.len(), 1, "{rendered}");
+    assert_eq!(diagnostics[0].code, Code::NotPartitionable);
+    assert!(
+        rendered.contains(
+            "rule `assessment-before-enrollment` may match an earlier event of another partition"
+        ),
+        "{rendered}"
+    );
+}

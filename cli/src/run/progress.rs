@@ -54,6 +54,13 @@ impl Progress {
         }
     }
 
+    /// Sets the bytes and lines read so far (counted elsewhere, as on several cores).
+    pub(super) fn read_so_far(&mut self, bytes: u64, lines: u64, findings: u64) {
+        self.bytes = bytes;
+        self.lines = lines;
+        self.update(findings);
+    }
+
     fn update(&self, findings: u64) {
         let seconds = self.started.elapsed().as_secs_f64().max(1e-3);
         let rate = (self.lines as f64 / seconds).round() as u64;

@@ -72,6 +72,8 @@ pub(super) struct Sink<'a> {
     writer: Box<dyn Write + 'a>,
     write_error: Option<std::io::Error>,
     kept: Vec<Finding>,
+    /// The regulation (by its place in the run) of each kept finding.
+    kept_from: Vec<u32>,
     fail_on: &'a [FailOn],
     /// Whether a finding of a kind in `fail_on` was found.
     pub(super) failed: bool,
@@ -98,6 +100,7 @@ impl<'a> Sink<'a> {
             writer,
             write_error: None,
             kept: Vec::new(),
+            kept_from: Vec::new(),
             fail_on,
             failed: false,
             count: 0,
@@ -109,8 +112,23 @@ impl<'a> Sink<'a> {
         sink
     }
 
-    /// Takes one finding of the engine of `regulation`.
-    pub(super) fn emit(&mut self, regulation: &Arc<str>, mut finding: Finding) {
+    /// Whether findings are written as they are found.
+    pub(super) fn streaming(&self) -> bool {
+        self.streaming
+    }
+
+    /// Takes one finding of the engine of `regulation`, the `bundle`th of the run.
+    pub(super) fn emit_from(&mut self, bundle: usize, regulation: &Arc<str>, finding: Finding) {
+        if self.keep {
+            self.kept_from
+                .push(u32::try_from(bundle).unwrap_or(u32::MAX));
+        }
+        self.emit(regulation, finding);
+    }
+
+    /// Takes one finding of the engine of `regulation` (the first of the run, unless
+    /// [`Sink::emit_from`] said otherwise).
+    fn emit(&mut self, regulation: &Arc<str>, mut finding: Finding) {
         // With several regulations, a rejected line names the one whose vocabulary refused it.
         if self.several && finding.regulation.is_none() {
             finding.regulation = Some(Arc::clone(regulation));
@@ -123,6 +141,7 @@ impl<'a> Sink<'a> {
         }
         if self.keep {
             self.kept.push(finding);
+            self.kept_from.resize(self.kept.len(), 0);
         }
     }
 
@@ -136,9 +155,18 @@ impl<'a> Sink<'a> {
 
     /// Writes what was held, flushes, and gives the findings kept for a report.
     pub(super) fn finish(mut self) -> Result<Vec<Finding>, std::io::Error> {
-        let mut kept = std::mem::take(&mut self.kept);
-        // Line order; findings of one line keep the order they were found in.
-        kept.sort_by_key(|f| f.line);
+        let kept = std::mem::take(&mut self.kept);
+        let from = std::mem::take(&mut self.kept_from);
+        // Line order, then the order of the regulations; findings of one line by one
+        // regulation keep the order they were found in. (So a run on several cores, whose
+        // regulations and partitions find at their own pace, writes what a run on one writes.)
+        let mut order: Vec<(u64, u32, Finding)> = kept
+            .into_iter()
+            .zip(from)
+            .map(|(f, b)| (f.line, b, f))
+            .collect();
+        order.sort_by_key(|(line, bundle, _)| (*line, *bundle));
+        let kept: Vec<Finding> = order.into_iter().map(|(_, _, f)| f).collect();
         if !self.streaming {
             let format = self.format;
             let info = self.info;

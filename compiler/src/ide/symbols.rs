@@ -57,7 +57,9 @@ pub fn symbols(ws: &Workspace, file: SourceFile) -> Vec<Symbol> {
                         VocabDecl::Event { name, .. } => (name, SymbolKind::Event),
                         VocabDecl::Record { name, .. } => (name, SymbolKind::Record),
                         VocabDecl::Enum { name, .. } => (name, SymbolKind::Enum),
-                        VocabDecl::Common { .. } | VocabDecl::Roles { .. } => continue,
+                        VocabDecl::Common { .. }
+                        | VocabDecl::Roles { .. }
+                        | VocabDecl::Partition { .. } => continue,
                     };
                     symbol
                         .children
@@ -245,9 +247,11 @@ fn name_token(ctx: &Ctx<'_>, span: Span, role: NameRole) -> SemanticToken {
         NameRole::TypeRef | NameRole::EventRef => (TokenClass::Type, false, false),
         NameRole::EnumValue => (TokenClass::EnumMember, true, false),
         NameRole::FieldDecl => (TokenClass::Property, true, false),
-        NameRole::Field | NameRole::RoleField | NameRole::StateElement | NameRole::StateKey => {
-            (TokenClass::Property, false, false)
-        }
+        NameRole::Field
+        | NameRole::RoleField
+        | NameRole::PartitionField
+        | NameRole::StateElement
+        | NameRole::StateKey => (TokenClass::Property, false, false),
         NameRole::Role => (TokenClass::Keyword, false, false),
         NameRole::RuleName => (TokenClass::Function, true, false),
         NameRole::Binding => (TokenClass::Parameter, true, false),

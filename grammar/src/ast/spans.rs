@@ -133,6 +133,10 @@ impl Spanned for VocabDecl {
                 roles.visit_spans(f);
                 span.visit_spans(f);
             }
+            VocabDecl::Partition { field, span } => {
+                field.visit_spans(f);
+                span.visit_spans(f);
+            }
         }
     }
 }

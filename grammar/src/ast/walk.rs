@@ -27,6 +27,8 @@ pub enum NameRole {
     Role,
     /// The field that fills a role.
     RoleField,
+    /// The field in `partition by FIELD`.
+    PartitionField,
     /// `rule NAME:`.
     RuleName,
     /// An event type a rule, pattern, exemption or state update names.
@@ -100,6 +102,9 @@ fn item_names<'a>(item: &'a Item, out: &mut Found<'a>) {
                             out.push((&r.role, NameRole::Role));
                             out.push((&r.field, NameRole::RoleField));
                         }
+                    }
+                    VocabDecl::Partition { field, .. } => {
+                        out.push((field, NameRole::PartitionField));
                     }
                 }
             }

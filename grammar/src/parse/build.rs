@@ -154,6 +154,7 @@ fn is_marker(rule: Rule) -> bool {
             | kw_vocabulary
             | kw_common
             | kw_roles
+            | kw_partition_by
             | kw_enum
             | kw_record
             | kw_event
@@ -322,6 +323,11 @@ impl Builder {
         match pair.as_rule() {
             Rule::common_decl => self.build_common_decl(pair),
             Rule::roles_decl => self.build_roles_decl(pair),
+            Rule::partition_decl => {
+                let span = self.span(&pair);
+                let field = self.build_ident(Children::of(pair).next());
+                VocabDecl::Partition { field, span }
+            }
             Rule::enum_decl => self.build_enum_decl(pair),
             Rule::record_decl => self.build_record_decl(pair),
             _ => self.build_event_decl(pair),

@@ -7,13 +7,13 @@ use super::Run;
 use super::obligations::Arming;
 use super::plan::{Action, Prepared};
 use super::trigger::{KeyTrigger, TriggerRef};
+use crate::calendar;
 use crate::eval::{Binding, eval_bool, eval_operand};
 use crate::event::Event;
 use crate::finding::{Finding, FindingKind};
 use crate::ir::{Body, PATTERN_SLOT, RESET_SLOT, StateId, StateOp, TRIGGER_SLOT};
 use crate::join::{Index, Slab};
 use crate::state::Change;
-use crate::{calendar, time};
 
 /// An event remembered by a `once` rule.
 #[derive(Clone, Debug)]
@@ -61,11 +61,7 @@ impl Run {
                 }
                 _ => "the time the stream was advanced to",
             };
-            let message = format!(
-                "event time {} is earlier than the stream's watermark {} ({why}); events may arrive at most {lateness} seconds out of order",
-                event.time_rfc3339(),
-                time::format_rfc3339(watermark, 0, event.time_offset_seconds),
-            );
+            let message = crate::partition::late_message(&event, watermark, why, lateness);
             self.reorder.give(event);
             self.reject(line_no, message, out);
             return;

@@ -77,6 +77,7 @@ fn decoder() -> Decoder {
             },
         ],
         roles: Vec::new(),
+        partition: None,
     };
     Decoder::new(&vocabulary).unwrap()
 }

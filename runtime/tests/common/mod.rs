@@ -170,6 +170,7 @@ pub fn vocabulary() -> Vocabulary {
                 field: "subject".to_owned(),
             },
         ],
+        partition: None,
     }
 }
 
