@@ -136,4 +136,3 @@ mod tests {
         assert_eq!(joined.zh, "`当`、`应当`或`不得`");
     }
 }
-
