@@ -43,21 +43,6 @@ use crate::db::SourceFile;
 #[derive(Debug)]
 pub struct Reported(pub Diagnostic);
 
-/// A diagnostic's text with its control characters made visible.
-fn shown(text: Text) -> Text {
-    let visible = |s: &str| match edict_grammar::text::printable(s) {
-        std::borrow::Cow::Borrowed(_) => None,
-        std::borrow::Cow::Owned(visible) => Some(visible),
-    };
-    match (visible(&text.en), visible(&text.zh)) {
-        (None, None) => text,
-        (en, zh) => Text {
-            en: en.unwrap_or(text.en),
-            zh: zh.unwrap_or(text.zh),
-        },
-    }
-}
-
 impl Diagnostic {
     /// Reports the diagnostic from the running query.
     pub fn report(self, db: &dyn salsa::Database) {
@@ -143,7 +128,7 @@ impl Diagnostic {
         Diagnostic {
             code,
             severity: Severity::Error,
-            message: shown(message),
+            message: Text::printable(message),
             primary: Label::new(at.into(), span, Text::default()),
             secondary: Vec::new(),
             help: None,
@@ -159,29 +144,29 @@ impl Diagnostic {
 
     /// Sets the text under the primary span.
     pub fn label(mut self, text: Text) -> Self {
-        self.primary.message = shown(text);
+        self.primary.message = Text::printable(text);
         self
     }
 
     /// Sets the text under the primary span of a diagnostic already pushed.
     pub fn set_label(&mut self, text: Text) -> &mut Self {
-        self.primary.message = shown(text);
+        self.primary.message = Text::printable(text);
         self
     }
 
     pub fn secondary(mut self, at: impl Into<Origin>, span: Span, text: Text) -> Self {
         self.secondary
-            .push(Label::new(at.into(), span, shown(text)));
+            .push(Label::new(at.into(), span, Text::printable(text)));
         self
     }
 
     pub fn help(mut self, text: Text) -> Self {
-        self.help = Some(shown(text));
+        self.help = Some(Text::printable(text));
         self
     }
 
     pub fn help_opt(mut self, text: Option<Text>) -> Self {
-        self.help = text.map(shown);
+        self.help = text.map(Text::printable);
         self
     }
 

@@ -199,7 +199,8 @@ pub fn resolve(file: &mut TestFile, regulation: &str, rules: &[&str]) -> Vec<Tes
             errors.push(TestFileError {
                 path: path.clone(),
                 line: r.line,
-                message,
+                // The file's own words are echoed: never a raw control character.
+                message: edict_grammar::text::printable(&message).into_owned(),
             });
         }
     };

@@ -383,6 +383,8 @@ impl OutlineReader {
     }
 
     fn error(&mut self, span: Span, message: Text) {
+        // The outline's own words are echoed: never a raw control character.
+        let message = message.printable();
         self.errors.push(OutlineError { span, message });
     }
 

@@ -34,6 +34,22 @@ pub struct Text {
 }
 
 impl Text {
+    /// The text with the control characters of both wordings made visible ([`printable`]):
+    /// for messages that echo a user's words.
+    pub fn printable(self) -> Text {
+        let visible = |s: &str| match printable(s) {
+            std::borrow::Cow::Borrowed(_) => None,
+            std::borrow::Cow::Owned(visible) => Some(visible),
+        };
+        match (visible(&self.en), visible(&self.zh)) {
+            (None, None) => self,
+            (en, zh) => Text {
+                en: en.unwrap_or(self.en),
+                zh: zh.unwrap_or(self.zh),
+            },
+        }
+    }
+
     /// A text from its two wordings.
     pub fn new(en: impl Into<String>, zh: impl Into<String>) -> Text {
         Text {
