@@ -22,6 +22,12 @@ mod run;
 mod serve;
 mod test;
 
+/// mimalloc instead of the system allocator: events are decoded on one thread and freed on
+/// another in a run on several workers, which the system allocator handles slowly
+/// (BENCHMARKS.md, partitioned runs).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// The exit statuses of every command, shown under `edict --help`; each command's `--help`
 /// shows its own. `docs/cli.md` has the same table.
 const EXIT_STATUSES: &str = "\
