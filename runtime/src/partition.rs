@@ -225,11 +225,12 @@ pub fn shard_of(key: &Value, shards: usize) -> usize {
     if shards <= 1 {
         return 0;
     }
+    // FNV-1a, 64 bits: its offset basis and prime.
     let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
     let mut feed = |bytes: &[u8]| {
         for &b in bytes {
             hash ^= u64::from(b);
-            hash = hash.wrapping_mul(0x0100_0000_01b3);
+            hash = hash.wrapping_mul(1_099_511_628_211);
         }
     };
     match key {

@@ -467,7 +467,7 @@ mod tests {
             "reg/art8/p2/retention",
             "reg/art13/p1/i2/x",
             "reg/art13/i2/x",
-            "draft/art-minors/guardian",
+            "reg/art-keyed/a-rule",
             "reg/art8/p1",
         ] {
             let id: RuleId = text.parse().unwrap();
