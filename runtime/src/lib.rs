@@ -5,7 +5,7 @@
 //!
 //! The modules, in the order a run uses them:
 //! - [`bundle`]: reading and writing bundles, with their format number and hash;
-//! - [`calendar`]: calendar days, years and the mainland working-day calendar;
+//! - [`calendar`]: calendar days, years and working days (the built-in tables a program names, and its own holidays);
 //! - [`engine`]: a program prepared for evaluation, the run over a stream, and its summary;
 //! - [`event`]: decoding one line of a stream against the vocabulary;
 //! - [`eval`]: evaluating the program's expressions over decoded events;

@@ -307,6 +307,21 @@ fn a_negative_age_is_rejected_not_judged_as_a_child() {
 }
 
 #[test]
+fn a_negative_retention_is_rejected_not_clamped() {
+    // Art 8(2) counts the retention period from the enrollment: a negative one would make the
+    // deadline fall before the face was even stored.
+    let line = CHILD
+        .replace("AGE", "30")
+        .replace(r#""retention_days":30"#, r#""retention_days":-1"#);
+    let out = measures(&[&line]);
+    assert_eq!(out.len(), 1, "only the input error: {out:?}");
+    assert_eq!(
+        messages(&out),
+        [r#"field \"retention_days\" is -1, below 0, the least value the vocabulary allows"#]
+    );
+}
+
+#[test]
 fn whole_numbers_with_a_fraction_or_an_exponent_are_integers() {
     for age in ["12.0", "1.2e1", "12"] {
         let out = measures(&[&CHILD.replace("AGE", age)]);
