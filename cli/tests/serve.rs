@@ -387,7 +387,8 @@ fn signed_bundles_are_hot_reloaded_and_bad_ones_refused() {
             .unwrap()
             .contains("not a trusted key")
     );
-    let damaged = server.request("PUT", "/v1/bundles/measures", &[], b"{\"edict_bundle\": 2}");
+    let damaged = format!("{{\"edict_bundle\": {}}}", edict_runtime::BUNDLE_FORMAT);
+    let damaged = server.request("PUT", "/v1/bundles/measures", &[], damaged.as_bytes());
     assert_eq!(damaged.status, 400);
     let bad_name = server.request("PUT", "/v1/bundles/..", &[], first.to_json().as_bytes());
     assert_eq!(bad_name.status, 400, "{}", bad_name.body);

@@ -1,6 +1,6 @@
 //! Policy bundles: a compiled program with its format version and a hash of its contents.
 //!
-//! A bundle is JSON: `{"edict_bundle": 2, "hash": "sha256:…", "program": {…}}`, and, when it is
+//! A bundle is JSON: `{"edict_bundle": 3, "hash": "sha256:…", "program": {…}}`, and, when it is
 //! signed, a `signatures` array (the [`crate::signature`] module).
 //! The hash is the SHA-256 of the program's compact serde_json serialisation, which is canonical
 //! because the program holds no maps and no floating-point numbers.
@@ -15,8 +15,11 @@ use sha2::{Digest, Sha256};
 use crate::ir::Program;
 use crate::signature::{self, BundleSignature, PublicKey, SecretKey, SignatureError};
 
-/// The bundle format this runtime reads and writes.
-pub const BUNDLE_FORMAT: u32 = 2;
+/// The bundle format this runtime reads and writes. It goes up whenever the program's
+/// serialised shape changes, so an older edict refuses a newer bundle by its format number
+/// instead of failing on its contents: 3 since the IR gained arithmetic, time parts, `once` in
+/// conditions, field bounds, vocabulary extension and the partition key.
+pub const BUNDLE_FORMAT: u32 = 3;
 
 const HASH_PREFIX: &str = "sha256:";
 
