@@ -7,9 +7,13 @@
     reason = "a test fails loudly when its fixtures are missing or broken"
 )]
 
-use std::path::{Path, PathBuf};
+mod common;
+
+use std::path::Path;
 use std::process::{Command, Output, Stdio};
 use std::time::Duration;
+
+use common::{Run, Scratch, scratch};
 
 fn edict(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_edict"))
@@ -17,6 +21,18 @@ fn edict(args: &[&str]) -> Output {
         .stdin(Stdio::null())
         .output()
         .expect("edict runs")
+}
+
+/// What the user sees of a run: the command, its exit status and both streams, with the
+/// scratch folder written as `[SCRATCH]`.
+fn transcript(args: &[&str], out: &Output) -> String {
+    Run {
+        args: args.iter().map(|a| (*a).to_owned()).collect(),
+        code: code(out),
+        stdout: stdout(out),
+        stderr: stderr(out),
+    }
+    .transcript()
 }
 
 fn code(out: &Output) -> i32 {
@@ -33,11 +49,10 @@ fn stderr(out: &Output) -> String {
 
 const RULE: &str = "article 1 {\n  rule r:\n    on enrollment e\n    require e.basis == consent\n    message \"m\"\n}\n";
 
-/// A package of one policy file over the toy vocabulary, in a fresh scratch folder; the header
-/// names `outline` and `vocabulary`.
-fn package(name: &str, outline: &str, vocabulary: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("edict-hardening-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
+/// A package of one policy file over the toy vocabulary, in a fresh scratch folder
+/// (`[SCRATCH]/NAME` in transcripts); the header names `outline` and `vocabulary`.
+fn package(name: &str, outline: &str, vocabulary: &str) -> Scratch {
+    let dir = scratch(name);
     std::fs::create_dir_all(dir.join("tests")).expect("scratch folder");
     for file in ["toy.edict", "toy.outline.txt"] {
         std::fs::copy(
@@ -81,15 +96,11 @@ fn edict_within(args: &[&str], limit: Duration) -> Output {
 fn a_vocabulary_naming_dev_zero_is_refused_at_once() {
     // Memory grew without bound while /dev/zero was read to its end.
     let dir = package("dev-zero", "toy.outline.txt", "/dev/zero");
-    let out = edict_within(&["check", path(&dir)], Duration::from_secs(60));
+    let args = ["check", path(&dir)];
+    let out = edict_within(&args, Duration::from_secs(60));
     assert_eq!(code(&out), 1, "{}", stderr(&out));
-    assert!(
-        stdout(&out).contains(
-            "error[E0110]: cannot read the vocabulary file `/dev/zero`: it is not a regular file (a device, pipe or socket)"
-        ),
-        "{}",
-        stdout(&out)
-    );
+    // Shows error[E0110]: cannot read the vocabulary file `/dev/zero`: it is not a regular file.
+    insta::assert_snapshot!(transcript(&args, &out));
 }
 
 #[test]
@@ -103,52 +114,39 @@ fn an_outline_that_is_a_fifo_is_refused_without_blocking() {
         eprintln!("skipped: `mkfifo` is not available here");
         return;
     }
-    let out = edict_within(&["check", path(&dir)], Duration::from_secs(60));
+    let args = ["check", path(&dir)];
+    let out = edict_within(&args, Duration::from_secs(60));
     assert_eq!(code(&out), 1, "{}", stderr(&out));
-    assert!(
-        stdout(&out).contains("cannot read the outline `pipe.txt`: it is not a regular file"),
-        "{}",
-        stdout(&out)
-    );
+    // Shows: cannot read the outline `pipe.txt`: it is not a regular file.
+    insta::assert_snapshot!(transcript(&args, &out));
 }
 
 #[test]
 fn an_outline_that_is_not_utf8_says_so_and_where() {
-    // Reported as "cannot read … paths are relative to …".
+    // Was reported as "cannot read … paths are relative to …"; now as not UTF-8 text, with the
+    // line and column of the invalid byte and the help to name a regular file of UTF-8 text.
     let dir = package("latin1", "latin1.txt", "toy.edict");
     std::fs::write(dir.join("latin1.txt"), b"\xb5\xda\xd2\xbb\xcc\xf5\n").expect("outline");
-    let out = edict(&["check", path(&dir)]);
+    let args = ["check", path(&dir)];
+    let out = edict(&args);
     assert_eq!(code(&out), 1);
-    let text = stdout(&out);
-    assert!(
-        text.contains(
-            "cannot read the outline `latin1.txt`: it is not UTF-8 text (an invalid byte on line 1, column 1)"
-        ),
-        "{text}"
-    );
-    assert!(
-        text.contains("help: name a regular file of UTF-8 text"),
-        "{text}"
-    );
-    assert!(!text.contains("paths are relative"), "{text}");
+    insta::assert_snapshot!(transcript(&args, &out));
 }
 
 #[test]
 fn with_format_json_a_policy_that_is_not_utf8_is_a_json_error_on_stdout() {
     let dir = package("json-utf8", "toy.outline.txt", "toy.edict");
     std::fs::write(dir.join("bad.edict"), b"article 1 {\xff}\n").expect("policy");
-    let out = edict(&["check", path(&dir.join("bad.edict")), "--format", "json"]);
+    let bad = dir.join("bad.edict");
+    let args = ["check", path(&bad), "--format", "json"];
+    let out = edict(&args);
     assert_eq!(code(&out), 2);
     let line: serde_json::Value =
         serde_json::from_str(stdout(&out).trim()).expect("one JSON object on stdout");
     assert_eq!(line["severity"], "error");
     assert_eq!(line["code"], serde_json::Value::Null);
-    assert!(
-        line["message"].as_str().is_some_and(
-            |m| m.ends_with("it is not UTF-8 text (an invalid byte on line 1, column 12)")
-        ),
-        "{line}"
-    );
+    // The message ends "it is not UTF-8 text (an invalid byte on line 1, column 12)".
+    insta::assert_snapshot!(transcript(&args, &out));
 }
 
 #[test]
@@ -159,22 +157,24 @@ fn with_format_json_test_file_errors_are_json_on_stdout_and_exit_2() {
         "case one\n{\"type\":\"enrollment\"}\nexpect no\u{0} findings\n",
     )
     .expect("test file");
-    let out = edict(&["test", path(&dir), "--format", "json"]);
-    assert_eq!(code(&out), 2, "{}", stderr(&out));
+    let json_args = ["test", path(&dir), "--format", "json"];
+    let json = edict(&json_args);
+    assert_eq!(code(&json), 2, "{}", stderr(&json));
     let line: serde_json::Value =
-        serde_json::from_str(stdout(&out).trim()).expect("one JSON object on stdout");
+        serde_json::from_str(stdout(&json).trim()).expect("one JSON object on stdout");
     assert_eq!(line["line"], 3);
-    assert!(
-        line["file"]
-            .as_str()
-            .is_some_and(|f| f.ends_with("tests/bad.test"))
-    );
-    // In words, the NUL byte is shown, never printed raw.
-    let out = edict(&["test", path(&dir)]);
+    // In words, the NUL byte is shown (`no␀` is not a kind of finding), never printed raw. A raw
+    // NUL would not be seen when a snapshot is reviewed, so it is looked for here.
+    let args = ["test", path(&dir)];
+    let out = edict(&args);
     assert_eq!(code(&out), 2);
     let text = stderr(&out);
     assert!(!text.contains('\u{0}'), "{text:?}");
-    assert!(text.contains("`no␀` is not a kind of finding"), "{text}");
+    insta::assert_snapshot!(format!(
+        "{}\n{}",
+        transcript(&json_args, &json),
+        transcript(&args, &out)
+    ));
 }
 
 #[test]
@@ -184,6 +184,7 @@ fn a_nul_byte_in_a_policy_is_never_printed_raw() {
     for format in ["human", "json"] {
         let out = edict(&["check", path(&dir), "--format", format]);
         assert_eq!(code(&out), 1);
+        // The absence of a byte that a reviewer of a snapshot could not see.
         assert!(!out.stdout.contains(&0), "{format}: {:?}", stdout(&out));
         assert!(!out.stderr.contains(&0), "{format}: {:?}", stderr(&out));
     }
@@ -193,14 +194,11 @@ fn a_nul_byte_in_a_policy_is_never_printed_raw() {
 fn a_folder_named_like_a_test_file_is_an_error_not_skipped() {
     let dir = package("dir-test", "toy.outline.txt", "toy.edict");
     std::fs::create_dir_all(dir.join("tests/cases.test")).expect("folder");
-    let out = edict(&["test", path(&dir)]);
+    let args = ["test", path(&dir)];
+    let out = edict(&args);
     assert_eq!(code(&out), 2);
-    assert!(
-        stderr(&out)
-            .contains("cases.test` is not a file: a test file is a regular file named `*.test`"),
-        "{}",
-        stderr(&out)
-    );
+    // Shows: `…/cases.test` is not a file: a test file is a regular file named `*.test`.
+    insta::assert_snapshot!(transcript(&args, &out));
 }
 
 /// The exit statuses of `edict test` and `edict coverage`, row by row as `docs/cli.md` gives
@@ -231,19 +229,29 @@ fn test_and_coverage_exit_as_documented() {
     std::fs::write(dir.join("tests/b.test"), "expect\n").expect("test file");
     assert_eq!(code(&edict(&["test", path(&dir)])), 2);
     // 0: coverage shown, a clause MISSING among them.
-    let out = edict(&["coverage", path(&dir)]);
-    assert_eq!(code(&out), 0, "{}", stderr(&out));
-    assert!(stdout(&out).contains("MISSING"), "{}", stdout(&out));
+    let coverage_args = ["coverage", path(&dir)];
+    let coverage = edict(&coverage_args);
+    assert_eq!(code(&coverage), 0, "{}", stderr(&coverage));
     // 2: a path that does not exist; no regulation package.
     assert_eq!(code(&edict(&["coverage", "no/such/folder"])), 2);
     assert_eq!(code(&edict(&["test", "no/such/folder"])), 2);
     assert_eq!(code(&edict(&["coverage", path(&dir.join("toy.edict"))])), 2);
-    // 1: the policy has errors (and its diagnostics are JSON on stdout with --format json).
+    // 1: the policy has errors (and its diagnostics are JSON on stdout with --format json, each
+    // with its `"code":"E0…"`).
     let policy = std::fs::read_to_string(dir.join("p.edict")).expect("policy");
     std::fs::write(dir.join("p.edict"), policy.replace("e.basis", "e.bases")).expect("policy");
-    let out = edict(&["coverage", path(&dir), "--format", "json"]);
-    assert_eq!(code(&out), 1);
-    assert!(stdout(&out).contains(r#""code":"E0"#), "{}", stdout(&out));
+    let errors_args = ["coverage", path(&dir), "--format", "json"];
+    let errors = edict(&errors_args);
+    assert_eq!(code(&errors), 1);
     std::fs::write(dir.join("tests/b.test"), &failing).expect("test file");
     assert_eq!(code(&edict(&["test", path(&dir)])), 1);
+    // Named, as insta would drop the `test_` of the test's name.
+    insta::assert_snapshot!(
+        "test_and_coverage_exit_as_documented",
+        format!(
+            "{}\n{}",
+            transcript(&coverage_args, &coverage),
+            transcript(&errors_args, &errors)
+        )
+    );
 }
