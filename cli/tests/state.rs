@@ -102,6 +102,20 @@ fn killed_at_random_points_the_findings_are_exactly_once() {
         "--checkpoint-every",
         "250",
     ];
+    // Kill times are drawn within the time an uninterrupted durable run takes here, so that
+    // every kill lands inside a run on a fast machine as on a slow one.
+    let timed = Instant::now();
+    let whole = Command::new(env!("CARGO_BIN_EXE_edict"))
+        .args(args)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .unwrap();
+    assert_eq!(whole.code(), Some(0));
+    let span_ms = (timed.elapsed().as_millis() as u64).max(20);
+    std::fs::remove_dir_all(&state).unwrap();
+    std::fs::remove_file(&output).unwrap();
+
     let seed = SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map_or(1, |d| d.as_nanos() as u64)
@@ -120,8 +134,9 @@ fn killed_at_random_points_the_findings_are_exactly_once() {
             .stderr(Stdio::null())
             .spawn()
             .unwrap();
-        // Kill it after a random time, unless it finishes first; after 12 kills, let it finish.
-        let deadline = Instant::now() + Duration::from_millis(10 + rng.below(250));
+        // Kill it within the first half of a whole run, unless it finishes first; after 12
+        // kills, let it finish.
+        let deadline = Instant::now() + Duration::from_millis(5 + rng.below(span_ms / 2));
         let finished = loop {
             if let Some(status) = child.try_wait().unwrap() {
                 break Some(status);
