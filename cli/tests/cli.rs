@@ -294,15 +294,25 @@ fn the_policy_library_checks_clean() {
 }
 
 #[test]
-fn coverage_of_the_measures_has_no_missing_clause() {
-    let run = edict(&["coverage", "../policies/measures-2025"]);
-    assert_eq!(run.code, 0, "{}", run.transcript());
-    assert!(
-        run.last_line().ends_with(", 0 missing"),
-        "{}",
-        run.transcript()
-    );
-    assert!(!run.stdout.contains("MISSING"), "{}", run.transcript());
+fn coverage_of_every_package_of_the_library_has_no_missing_clause() {
+    for package in [
+        "../policies/measures-2025",
+        "../policies/draft-2023",
+        "../policies/examples/residential-estate",
+    ] {
+        let run = edict(&["coverage", package]);
+        assert_eq!(run.code, 0, "{package}: {}", run.transcript());
+        assert!(
+            run.last_line().ends_with(", 0 missing"),
+            "{package}: {}",
+            run.transcript()
+        );
+        assert!(
+            !run.stdout.contains("MISSING"),
+            "{package}: {}",
+            run.transcript()
+        );
+    }
 }
 
 #[test]
