@@ -13,6 +13,7 @@ use crate::eval::{Binding, Env, Operand, eval_bool, eval_operand};
 use crate::event::Event;
 use crate::finding::{Finding, FindingKind};
 use crate::ir::{Body, Date, Deadline, Duration, DurationUnit, PATTERN_SLOT, TRIGGER_SLOT, Value};
+use crate::join::{Key, Slab};
 use crate::{calendar, time};
 
 /// What an obligation keeps of its trigger.
@@ -92,14 +93,21 @@ impl Run {
             return;
         };
         self.queue.push(Reverse((due.instant, seq, id)));
-        if let Some(obligation) = self.obligations.get(id) {
-            let env = p
-                .env()
-                .with(TRIGGER_SLOT, obligation.trigger.as_ref().binding());
-            // An obligation missing a joined value can never be discharged; it stays queued.
-            if let Some(key) = p.deadlines[plan].matcher.remembered_key(&env) {
-                self.pending[plan].insert(&key, id);
-            }
+        self.index(p, plan, id);
+    }
+
+    /// Puts a stored obligation in its deadline rule's index.
+    pub(super) fn index(&mut self, p: &Prepared, plan: usize, id: u32) {
+        let Some(obligation) = self.obligations.get(id) else {
+            return;
+        };
+        let env = p
+            .env()
+            .with(TRIGGER_SLOT, obligation.trigger.as_ref().binding());
+        // An obligation missing a joined value can never be discharged; it stays queued.
+        if let Some(key) = p.deadlines[plan].matcher.remembered_key(&env) {
+            let obligations = &self.obligations;
+            self.pending[plan].insert(&key, id, |other| keyed(p, plan, obligations, other, &key));
         }
     }
 
@@ -116,22 +124,33 @@ impl Run {
         let Run {
             pending,
             obligations,
+            ids,
             ..
         } = self;
-        pending[plan].retain(&key, |id| {
-            let met = obligations.get(id).is_some_and(|o| {
-                let env = env.with(TRIGGER_SLOT, o.trigger.as_ref().binding());
-                event.time < o.due.instant
-                    && pattern
-                        .condition
-                        .as_ref()
-                        .is_none_or(|c| eval_bool(c, &env))
-            });
-            if met {
-                obligations.remove(id);
-            }
-            !met
-        });
+        let mut met = std::mem::take(ids);
+        met.clear();
+        pending[plan].retain(
+            &key,
+            |other| keyed(p, plan, obligations, other, &key),
+            |id| {
+                let discharged = obligations.get(id).is_some_and(|o| {
+                    let env = env.with(TRIGGER_SLOT, o.trigger.as_ref().binding());
+                    event.time < o.due.instant
+                        && pattern
+                            .condition
+                            .as_ref()
+                            .is_none_or(|c| eval_bool(c, &env))
+                });
+                if discharged {
+                    met.push(id);
+                }
+                !discharged
+            },
+        );
+        for &id in &met {
+            obligations.remove(id);
+        }
+        *ids = met;
     }
 
     /// Reports as `overdue` every obligation whose deadline is at or before the watermark.
@@ -150,18 +169,39 @@ impl Run {
 
     /// Takes a still-pending obligation out of the store and its index.
     pub(super) fn settle(&mut self, p: &Prepared, id: u32, seq: u64) -> Option<Obligation> {
-        if self.obligations.get(id)?.seq != seq {
+        let obligation = self.obligations.get(id)?;
+        if obligation.seq != seq {
             return None;
         }
-        let obligation = self.obligations.remove(id)?;
+        let plan = obligation.plan;
         let env = p
             .env()
             .with(TRIGGER_SLOT, obligation.trigger.as_ref().binding());
-        if let Some(key) = p.deadlines[obligation.plan].matcher.remembered_key(&env) {
-            self.pending[obligation.plan].remove(&key, id);
+        // Out of the index first: the index reads keys from the obligations it holds.
+        if let Some(key) = p.deadlines[plan].matcher.remembered_key(&env) {
+            let obligations = &self.obligations;
+            self.pending[plan].remove(&key, id, |other| keyed(p, plan, obligations, other, &key));
         }
-        Some(obligation)
+        self.obligations.remove(id)
     }
+}
+
+/// Whether obligation `id` of deadline rule `plan` is remembered under `key` in the rule's
+/// index.
+fn keyed(
+    p: &Prepared,
+    plan: usize,
+    obligations: &Slab<Obligation>,
+    id: u32,
+    key: &Key<'_>,
+) -> bool {
+    obligations.get(id).is_some_and(|o| {
+        let env = p.env().with(TRIGGER_SLOT, o.trigger.as_ref().binding());
+        p.deadlines[plan]
+            .matcher
+            .remembered_key(&env)
+            .is_some_and(|k| k.same_as(key))
+    })
 }
 
 /// Why a period cannot be counted.
