@@ -467,4 +467,9 @@ mod tests {
         assert_eq!(index.table.len(), 1);
         assert!(key(a).same_as(&key(a)) && !key(a).same_as(&key(b)));
     }
+
+    #[test]
+    fn a_bucket_of_one_item_is_small() {
+        assert_eq!(size_of::<Bucket>(), 24);
+    }
 }

@@ -469,7 +469,7 @@ impl Run {
                     .dispatch
                     .get(event.ty as usize)
                     .map_or(&[][..], |d| &d.remembered_fields);
-                Arc::new(slim(fields, false, event))
+                Arc::new(slim(fields, event))
             })),
             day,
         };

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use jiff::Timestamp;
 
 use super::plan::{Action, Prepared};
-use super::trigger::{KeyTrigger, TriggerRef};
+use super::trigger::{Kept, KeyTrigger, TriggerRef};
 use super::{DayCache, Run};
 use crate::eval::{Binding, Env, Operand, eval_bool, eval_operand};
 use crate::event::Event;
@@ -16,17 +16,17 @@ use crate::ir::{Body, Date, Deadline, Duration, DurationUnit, PATTERN_SLOT, TRIG
 use crate::join::{Key, Slab};
 use crate::{calendar, time};
 
-/// What an obligation keeps of its trigger.
+/// What an obligation keeps of its trigger: of an event, a slim copy in the obligation itself.
 #[derive(Clone, Debug)]
 pub(super) enum Bound {
-    Event(Arc<Event>),
+    Event(Kept),
     Key(Arc<KeyTrigger>),
 }
 
 impl Bound {
     pub(super) fn as_ref(&self) -> TriggerRef<'_> {
         match self {
-            Bound::Event(event) => TriggerRef::Event(event),
+            Bound::Event(kept) => TriggerRef::Kept(kept),
             Bound::Key(key) => TriggerRef::Key(key),
         }
     }
@@ -64,7 +64,7 @@ pub(super) struct Obligation {
 
 impl Run {
     /// Starts an obligation for a deadline rule whose trigger fired.
-    /// The obligation keeps a slim copy of a triggering event (see [`DeadlinePlan::slim`]).
+    /// The obligation keeps a slim copy of a triggering event (see [`Kept`]).
     /// `due` is when it falls due, from [`Prepared::due_of`].
     pub(super) fn arm(
         &mut self,
@@ -78,7 +78,7 @@ impl Run {
             return;
         };
         let trigger = match arming {
-            Arming::Event(event) => Bound::Event(Arc::new(p.deadlines[plan].slim(event))),
+            Arming::Event(event) => Bound::Event(Kept::of(&p.deadlines[plan].keep, event)),
             Arming::Key(key) => Bound::Key(Arc::clone(key)),
         };
         let seq = self.next_seq;
@@ -390,5 +390,20 @@ impl Prepared {
             Some(due.date.to_string()),
             Arc::from(message),
         )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Obligation;
+
+    #[test]
+    fn a_pending_obligation_is_one_small_record() {
+        // The trigger's kept fields and texts are its only other allocations.
+        assert!(
+            size_of::<Obligation>() <= 112,
+            "{}",
+            size_of::<Obligation>()
+        );
     }
 }

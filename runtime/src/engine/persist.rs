@@ -8,7 +8,7 @@ use std::sync::Arc;
 use super::judge::Candidate;
 use super::obligations::{Bound, Due, Obligation};
 use super::plan::{Prepared, slim};
-use super::trigger::KeyTrigger;
+use super::trigger::{Kept, KeyTrigger};
 use super::{Engine, Run};
 use crate::bundle::{json_hash, program_hash};
 use crate::eval::Binding;
@@ -148,9 +148,14 @@ impl Engine {
 
 fn write_obligation(w: &mut Writer, p: &Prepared, obligation: &Obligation) {
     match &obligation.trigger {
-        Bound::Event(event) => {
+        Bound::Event(kept) => {
             w.bool(false);
-            w.event(event);
+            w.event_parts(
+                kept.ty,
+                (kept.time, kept.nanos, kept.offset_seconds),
+                kept.id.as_deref(),
+                &kept.fields,
+            );
         }
         Bound::Key(key) => {
             w.bool(true);
@@ -302,7 +307,7 @@ fn read(p: &Prepared, run: &mut Run, bytes: &[u8]) -> Result<RestoreReport, Snap
                     .dispatch
                     .get(event.ty as usize)
                     .map_or(&[][..], |d| &d.remembered_fields);
-                remember(p, run, once, Arc::new(slim(fields, false, &event)), day);
+                remember(p, run, once, Arc::new(slim(fields, &event)), day);
             }
         }
         match once {
@@ -352,10 +357,13 @@ fn read(p: &Prepared, run: &mut Run, bytes: &[u8]) -> Result<RestoreReport, Snap
                 }))
             } else {
                 let event = r.event()?;
-                if plan.is_ok() {
-                    check_event(p, &event, &r)?;
+                match plan {
+                    Ok(plan) => {
+                        check_event(p, &event, &r)?;
+                        Bound::Event(Kept::of(&p.deadlines[plan].keep, &event))
+                    }
+                    Err(_) => Bound::Event(Kept::of(&[], &event)),
                 }
-                Bound::Event(Arc::new(event))
             };
             let (line, due, seq) = read_due(&mut r)?;
             if let Ok(plan) = plan {

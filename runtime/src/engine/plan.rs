@@ -80,17 +80,9 @@ pub(super) struct DeadlinePlan {
     pub(super) keep: Vec<usize>,
 }
 
-impl DeadlinePlan {
-    /// The part of a triggering event an obligation needs: its time, id and the fields in
-    /// [`DeadlinePlan::keep`]; the other fields are left absent.
-    pub(super) fn slim(&self, event: &Event) -> Event {
-        slim(&self.keep, true, event)
-    }
-}
-
-/// The part of an event that is read later: its time, the fields in `keep` (ascending) and,
-/// with `id`, its id; the other fields are left absent.
-pub(super) fn slim(keep: &[usize], id: bool, event: &Event) -> Event {
+/// The part of an event that a `once` rule reads later: its time and the fields in `keep`
+/// (ascending); the other fields are left absent, and the id too.
+pub(super) fn slim(keep: &[usize], event: &Event) -> Event {
     let len = keep
         .last()
         .map_or(0, |&last| (last + 1).min(event.fields.len()));
@@ -105,7 +97,7 @@ pub(super) fn slim(keep: &[usize], id: bool, event: &Event) -> Event {
         time: event.time,
         time_subsec_nanos: event.time_subsec_nanos,
         time_offset_seconds: event.time_offset_seconds,
-        id: if id { event.id.clone() } else { None },
+        id: None,
         fields,
     }
 }
