@@ -161,6 +161,26 @@ fn main() -> ExitCode {
                 }
             };
         }
+        Ok(Request::Memory(subjects)) => {
+            let memory = measures().and_then(|program| memory::measure(&program, subjects));
+            let mut out = String::new();
+            return match memory {
+                Ok(memory) => {
+                    memory::table(&memory, &mut out);
+                    match print(&out) {
+                        Ok(()) => ExitCode::SUCCESS,
+                        Err(e) => {
+                            eprintln!("error: {e}");
+                            ExitCode::FAILURE
+                        }
+                    }
+                }
+                Err(e) => {
+                    eprintln!("error: {e}");
+                    ExitCode::FAILURE
+                }
+            };
+        }
         Ok(Request::Run(options)) => options,
         Err(e) => {
             eprintln!("error: {e}");

@@ -19,6 +19,7 @@ Options:
   --data-dir DIR           where the generated streams go [default: edict-bench in the
                            temporary folder]
   --profile FILE           only run the full Measures over the events in FILE (for profilers)
+  --memory-only            only the memory table (section 4), at --memory-subjects
   -h, --help               print this help
 
 Numbers may be written with underscores or in exponent form: 1_000_000, 1e6.
@@ -39,6 +40,8 @@ pub enum Request {
     Help,
     /// `--profile FILE`: only the end-to-end run of the full Measures over FILE.
     Profile(PathBuf),
+    /// `--memory-only`: only the memory table, at this many enrollments.
+    Memory(u64),
     Run(Options),
 }
 
@@ -46,6 +49,7 @@ pub enum Request {
 pub fn parse(args: impl IntoIterator<Item = String>) -> Result<Request, String> {
     let mut args = args.into_iter();
     let mut quick = false;
+    let mut memory_only = false;
     let mut sizes = None;
     let mut peer_events = None;
     let mut memory_subjects = None;
@@ -66,6 +70,7 @@ pub fn parse(args: impl IntoIterator<Item = String>) -> Result<Request, String> 
                 return Ok(Request::Profile(PathBuf::from(file)));
             }
             "--quick" => quick = true,
+            "--memory-only" => memory_only = true,
             "--sizes" => {
                 let list = args.next().ok_or("--sizes needs a list")?;
                 sizes = Some(
@@ -86,6 +91,9 @@ pub fn parse(args: impl IntoIterator<Item = String>) -> Result<Request, String> 
                 ));
             }
         }
+    }
+    if memory_only {
+        return Ok(Request::Memory(memory_subjects.unwrap_or(1_000_000)));
     }
     Ok(Request::Run(Options {
         quick,

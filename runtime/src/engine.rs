@@ -57,7 +57,8 @@
 //!   of the same second and arrived first), its pattern condition holds, it is within the `within` period (its date plus
 //!   the period, counted like a deadline, is not before the trigger's date), and no `reset by`
 //!   event judged after it (with a time not before its time) cancelled it.
-//!   Remembered events are kept for the whole run unless a reset cancels them. An event that
+//!   Remembered events are kept for the whole run unless a reset cancels them, each with its
+//!   time and only the fields that the `once` rules remembering its type read. An event that
 //!   fails a conjunct of the pattern condition reading it alone (`p.purpose == "x"`) is not
 //!   remembered: it could match no trigger. A `once` without `reset by` or `within`, whose
 //!   condition outside the equalities joining it to the trigger reads only the earlier event,

@@ -38,6 +38,12 @@ pub enum Binding<'a> {
     Event(&'a Event),
     /// A plain value, such as the key of a `reaches` trigger.
     Value(&'a Value),
+    /// What a slim copy keeps of an event: its time and its fields (indexed like the event's;
+    /// those not kept are absent or past the end).
+    Fields {
+        time: i64,
+        fields: &'a [Option<Value>],
+    },
 }
 
 /// The bindings of a rule's slots while one of its expressions is evaluated: the trigger, the
@@ -174,7 +180,7 @@ pub fn eval_operand<'a>(expr: &'a Expr, env: &Env<'a>) -> Operand<'a> {
         Expr::Const(value) => Operand::Value(value),
         Expr::Slot(slot) => match env.get(*slot) {
             Binding::Value(value) => Operand::Value(value),
-            Binding::Event(_) | Binding::Unbound => Operand::Missing,
+            Binding::Event(_) | Binding::Fields { .. } | Binding::Unbound => Operand::Missing,
         },
         Expr::Field { slot, path } => match read_field(env.get(*slot), path) {
             Some(value) => Operand::Value(value),
@@ -182,6 +188,7 @@ pub fn eval_operand<'a>(expr: &'a Expr, env: &Env<'a>) -> Operand<'a> {
         },
         Expr::EventTime(slot) => match env.get(*slot) {
             Binding::Event(event) => Operand::Time(event.time),
+            Binding::Fields { time, .. } => Operand::Time(time),
             Binding::Value(_) | Binding::Unbound => Operand::Missing,
         },
         Expr::TimePart { part, time } => match scalar(eval_operand(time, env)) {
@@ -256,6 +263,10 @@ pub fn read_field<'a>(binding: Binding<'a>, path: &[u32]) -> Option<&'a Value> {
         Binding::Event(event) => {
             let (first, rest) = path.split_first()?;
             (event.fields.get(*first as usize)?.as_ref()?, rest)
+        }
+        Binding::Fields { fields, .. } => {
+            let (first, rest) = path.split_first()?;
+            (fields.get(*first as usize)?.as_ref()?, rest)
         }
         Binding::Value(value) => (value, path),
     };

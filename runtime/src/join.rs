@@ -180,15 +180,47 @@ impl<'a> Key<'a> {
     }
 }
 
-/// One bucket: the items remembered under one key.
+/// The items of one bucket, in the order they were added: most keys hold one item, kept in
+/// the bucket itself.
+#[derive(Clone, Debug)]
+enum Items {
+    One(u32),
+    /// Boxed so that a bucket of one item stays small.
+    #[expect(
+        clippy::box_collection,
+        reason = "a bucket is 24 bytes with a boxed list, 32 with the list itself"
+    )]
+    Many(Box<Vec<u32>>),
+}
+
+impl Items {
+    fn as_slice(&self) -> &[u32] {
+        match self {
+            Items::One(item) => std::slice::from_ref(item),
+            Items::Many(items) => items,
+        }
+    }
+
+    fn first(&self) -> u32 {
+        match self {
+            Items::One(item) => *item,
+            Items::Many(items) => items.first().copied().unwrap_or(u32::MAX),
+        }
+    }
+}
+
+/// One bucket: the items remembered under one key. The key itself is not stored: it is read
+/// from the bucket's first item when a probe's key is compared with it.
 #[derive(Clone, Debug)]
 struct Bucket {
     hash: u64,
-    key: Box<[Value]>,
-    items: Vec<u32>,
+    items: Items,
 }
 
 /// Items (numbers into a [`Slab`]) by key.
+///
+/// The index keeps no copy of its keys: each method takes `same`, which tells whether the item
+/// of that number is remembered under the key given (by reading its key from the item).
 #[derive(Clone, Debug, Default)]
 pub(crate) struct Index {
     table: HashTable<Bucket>,
@@ -204,43 +236,68 @@ impl Index {
         hasher.finish()
     }
 
-    /// Adds an item under a key; the key's values are copied only for a new bucket.
-    pub(crate) fn insert(&mut self, key: &Key<'_>, item: u32) {
+    /// Adds an item under a key.
+    pub(crate) fn insert(&mut self, key: &Key<'_>, item: u32, same: impl Fn(u32) -> bool) {
         let hash = self.hash(key);
-        let entry = self
-            .table
-            .entry(hash, |b| b.hash == hash && same(&b.key, key), |b| b.hash);
+        let entry = self.table.entry(
+            hash,
+            |b| b.hash == hash && same(b.items.first()),
+            |b| b.hash,
+        );
         match entry {
-            hashbrown::hash_table::Entry::Occupied(mut bucket) => bucket.get_mut().items.push(item),
+            hashbrown::hash_table::Entry::Occupied(mut bucket) => {
+                let items = &mut bucket.get_mut().items;
+                match items {
+                    Items::One(first) => *items = Items::Many(Box::new(vec![*first, item])),
+                    Items::Many(list) => list.push(item),
+                }
+            }
             hashbrown::hash_table::Entry::Vacant(place) => {
                 place.insert(Bucket {
                     hash,
-                    key: key.values().iter().map(|v| (*v).clone()).collect(),
-                    items: vec![item],
+                    items: Items::One(item),
                 });
             }
         }
     }
 
     /// The items under a key.
-    pub(crate) fn get(&self, key: &Key<'_>) -> &[u32] {
+    pub(crate) fn get(&self, key: &Key<'_>, same: impl Fn(u32) -> bool) -> &[u32] {
         let hash = self.hash(key);
         self.table
-            .find(hash, |b| b.hash == hash && same(&b.key, key))
+            .find(hash, |b| b.hash == hash && same(b.items.first()))
             .map_or(&[], |b| b.items.as_slice())
     }
 
     /// Keeps the items under a key for which `keep` holds, dropping the bucket if none is left.
-    pub(crate) fn retain(&mut self, key: &Key<'_>, mut keep: impl FnMut(u32) -> bool) {
+    pub(crate) fn retain(
+        &mut self,
+        key: &Key<'_>,
+        same: impl Fn(u32) -> bool,
+        mut keep: impl FnMut(u32) -> bool,
+    ) {
         let hash = self.hash(key);
-        if let Ok(mut bucket) = self
+        let Ok(mut bucket) = self
             .table
-            .find_entry(hash, |b| b.hash == hash && same(&b.key, key))
-        {
-            bucket.get_mut().items.retain(|&item| keep(item));
-            if bucket.get().items.is_empty() {
-                bucket.remove();
+            .find_entry(hash, |b| b.hash == hash && same(b.items.first()))
+        else {
+            return;
+        };
+        let items = &mut bucket.get_mut().items;
+        let empty = match items {
+            Items::One(item) => !keep(*item),
+            Items::Many(list) => {
+                list.retain(|&item| keep(item));
+                if let [only] = list.as_slice() {
+                    *items = Items::One(*only);
+                    false
+                } else {
+                    list.is_empty()
+                }
             }
+        };
+        if empty {
+            bucket.remove();
         }
     }
 
@@ -250,13 +307,21 @@ impl Index {
     }
 
     /// Removes one item from under a key.
-    pub(crate) fn remove(&mut self, key: &Key<'_>, item: u32) {
-        self.retain(key, |other| other != item);
+    pub(crate) fn remove(&mut self, key: &Key<'_>, item: u32, same: impl Fn(u32) -> bool) {
+        self.retain(key, same, |other| other != item);
     }
 }
 
-fn same(stored: &[Value], key: &Key<'_>) -> bool {
-    stored.len() == key.len && stored.iter().zip(key.values()).all(|(a, b)| a == *b)
+impl Key<'_> {
+    /// Whether two keys hold equal values.
+    pub(crate) fn same_as(&self, other: &Key<'_>) -> bool {
+        self.len == other.len
+            && self
+                .values()
+                .iter()
+                .zip(other.values())
+                .all(|(a, b)| a == b)
+    }
 }
 
 /// Items numbered by their place in a vector, whose freed places are reused.
@@ -381,22 +446,30 @@ mod tests {
     #[test]
     fn index_buckets_by_value() {
         let mut index = Index::default();
-        let a = Value::Str("a".to_owned());
-        let b = Value::Str("b".to_owned());
+        let a: &'static Value = Box::leak(Box::new(Value::Str("a".to_owned())));
+        let b: &'static Value = Box::leak(Box::new(Value::Str("b".to_owned())));
         let key = |v: &'static Value| Key {
             values: [v, &FALSE, &FALSE, &FALSE],
             len: 1,
         };
-        let a: &'static Value = Box::leak(Box::new(a));
-        let b: &'static Value = Box::leak(Box::new(b));
-        index.insert(&key(a), 1);
-        index.insert(&key(a), 2);
-        index.insert(&key(b), 3);
-        assert_eq!(index.get(&key(a)), [1, 2]);
-        index.remove(&key(a), 1);
-        assert_eq!(index.get(&key(a)), [2]);
-        index.remove(&key(a), 2);
-        assert!(index.get(&key(a)).is_empty());
+        // Items 1 and 2 are remembered under `a`, item 3 under `b`.
+        let value_of = |item: u32| if item == 3 { b } else { a };
+        let under = |v: &'static Value| move |item: u32| value_of(item) == v;
+        index.insert(&key(a), 1, under(a));
+        index.insert(&key(a), 2, under(a));
+        index.insert(&key(b), 3, under(b));
+        assert_eq!(index.get(&key(a), under(a)), [1, 2]);
+        assert_eq!(index.get(&key(b), under(b)), [3]);
+        index.remove(&key(a), 1, under(a));
+        assert_eq!(index.get(&key(a), under(a)), [2]);
+        index.remove(&key(a), 2, under(a));
+        assert!(index.get(&key(a), under(a)).is_empty());
         assert_eq!(index.table.len(), 1);
+        assert!(key(a).same_as(&key(a)) && !key(a).same_as(&key(b)));
+    }
+
+    #[test]
+    fn a_bucket_of_one_item_is_small() {
+        assert_eq!(size_of::<Bucket>(), 24);
     }
 }

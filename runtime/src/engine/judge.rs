@@ -5,19 +5,21 @@ use std::sync::Arc;
 
 use super::Run;
 use super::obligations::Arming;
-use super::plan::{Action, Prepared};
+use super::plan::{Action, OncePlan, Prepared, slim};
 use super::trigger::{KeyTrigger, TriggerRef};
 use crate::calendar;
 use crate::eval::{Binding, eval_bool, eval_operand};
 use crate::event::Event;
 use crate::finding::{Finding, FindingKind};
 use crate::ir::{Body, PATTERN_SLOT, RESET_SLOT, StateId, StateOp, TRIGGER_SLOT};
-use crate::join::{Index, Slab};
+use crate::join::{Index, JoinPlan, Key, Slab};
 use crate::state::Change;
 
 /// An event remembered by a `once` rule.
 #[derive(Clone, Debug)]
 pub(super) struct Candidate {
+    /// Its time and the fields the `once` rules remembering its type read; no id (see
+    /// [`super::plan::Dispatch::remembered_fields`]).
     pub(super) event: Arc<Event>,
     /// Its date in the regulation's time zone, as a day number.
     pub(super) day: i64,
@@ -420,7 +422,8 @@ impl Run {
             None => 0,
         };
         let store = &self.onces[once];
-        store.by_match.get(&key).iter().any(|&id| {
+        let same = |other| under(p, &plan.matcher, &store.candidates, other, &key);
+        store.by_match.get(&key, same).iter().any(|&id| {
             let Some(candidate) = store.candidates.get(id) else {
                 return false;
             };
@@ -449,26 +452,32 @@ impl Run {
             return;
         };
         // An event that fails the conjuncts reading it alone can never match a trigger.
-        if !plan.matcher.may_match(&env)
-            || (plan.first_only && !self.onces[once].by_match.get(&key).is_empty())
-        {
+        if !plan.matcher.may_match(&env) {
             return;
+        }
+        if plan.first_only {
+            let store = &self.onces[once];
+            let same = |other| under(p, &plan.matcher, &store.candidates, other, &key);
+            if !store.by_match.get(&key, same).is_empty() {
+                return;
+            }
         }
         let day = calendar::day_number(self.days.date(&p.time_zone, event.time));
         let candidate = Candidate {
-            event: Arc::clone(shared.get_or_insert_with(|| Arc::new(event.clone()))),
+            event: Arc::clone(shared.get_or_insert_with(|| {
+                let fields = p
+                    .dispatch
+                    .get(event.ty as usize)
+                    .map_or(&[][..], |d| &d.remembered_fields);
+                Arc::new(slim(fields, event))
+            })),
             day,
         };
         let store = &mut self.onces[once];
         let Some(id) = store.candidates.insert(candidate) else {
             return;
         };
-        store.by_match.insert(&key, id);
-        for (reset, index) in plan.resets.iter().zip(&mut store.by_reset) {
-            if let Some(key) = reset.remembered_key(&env) {
-                index.insert(&key, id);
-            }
-        }
+        store.index(p, plan, id);
     }
 
     /// Cancels the remembered events that a `reset by` event matches.
@@ -487,7 +496,8 @@ impl Run {
         let store = &mut self.onces[once];
         let mut cancelled = std::mem::take(&mut self.ids);
         cancelled.clear();
-        for &id in store.by_reset[reset].get(&key) {
+        let same = |other| under(p, join, &store.candidates, other, &key);
+        for &id in store.by_reset[reset].get(&key, same) {
             let Some(candidate) = store.candidates.get(id) else {
                 continue;
             };
@@ -502,19 +512,73 @@ impl Run {
             }
         }
         for &id in &cancelled {
-            let Some(candidate) = store.candidates.remove(id) else {
-                continue;
-            };
-            let env = p.env().with(PATTERN_SLOT, Binding::Event(&candidate.event));
-            if let Some(key) = plan.matcher.remembered_key(&env) {
-                store.by_match.remove(&key, id);
-            }
-            for (join, index) in plan.resets.iter().zip(&mut store.by_reset) {
-                if let Some(key) = join.remembered_key(&env) {
-                    index.remove(&key, id);
-                }
-            }
+            store.forget(p, plan, id);
         }
         self.ids = cancelled;
     }
+}
+
+impl OnceStore {
+    /// Puts a stored candidate in the indexes of its `once` plan.
+    pub(super) fn index(&mut self, p: &Prepared, plan: &OncePlan, id: u32) {
+        let OnceStore {
+            candidates,
+            by_match,
+            by_reset,
+        } = self;
+        let Some(candidate) = candidates.get(id) else {
+            return;
+        };
+        let env = p.env().with(PATTERN_SLOT, Binding::Event(&candidate.event));
+        if let Some(key) = plan.matcher.remembered_key(&env) {
+            by_match.insert(&key, id, |other| {
+                under(p, &plan.matcher, candidates, other, &key)
+            });
+        }
+        for (join, index) in plan.resets.iter().zip(by_reset) {
+            if let Some(key) = join.remembered_key(&env) {
+                index.insert(&key, id, |other| under(p, join, candidates, other, &key));
+            }
+        }
+    }
+
+    /// Takes a candidate out of its indexes (while it is still stored: they read its keys),
+    /// then out of the store.
+    fn forget(&mut self, p: &Prepared, plan: &OncePlan, id: u32) {
+        let OnceStore {
+            candidates,
+            by_match,
+            by_reset,
+        } = self;
+        let Some(candidate) = candidates.get(id) else {
+            return;
+        };
+        let env = p.env().with(PATTERN_SLOT, Binding::Event(&candidate.event));
+        if let Some(key) = plan.matcher.remembered_key(&env) {
+            by_match.remove(&key, id, |other| {
+                under(p, &plan.matcher, candidates, other, &key)
+            });
+        }
+        for (join, index) in plan.resets.iter().zip(by_reset) {
+            if let Some(key) = join.remembered_key(&env) {
+                index.remove(&key, id, |other| under(p, join, candidates, other, &key));
+            }
+        }
+        candidates.remove(id);
+    }
+}
+
+/// Whether candidate `id` is remembered under `key` by a join whose remembered slot is the
+/// pattern's.
+fn under(
+    p: &Prepared,
+    join: &JoinPlan,
+    candidates: &Slab<Candidate>,
+    id: u32,
+    key: &Key<'_>,
+) -> bool {
+    candidates.get(id).is_some_and(|c| {
+        let env = p.env().with(PATTERN_SLOT, Binding::Event(&c.event));
+        join.remembered_key(&env).is_some_and(|k| k.same_as(key))
+    })
 }

@@ -7,25 +7,26 @@ use std::sync::Arc;
 use jiff::Timestamp;
 
 use super::plan::{Action, Prepared};
-use super::trigger::{KeyTrigger, TriggerRef};
+use super::trigger::{Kept, KeyTrigger, TriggerRef};
 use super::{DayCache, Run};
 use crate::eval::{Binding, Env, Operand, eval_bool, eval_operand};
 use crate::event::Event;
 use crate::finding::{Finding, FindingKind};
 use crate::ir::{Body, Date, Deadline, Duration, DurationUnit, PATTERN_SLOT, TRIGGER_SLOT, Value};
+use crate::join::{Key, Slab};
 use crate::{calendar, time};
 
-/// What an obligation keeps of its trigger.
+/// What an obligation keeps of its trigger: of an event, a slim copy in the obligation itself.
 #[derive(Clone, Debug)]
 pub(super) enum Bound {
-    Event(Arc<Event>),
+    Event(Kept),
     Key(Arc<KeyTrigger>),
 }
 
 impl Bound {
     pub(super) fn as_ref(&self) -> TriggerRef<'_> {
         match self {
-            Bound::Event(event) => TriggerRef::Event(event),
+            Bound::Event(kept) => TriggerRef::Kept(kept),
             Bound::Key(key) => TriggerRef::Key(key),
         }
     }
@@ -63,7 +64,7 @@ pub(super) struct Obligation {
 
 impl Run {
     /// Starts an obligation for a deadline rule whose trigger fired.
-    /// The obligation keeps a slim copy of a triggering event (see [`DeadlinePlan::slim`]).
+    /// The obligation keeps a slim copy of a triggering event (see [`Kept`]).
     /// `due` is when it falls due, from [`Prepared::due_of`].
     pub(super) fn arm(
         &mut self,
@@ -77,7 +78,7 @@ impl Run {
             return;
         };
         let trigger = match arming {
-            Arming::Event(event) => Bound::Event(Arc::new(p.deadlines[plan].slim(event))),
+            Arming::Event(event) => Bound::Event(Kept::of(&p.deadlines[plan].keep, event)),
             Arming::Key(key) => Bound::Key(Arc::clone(key)),
         };
         let seq = self.next_seq;
@@ -92,14 +93,21 @@ impl Run {
             return;
         };
         self.queue.push(Reverse((due.instant, seq, id)));
-        if let Some(obligation) = self.obligations.get(id) {
-            let env = p
-                .env()
-                .with(TRIGGER_SLOT, obligation.trigger.as_ref().binding());
-            // An obligation missing a joined value can never be discharged; it stays queued.
-            if let Some(key) = p.deadlines[plan].matcher.remembered_key(&env) {
-                self.pending[plan].insert(&key, id);
-            }
+        self.index(p, plan, id);
+    }
+
+    /// Puts a stored obligation in its deadline rule's index.
+    pub(super) fn index(&mut self, p: &Prepared, plan: usize, id: u32) {
+        let Some(obligation) = self.obligations.get(id) else {
+            return;
+        };
+        let env = p
+            .env()
+            .with(TRIGGER_SLOT, obligation.trigger.as_ref().binding());
+        // An obligation missing a joined value can never be discharged; it stays queued.
+        if let Some(key) = p.deadlines[plan].matcher.remembered_key(&env) {
+            let obligations = &self.obligations;
+            self.pending[plan].insert(&key, id, |other| keyed(p, plan, obligations, other, &key));
         }
     }
 
@@ -116,22 +124,33 @@ impl Run {
         let Run {
             pending,
             obligations,
+            ids,
             ..
         } = self;
-        pending[plan].retain(&key, |id| {
-            let met = obligations.get(id).is_some_and(|o| {
-                let env = env.with(TRIGGER_SLOT, o.trigger.as_ref().binding());
-                event.time < o.due.instant
-                    && pattern
-                        .condition
-                        .as_ref()
-                        .is_none_or(|c| eval_bool(c, &env))
-            });
-            if met {
-                obligations.remove(id);
-            }
-            !met
-        });
+        let mut met = std::mem::take(ids);
+        met.clear();
+        pending[plan].retain(
+            &key,
+            |other| keyed(p, plan, obligations, other, &key),
+            |id| {
+                let discharged = obligations.get(id).is_some_and(|o| {
+                    let env = env.with(TRIGGER_SLOT, o.trigger.as_ref().binding());
+                    event.time < o.due.instant
+                        && pattern
+                            .condition
+                            .as_ref()
+                            .is_none_or(|c| eval_bool(c, &env))
+                });
+                if discharged {
+                    met.push(id);
+                }
+                !discharged
+            },
+        );
+        for &id in &met {
+            obligations.remove(id);
+        }
+        *ids = met;
     }
 
     /// Reports as `overdue` every obligation whose deadline is at or before the watermark.
@@ -150,18 +169,39 @@ impl Run {
 
     /// Takes a still-pending obligation out of the store and its index.
     pub(super) fn settle(&mut self, p: &Prepared, id: u32, seq: u64) -> Option<Obligation> {
-        if self.obligations.get(id)?.seq != seq {
+        let obligation = self.obligations.get(id)?;
+        if obligation.seq != seq {
             return None;
         }
-        let obligation = self.obligations.remove(id)?;
+        let plan = obligation.plan;
         let env = p
             .env()
             .with(TRIGGER_SLOT, obligation.trigger.as_ref().binding());
-        if let Some(key) = p.deadlines[obligation.plan].matcher.remembered_key(&env) {
-            self.pending[obligation.plan].remove(&key, id);
+        // Out of the index first: the index reads keys from the obligations it holds.
+        if let Some(key) = p.deadlines[plan].matcher.remembered_key(&env) {
+            let obligations = &self.obligations;
+            self.pending[plan].remove(&key, id, |other| keyed(p, plan, obligations, other, &key));
         }
-        Some(obligation)
+        self.obligations.remove(id)
     }
+}
+
+/// Whether obligation `id` of deadline rule `plan` is remembered under `key` in the rule's
+/// index.
+fn keyed(
+    p: &Prepared,
+    plan: usize,
+    obligations: &Slab<Obligation>,
+    id: u32,
+    key: &Key<'_>,
+) -> bool {
+    obligations.get(id).is_some_and(|o| {
+        let env = p.env().with(TRIGGER_SLOT, o.trigger.as_ref().binding());
+        p.deadlines[plan]
+            .matcher
+            .remembered_key(&env)
+            .is_some_and(|k| k.same_as(key))
+    })
 }
 
 /// Why a period cannot be counted.
@@ -350,5 +390,20 @@ impl Prepared {
             Some(due.date.to_string()),
             Arc::from(message),
         )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Obligation;
+
+    #[test]
+    fn a_pending_obligation_is_one_small_record() {
+        // The trigger's kept fields and texts are its only other allocations.
+        assert!(
+            size_of::<Obligation>() <= 112,
+            "{}",
+            size_of::<Obligation>()
+        );
     }
 }

@@ -7,12 +7,12 @@ use std::sync::Arc;
 
 use super::judge::Candidate;
 use super::obligations::{Bound, Due, Obligation};
-use super::plan::Prepared;
-use super::trigger::KeyTrigger;
+use super::plan::{Prepared, slim};
+use super::trigger::{Kept, KeyTrigger};
 use super::{Engine, Run};
 use crate::bundle::{json_hash, program_hash};
 use crate::eval::Binding;
-use crate::ir::{PATTERN_SLOT, Program, Rule, StateId, TRIGGER_SLOT};
+use crate::ir::{PATTERN_SLOT, Program, Rule, StateId};
 use crate::snapshot::{
     FIRST_READ_FORMAT, MAGIC, Reader, RestoreReport, SNAPSHOT_FORMAT, SnapshotError, Writer,
 };
@@ -148,9 +148,14 @@ impl Engine {
 
 fn write_obligation(w: &mut Writer, p: &Prepared, obligation: &Obligation) {
     match &obligation.trigger {
-        Bound::Event(event) => {
+        Bound::Event(kept) => {
             w.bool(false);
-            w.event(event);
+            w.event_parts(
+                kept.ty,
+                (kept.time, kept.nanos, kept.offset_seconds),
+                kept.id.as_deref(),
+                &kept.fields,
+            );
         }
         Bound::Key(key) => {
             w.bool(true);
@@ -298,7 +303,11 @@ fn read(p: &Prepared, run: &mut Run, bytes: &[u8]) -> Result<RestoreReport, Snap
             let day = r.i64()?;
             if let Ok(once) = once {
                 check_event(p, &event, &r)?;
-                remember(p, run, once, Arc::new(event), day);
+                let fields = p
+                    .dispatch
+                    .get(event.ty as usize)
+                    .map_or(&[][..], |d| &d.remembered_fields);
+                remember(p, run, once, Arc::new(slim(fields, &event)), day);
             }
         }
         match once {
@@ -348,10 +357,13 @@ fn read(p: &Prepared, run: &mut Run, bytes: &[u8]) -> Result<RestoreReport, Snap
                 }))
             } else {
                 let event = r.event()?;
-                if plan.is_ok() {
-                    check_event(p, &event, &r)?;
+                match plan {
+                    Ok(plan) => {
+                        check_event(p, &event, &r)?;
+                        Bound::Event(Kept::of(&p.deadlines[plan].keep, &event))
+                    }
+                    Err(_) => Bound::Event(Kept::of(&[], &event)),
                 }
-                Bound::Event(Arc::new(event))
             };
             let (line, due, seq) = read_due(&mut r)?;
             if let Ok(plan) = plan {
@@ -436,22 +448,14 @@ fn check_event(
 fn remember(p: &Prepared, run: &mut Run, once: usize, event: Arc<crate::event::Event>, day: i64) {
     let plan = &p.onces[once];
     let env = p.env().with(PATTERN_SLOT, Binding::Event(&event));
-    let Some(key) = plan.matcher.remembered_key(&env) else {
+    if plan.matcher.remembered_key(&env).is_none() {
         return;
-    };
-    let store = &mut run.onces[once];
-    let Some(id) = store.candidates.insert(Candidate {
-        event: Arc::clone(&event),
-        day,
-    }) else {
-        return;
-    };
-    store.by_match.insert(&key, id);
-    for (reset, index) in plan.resets.iter().zip(&mut store.by_reset) {
-        if let Some(key) = reset.remembered_key(&env) {
-            index.insert(&key, id);
-        }
     }
+    let store = &mut run.onces[once];
+    let Some(id) = store.candidates.insert(Candidate { event, day }) else {
+        return;
+    };
+    store.index(p, plan, id);
 }
 
 /// Puts a restored obligation back in the store, the queue and its rule's index.
@@ -466,12 +470,5 @@ fn pend(p: &Prepared, run: &mut Run, plan: usize, trigger: Bound, line: u64, due
         return;
     };
     run.queue.push(Reverse((due.instant, seq, id)));
-    if let Some(obligation) = run.obligations.get(id) {
-        let env = p
-            .env()
-            .with(TRIGGER_SLOT, obligation.trigger.as_ref().binding());
-        if let Some(key) = p.deadlines[plan].matcher.remembered_key(&env) {
-            run.pending[plan].insert(&key, id);
-        }
-    }
+    run.index(p, plan, id);
 }

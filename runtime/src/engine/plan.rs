@@ -34,6 +34,10 @@ pub(super) struct Dispatch {
     pub(super) resets: Vec<(usize, usize)>,
     /// State updates that events of this type perform: the state and the update's number.
     pub(super) updates: Vec<(StateId, usize)>,
+    /// The top-level fields that the `once` rules remembering events of this type read from
+    /// them, ascending: those their patterns' conditions, their `reset by` conditions and
+    /// their periods read. A remembered event keeps only these (see [`slim`]).
+    pub(super) remembered_fields: Vec<usize>,
 }
 
 /// How a rule's body is evaluated.
@@ -76,28 +80,25 @@ pub(super) struct DeadlinePlan {
     pub(super) keep: Vec<usize>,
 }
 
-impl DeadlinePlan {
-    /// The part of a triggering event an obligation needs: its time, id and the fields in
-    /// [`DeadlinePlan::keep`]; the other fields are left absent.
-    pub(super) fn slim(&self, event: &Event) -> Event {
-        let len = self
-            .keep
-            .last()
-            .map_or(0, |&last| (last + 1).min(event.fields.len()));
-        let mut fields = vec![None; len];
-        for &index in &self.keep {
-            if let (Some(place), Some(value)) = (fields.get_mut(index), event.fields.get(index)) {
-                place.clone_from(value);
-            }
+/// The part of an event that a `once` rule reads later: its time and the fields in `keep`
+/// (ascending); the other fields are left absent, and the id too.
+pub(super) fn slim(keep: &[usize], event: &Event) -> Event {
+    let len = keep
+        .last()
+        .map_or(0, |&last| (last + 1).min(event.fields.len()));
+    let mut fields = vec![None; len];
+    for &index in keep {
+        if let (Some(place), Some(value)) = (fields.get_mut(index), event.fields.get(index)) {
+            place.clone_from(value);
         }
-        Event {
-            ty: event.ty,
-            time: event.time,
-            time_subsec_nanos: event.time_subsec_nanos,
-            time_offset_seconds: event.time_offset_seconds,
-            id: event.id.clone(),
-            fields,
-        }
+    }
+    Event {
+        ty: event.ty,
+        time: event.time,
+        time_subsec_nanos: event.time_subsec_nanos,
+        time_offset_seconds: event.time_offset_seconds,
+        id: None,
+        fields,
     }
 }
 
@@ -170,10 +171,26 @@ impl Prepared {
         let mut plan_once = |rule: usize,
                              condition: Option<u32>,
                              pattern: &Pattern,
-                             within: bool,
+                             within: Option<&Duration>,
                              resets: &[Pattern],
                              dispatch: &mut Vec<Dispatch>| {
-            dispatch[pattern.event as usize].remembers.push(onces.len());
+            let remembering = &mut dispatch[pattern.event as usize];
+            remembering.remembers.push(onces.len());
+            let fields = &mut remembering.remembered_fields;
+            let mut read = |slot: Slot, path: &[u32]| {
+                if let (PATTERN_SLOT, Some(&first)) = (slot, path.first()) {
+                    fields.push(first as usize);
+                }
+            };
+            let conditions = std::iter::once(pattern)
+                .chain(resets)
+                .filter_map(|p| p.condition.as_ref());
+            for condition in conditions.chain(within.map(|w| &w.amount)) {
+                visit_paths(condition, &mut read);
+            }
+            fields.sort_unstable();
+            fields.dedup();
+            let within = within.is_some();
             for (r, reset) in resets.iter().enumerate() {
                 dispatch[reset.event as usize].resets.push((onces.len(), r));
             }
@@ -202,7 +219,7 @@ impl Prepared {
                             index,
                             Some(i),
                             &once.pattern,
-                            once.within.is_some(),
+                            once.within.as_ref(),
                             &once.resets,
                             &mut dispatch,
                         )
@@ -220,7 +237,7 @@ impl Prepared {
                     index,
                     None,
                     pattern,
-                    within.is_some(),
+                    within.as_ref(),
                     resets,
                     &mut dispatch,
                 )),

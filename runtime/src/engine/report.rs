@@ -270,6 +270,13 @@ impl Reporter {
                     event.id.clone(),
                 )
             }
+            TriggerRef::Kept(kept) => {
+                let roles = self.roles_of(kept.ty);
+                (
+                    roles.map(|field| string(field.and_then(|i| kept.fields.get(i)))),
+                    kept.id.as_deref().map(String::from),
+                )
+            }
             TriggerRef::Key(key) => {
                 let fills = self
                     .key_roles

@@ -2,7 +2,7 @@
 
 use crate::eval::Binding;
 use crate::event::Event;
-use crate::ir::{StateId, Value};
+use crate::ir::{EventId, StateId, Value};
 use crate::time;
 
 /// The key of a `reaches` trigger and the event that made it cross.
@@ -17,10 +17,48 @@ pub(super) struct KeyTrigger {
     pub(super) event_id: Option<String>,
 }
 
+/// What an obligation keeps of the event that started it: its type, time and id, and only the
+/// fields its rule reads (see [`super::plan::DeadlinePlan::keep`]), in one record.
+#[derive(Clone, Debug)]
+pub(super) struct Kept {
+    pub(super) ty: EventId,
+    pub(super) nanos: u32,
+    pub(super) offset_seconds: i32,
+    pub(super) time: i64,
+    pub(super) id: Option<Box<str>>,
+    /// Indexed like the event's fields; the fields not kept are absent, or past the end.
+    pub(super) fields: Box<[Option<Value>]>,
+}
+
+impl Kept {
+    /// The fields in `keep` (ascending) of an event, with its type, time and id.
+    pub(super) fn of(keep: &[usize], event: &Event) -> Kept {
+        let len = keep
+            .last()
+            .map_or(0, |&last| (last + 1).min(event.fields.len()));
+        let mut fields: Box<[Option<Value>]> = std::iter::repeat_n(None, len).collect();
+        for &index in keep {
+            if let (Some(place), Some(value)) = (fields.get_mut(index), event.fields.get(index)) {
+                place.clone_from(value);
+            }
+        }
+        Kept {
+            ty: event.ty,
+            nanos: event.time_subsec_nanos,
+            offset_seconds: event.time_offset_seconds,
+            time: event.time,
+            id: event.id.as_deref().map(Box::from),
+            fields,
+        }
+    }
+}
+
 /// What a rule was triggered by, borrowed.
 #[derive(Clone, Copy, Debug)]
 pub(super) enum TriggerRef<'a> {
     Event(&'a Event),
+    /// An event as an obligation keeps it.
+    Kept(&'a Kept),
     Key(&'a KeyTrigger),
 }
 
@@ -28,6 +66,10 @@ impl<'a> TriggerRef<'a> {
     pub(super) fn binding(self) -> Binding<'a> {
         match self {
             TriggerRef::Event(event) => Binding::Event(event),
+            TriggerRef::Kept(kept) => Binding::Fields {
+                time: kept.time,
+                fields: &kept.fields,
+            },
             TriggerRef::Key(key) => Binding::Value(&key.key),
         }
     }
@@ -35,6 +77,7 @@ impl<'a> TriggerRef<'a> {
     pub(super) fn time(self) -> i64 {
         match self {
             TriggerRef::Event(event) => event.time,
+            TriggerRef::Kept(kept) => kept.time,
             TriggerRef::Key(key) => key.time,
         }
     }
@@ -43,6 +86,7 @@ impl<'a> TriggerRef<'a> {
     pub(super) fn offset_seconds(self) -> i32 {
         match self {
             TriggerRef::Event(event) => event.time_offset_seconds,
+            TriggerRef::Kept(kept) => kept.offset_seconds,
             TriggerRef::Key(key) => key.offset_seconds,
         }
     }
@@ -51,6 +95,9 @@ impl<'a> TriggerRef<'a> {
     pub(super) fn time_text(self) -> String {
         match self {
             TriggerRef::Event(event) => event.time_rfc3339(),
+            TriggerRef::Kept(kept) => {
+                time::format_rfc3339(kept.time, kept.nanos, kept.offset_seconds)
+            }
             TriggerRef::Key(key) => time::format_rfc3339(key.time, key.nanos, key.offset_seconds),
         }
     }

@@ -3,7 +3,7 @@
 
 use super::SnapshotError;
 use crate::event::Event;
-use crate::ir::{Date, Value};
+use crate::ir::{Date, EventId, Value};
 
 /// Writes a snapshot's bytes.
 #[derive(Default)]
@@ -136,12 +136,33 @@ impl Writer {
     }
 
     pub(crate) fn event(&mut self, event: &Event) {
-        self.u64(u64::from(event.ty));
-        self.i64(event.time);
-        self.u64(u64::from(event.time_subsec_nanos));
-        self.i64(i64::from(event.time_offset_seconds));
-        self.opt_str(event.id.as_deref());
-        self.fields(&event.fields);
+        self.event_parts(
+            event.ty,
+            (
+                event.time,
+                event.time_subsec_nanos,
+                event.time_offset_seconds,
+            ),
+            event.id.as_deref(),
+            &event.fields,
+        );
+    }
+
+    /// An event given by its parts, written as [`Writer::event`] writes it: its type, its time
+    /// (seconds, nanoseconds, offset), its id and its fields.
+    pub(crate) fn event_parts(
+        &mut self,
+        ty: EventId,
+        (time, nanos, offset_seconds): (i64, u32, i32),
+        id: Option<&str>,
+        fields: &[Option<Value>],
+    ) {
+        self.u64(u64::from(ty));
+        self.i64(time);
+        self.u64(u64::from(nanos));
+        self.i64(i64::from(offset_seconds));
+        self.opt_str(id);
+        self.fields(fields);
     }
 }
 
