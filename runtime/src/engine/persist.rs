@@ -123,7 +123,7 @@ impl Engine {
             }
         }
 
-        let mut held: Vec<_> = run.reorder.heap.iter().collect();
+        let mut held: Vec<_> = run.reorder.iter().collect();
         held.sort_unstable_by_key(|h| h.arrival);
         w.usize(held.len());
         for h in held {
@@ -393,7 +393,7 @@ fn read(p: &Prepared, run: &mut Run, bytes: &[u8]) -> Result<RestoreReport, Snap
         let arrival = r.u64()?;
         if same_vocabulary {
             check_event(p, &event, &r)?;
-            run.reorder.heap.push(super::reorder::Held {
+            run.reorder.restore(super::reorder::Held {
                 event,
                 line,
                 arrival,
