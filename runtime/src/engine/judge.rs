@@ -521,30 +521,19 @@ impl Run {
 impl OnceStore {
     /// Puts a stored candidate in the indexes of its `once` plan.
     pub(super) fn index(&mut self, p: &Prepared, plan: &OncePlan, id: u32) {
-        let OnceStore {
-            candidates,
-            by_match,
-            by_reset,
-        } = self;
-        let Some(candidate) = candidates.get(id) else {
-            return;
-        };
-        let env = p.env().with(PATTERN_SLOT, Binding::Event(&candidate.event));
-        if let Some(key) = plan.matcher.remembered_key(&env) {
-            by_match.insert(&key, id, |other| {
-                under(p, &plan.matcher, candidates, other, &key)
-            });
-        }
-        for (join, index) in plan.resets.iter().zip(by_reset) {
-            if let Some(key) = join.remembered_key(&env) {
-                index.insert(&key, id, |other| under(p, join, candidates, other, &key));
-            }
-        }
+        self.reindex(p, plan, id, true);
     }
 
     /// Takes a candidate out of its indexes (while it is still stored: they read its keys),
     /// then out of the store.
     fn forget(&mut self, p: &Prepared, plan: &OncePlan, id: u32) {
+        self.reindex(p, plan, id, false);
+        self.candidates.remove(id);
+    }
+
+    /// Inserts a stored candidate into, or removes it from, every index of its plan under
+    /// the key its remembered event gives.
+    fn reindex(&mut self, p: &Prepared, plan: &OncePlan, id: u32, insert: bool) {
         let OnceStore {
             candidates,
             by_match,
@@ -554,17 +543,18 @@ impl OnceStore {
             return;
         };
         let env = p.env().with(PATTERN_SLOT, Binding::Event(&candidate.event));
-        if let Some(key) = plan.matcher.remembered_key(&env) {
-            by_match.remove(&key, id, |other| {
-                under(p, &plan.matcher, candidates, other, &key)
-            });
-        }
-        for (join, index) in plan.resets.iter().zip(by_reset) {
+        let indexes =
+            std::iter::once((&plan.matcher, by_match)).chain(plan.resets.iter().zip(by_reset));
+        for (join, index) in indexes {
             if let Some(key) = join.remembered_key(&env) {
-                index.remove(&key, id, |other| under(p, join, candidates, other, &key));
+                let same = |other| under(p, join, candidates, other, &key);
+                if insert {
+                    index.insert(&key, id, same);
+                } else {
+                    index.remove(&key, id, same);
+                }
             }
         }
-        candidates.remove(id);
     }
 }
 
