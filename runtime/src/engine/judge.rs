@@ -5,8 +5,8 @@ use std::sync::Arc;
 
 use super::Run;
 use super::obligations::Arming;
-use super::plan::{Action, OncePlan, Prepared, slim};
-use super::trigger::{KeyTrigger, TriggerRef};
+use super::plan::{Action, OncePlan, Prepared};
+use super::trigger::{KeyTrigger, TriggerRef, slim};
 use crate::calendar;
 use crate::eval::{Binding, eval_bool, eval_operand};
 use crate::event::Event;

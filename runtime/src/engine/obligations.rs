@@ -98,16 +98,27 @@ impl Run {
 
     /// Puts a stored obligation in its deadline rule's index.
     pub(super) fn index(&mut self, p: &Prepared, plan: usize, id: u32) {
+        self.reindex(p, plan, id, true);
+    }
+
+    /// Inserts a stored obligation into, or removes it from, its deadline rule's index under
+    /// the key its trigger gives. An obligation missing a joined value is in no index: it can
+    /// never be discharged and stays queued.
+    fn reindex(&mut self, p: &Prepared, plan: usize, id: u32, insert: bool) {
         let Some(obligation) = self.obligations.get(id) else {
             return;
         };
         let env = p
             .env()
             .with(TRIGGER_SLOT, obligation.trigger.as_ref().binding());
-        // An obligation missing a joined value can never be discharged; it stays queued.
         if let Some(key) = p.deadlines[plan].matcher.remembered_key(&env) {
             let obligations = &self.obligations;
-            self.pending[plan].insert(&key, id, |other| keyed(p, plan, obligations, other, &key));
+            let same = |other| keyed(p, plan, obligations, other, &key);
+            if insert {
+                self.pending[plan].insert(&key, id, same);
+            } else {
+                self.pending[plan].remove(&key, id, same);
+            }
         }
     }
 
@@ -167,21 +178,15 @@ impl Run {
         }
     }
 
-    /// Takes a still-pending obligation out of the store and its index.
+    /// Takes a still-pending obligation out of its index (first: the index reads keys from
+    /// the obligations it holds), then out of the store.
     pub(super) fn settle(&mut self, p: &Prepared, id: u32, seq: u64) -> Option<Obligation> {
         let obligation = self.obligations.get(id)?;
         if obligation.seq != seq {
             return None;
         }
         let plan = obligation.plan;
-        let env = p
-            .env()
-            .with(TRIGGER_SLOT, obligation.trigger.as_ref().binding());
-        // Out of the index first: the index reads keys from the obligations it holds.
-        if let Some(key) = p.deadlines[plan].matcher.remembered_key(&env) {
-            let obligations = &self.obligations;
-            self.pending[plan].remove(&key, id, |other| keyed(p, plan, obligations, other, &key));
-        }
+        self.reindex(p, plan, id, false);
         self.obligations.remove(id)
     }
 }

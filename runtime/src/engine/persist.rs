@@ -7,8 +7,8 @@ use std::sync::Arc;
 
 use super::judge::Candidate;
 use super::obligations::{Bound, Due, Obligation};
-use super::plan::{Prepared, slim};
-use super::trigger::{Kept, KeyTrigger};
+use super::plan::Prepared;
+use super::trigger::{Kept, KeyTrigger, slim};
 use super::{Engine, Run};
 use crate::bundle::{json_hash, program_hash};
 use crate::eval::Binding;

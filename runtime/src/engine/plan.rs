@@ -6,7 +6,7 @@ use super::EngineOptions;
 use super::report::Reporter;
 use crate::calendar::Calendar;
 use crate::eval::MAX_ONCE_CONDITIONS;
-use crate::event::{Decoder, Event};
+use crate::event::Decoder;
 use crate::ir::{
     Body, Duration, EventId, Expr, PATTERN_SLOT, Pattern, Program, RESET_SLOT, Slot, StateId,
     TRIGGER_SLOT, Trigger, Vocabulary,
@@ -36,7 +36,8 @@ pub(super) struct Dispatch {
     pub(super) updates: Vec<(StateId, usize)>,
     /// The top-level fields that the `once` rules remembering events of this type read from
     /// them, ascending: those their patterns' conditions, their `reset by` conditions and
-    /// their periods read. A remembered event keeps only these (see [`slim`]).
+    /// their periods read. A remembered event keeps only these (see
+    /// [`super::trigger::slim`]).
     pub(super) remembered_fields: Vec<usize>,
 }
 
@@ -78,28 +79,6 @@ pub(super) struct DeadlinePlan {
     /// The top-level trigger fields an obligation keeps, ascending: those its pattern's
     /// condition reads, its evidence, and the fields that fill the roles of its findings.
     pub(super) keep: Vec<usize>,
-}
-
-/// The part of an event that a `once` rule reads later: its time and the fields in `keep`
-/// (ascending); the other fields are left absent, and the id too.
-pub(super) fn slim(keep: &[usize], event: &Event) -> Event {
-    let len = keep
-        .last()
-        .map_or(0, |&last| (last + 1).min(event.fields.len()));
-    let mut fields = vec![None; len];
-    for &index in keep {
-        if let (Some(place), Some(value)) = (fields.get_mut(index), event.fields.get(index)) {
-            place.clone_from(value);
-        }
-    }
-    Event {
-        ty: event.ty,
-        time: event.time,
-        time_subsec_nanos: event.time_subsec_nanos,
-        time_offset_seconds: event.time_offset_seconds,
-        id: None,
-        fields,
-    }
 }
 
 /// The rules watching one threshold of one state.

@@ -113,17 +113,15 @@ impl Reorder {
     /// `None`).
     fn pop_until(&mut self, until: Option<i64>) -> Option<Held> {
         let from_queue = match (self.queue.front(), self.heap.peek()) {
-            (Some(q), Some(h)) => q.key() < h.key(),
-            (Some(_), None) => true,
-            (None, Some(_)) => false,
-            (None, None) => return None,
+            (Some(queued), Some(late)) => queued.key() < late.key(),
+            (queued, _) => queued.is_some(),
         };
-        let time = if from_queue {
-            self.queue.front().map(|h| h.event.time)
+        let next = if from_queue {
+            self.queue.front()
         } else {
-            self.heap.peek().map(|h| h.event.time)
-        };
-        if until.is_some_and(|until| time.is_some_and(|time| time > until)) {
+            self.heap.peek()
+        }?;
+        if until.is_some_and(|until| next.event.time > until) {
             return None;
         }
         if from_queue {

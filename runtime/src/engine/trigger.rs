@@ -33,24 +33,43 @@ pub(super) struct Kept {
 impl Kept {
     /// The fields in `keep` (ascending) of an event, with its type, time and id.
     pub(super) fn of(keep: &[usize], event: &Event) -> Kept {
-        let len = keep
-            .last()
-            .map_or(0, |&last| (last + 1).min(event.fields.len()));
-        let mut fields: Box<[Option<Value>]> = std::iter::repeat_n(None, len).collect();
-        for &index in keep {
-            if let (Some(place), Some(value)) = (fields.get_mut(index), event.fields.get(index)) {
-                place.clone_from(value);
-            }
-        }
         Kept {
             ty: event.ty,
             nanos: event.time_subsec_nanos,
             offset_seconds: event.time_offset_seconds,
             time: event.time,
             id: event.id.as_deref().map(Box::from),
-            fields,
+            fields: kept_fields(keep, event).into_boxed_slice(),
         }
     }
+}
+
+/// The part of an event that a `once` rule reads later: its time and the fields in `keep`
+/// (ascending); the other fields are left absent, and the id too.
+pub(super) fn slim(keep: &[usize], event: &Event) -> Event {
+    Event {
+        ty: event.ty,
+        time: event.time,
+        time_subsec_nanos: event.time_subsec_nanos,
+        time_offset_seconds: event.time_offset_seconds,
+        id: None,
+        fields: kept_fields(keep, event),
+    }
+}
+
+/// An event's fields in `keep` (ascending), indexed like the event's: the others are absent,
+/// and the list ends at the last one kept.
+fn kept_fields(keep: &[usize], event: &Event) -> Vec<Option<Value>> {
+    let len = keep
+        .last()
+        .map_or(0, |&last| (last + 1).min(event.fields.len()));
+    let mut fields = vec![None; len];
+    for &index in keep {
+        if let (Some(place), Some(value)) = (fields.get_mut(index), event.fields.get(index)) {
+            place.clone_from(value);
+        }
+    }
+    fields
 }
 
 /// What a rule was triggered by, borrowed.
